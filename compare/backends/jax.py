@@ -1,0 +1,111 @@
+"""JAX adapter: jax.jit (static) and jax.disable_jit (dynamic, op by op)."""
+from __future__ import annotations
+
+import contextlib
+
+import jax
+import numpy as np
+from jax import monitoring
+from compare.backends import DeviceUnavailable
+
+NAME = "jax"
+STATIC_MODE = "jax.jit"
+DYNAMIC_MODE = "jax op-by-op (disable_jit)"
+_device = None
+_events: list | None = None
+_compiles = [0]  # every backend compile since start, from JAX's own monitoring events
+_EVENT_KEYS = {
+    "/jax/core/compile/jaxpr_trace_duration": "trace_s",
+    "/jax/core/compile/jaxpr_to_mlir_module_duration": "lower_s",
+    "/jax/core/compile/backend_compile_duration": "compile_s",
+}
+
+
+def _listen(name, duration, **kwargs):
+    if name == "/jax/core/compile/backend_compile_duration":
+        _compiles[0] += 1
+    if _events is not None and name in _EVENT_KEYS:
+        _events.append((_EVENT_KEYS[name], duration))
+
+
+monitoring.register_event_duration_secs_listener(_listen)
+
+
+def setup(device: str, threads: int) -> dict:
+    global _device
+    gpus = [d for d in jax.devices() if d.platform == "gpu"] if device != "cpu" else []
+    if device == "cuda" and not gpus:
+        raise DeviceUnavailable("JAX sees no GPU")
+    _device = gpus[0] if gpus else jax.devices("cpu")[0]
+    return {
+        "version": jax.__version__,
+        "device_used": "cuda" if gpus else "cpu",
+        "devices": [str(d) for d in jax.devices()],
+        # XLA's CPU pools are set by XLA_FLAGS before import (see lab.devices).
+        "threads": {"intra_op": threads, "inter_op": threads, "how": "XLA_FLAGS"},
+    }
+
+
+def to_input(value):
+    if isinstance(value, np.ndarray):
+        return jax.device_put(value, _device)
+    return value
+
+
+def to_numpy(out) -> list[np.ndarray]:
+    return [np.asarray(leaf) for leaf in jax.tree_util.tree_leaves(out)]
+
+
+def sync(out) -> None:
+    jax.block_until_ready(out)
+
+
+@contextlib.contextmanager
+def mode(static: bool):
+    with contextlib.ExitStack() as stack:
+        if not static:
+            stack.enter_context(jax.disable_jit())
+        stack.enter_context(jax.default_device(_device))
+        yield
+
+
+def prepare(fn, static: bool):
+    return fn
+
+
+def compile_count(module, static: bool) -> int | None:
+    """XLA compilations so far (JAX's monitoring events). Op-by-op mode compiles each primitive
+    once too, so this counts in both modes; a failed trace compiles nothing."""
+    return _compiles[0]
+
+
+def first_call_split(fn, args, static: bool) -> dict | None:
+    return None
+
+
+@contextlib.contextmanager
+def first_call_events():
+    """Collect JAX's own trace/lower/compile durations during the first call."""
+    global _events
+    _events = []
+    split: dict = {}
+    try:
+        yield split
+    finally:
+        for key, duration in _events:
+            split[key] = split.get(key, 0.0) + duration
+        split["backend_compiles"] = sum(1 for key, _ in _events if key == "compile_s")
+        _events = None
+
+
+@contextlib.contextmanager
+def unfiltered_tracebacks():
+    jax.config.update("jax_traceback_filtering", "off")
+    try:
+        yield
+    finally:
+        jax.config.update("jax_traceback_filtering", "auto")
+
+
+def graph_report(fn, args) -> dict | None:
+    return None

@@ -1,0 +1,107 @@
+"""TensorFlow adapter: tf.function (static) and tf.config.run_functions_eagerly (dynamic)."""
+from __future__ import annotations
+
+import contextlib
+
+import numpy as np
+import tensorflow as tf
+from compare.backends import DeviceUnavailable
+
+NAME = "tensorflow"
+STATIC_MODE = "tf.function"
+DYNAMIC_MODE = "tf eager (run_functions_eagerly)"
+_device = "/CPU:0"
+
+
+def setup(device: str, threads: int) -> dict:
+    global _device
+    # Thread pools must be sized before the first op runs.
+    tf.config.threading.set_intra_op_parallelism_threads(threads)
+    tf.config.threading.set_inter_op_parallelism_threads(threads)
+    gpus = tf.config.list_physical_devices("GPU")
+    for gpu in gpus:
+        tf.config.experimental.set_memory_growth(gpu, True)
+    if device == "cuda" and not gpus:
+        raise DeviceUnavailable("TensorFlow sees no GPU")
+    used = "cuda" if gpus and device in ("cuda", "auto") else "cpu"
+    _device = "/GPU:0" if used == "cuda" else "/CPU:0"
+    return {
+        "version": tf.__version__,
+        "device_used": used,
+        "devices": [d.name for d in tf.config.list_logical_devices()],
+        "threads": {"intra_op": tf.config.threading.get_intra_op_parallelism_threads(),
+                    "inter_op": tf.config.threading.get_inter_op_parallelism_threads()},
+    }
+
+
+def to_input(value):
+    if isinstance(value, np.ndarray):
+        with tf.device(_device):
+            return tf.constant(value)
+    return value
+
+
+def to_numpy(out) -> list[np.ndarray]:
+    return [np.asarray(leaf.numpy() if hasattr(leaf, "numpy") else leaf)
+            for leaf in tf.nest.flatten(out)]
+
+
+def sync(out) -> None:
+    # .numpy() waits for the result; it is also what a user does to read it.
+    for leaf in tf.nest.flatten(out):
+        if hasattr(leaf, "numpy"):
+            leaf.numpy()
+
+
+@contextlib.contextmanager
+def mode(static: bool):
+    tf.config.run_functions_eagerly(not static)
+    try:
+        with tf.device(_device):
+            yield
+    finally:
+        tf.config.run_functions_eagerly(False)
+
+
+def prepare(fn, static: bool):
+    return fn
+
+
+def _functions(module):
+    return [v for v in vars(module).values() if hasattr(v, "experimental_get_tracing_count")]
+
+
+def compile_count(module, static: bool) -> int | None:
+    """Traces so far of every tf.function in the module (TF's own counter); None when eager."""
+    if not static:
+        return None
+    return sum(f.experimental_get_tracing_count() for f in _functions(module))
+
+
+def first_call_split(fn, args, static: bool) -> dict | None:
+    """Trace through get_concrete_function before the first execution, timing it apart.
+
+    Returns None when it cannot apply (eager mode, or not a tf.function)."""
+    if not static or not hasattr(fn, "get_concrete_function"):
+        return None
+    import time
+    start = time.perf_counter()
+    fn.get_concrete_function(*args)
+    return {"trace_s": time.perf_counter() - start, "traced_before_call": True}
+
+
+def first_call_events():
+    return contextlib.nullcontext({})
+
+
+@contextlib.contextmanager
+def unfiltered_tracebacks():
+    tf.debugging.disable_traceback_filtering()
+    try:
+        yield
+    finally:
+        tf.debugging.enable_traceback_filtering()
+
+
+def graph_report(fn, args) -> dict | None:
+    return None

@@ -1,0 +1,101 @@
+"""PyTorch adapter: eager (dynamic) and torch.compile (static, opt-in)."""
+from __future__ import annotations
+
+import contextlib
+
+import numpy as np
+import torch
+from compare.backends import DeviceUnavailable
+
+NAME = "torch"
+STATIC_MODE = "torch.compile"
+DYNAMIC_MODE = "torch eager"
+_device = torch.device("cpu")
+
+
+def setup(device: str, threads: int) -> dict:
+    global _device
+    torch.set_num_threads(threads)
+    try:
+        torch.set_num_interop_threads(threads)
+    except RuntimeError:  # only settable once, before any parallel work
+        pass
+    has_cuda = torch.cuda.is_available()
+    if device == "cuda" and not has_cuda:
+        raise DeviceUnavailable("torch sees no GPU")
+    _device = torch.device("cuda" if has_cuda and device in ("cuda", "auto") else "cpu")
+    info = {
+        "version": torch.__version__,
+        "device_used": _device.type,
+        "devices": ["cpu"] + [torch.cuda.get_device_name(i) for i in range(torch.cuda.device_count())],
+        "threads": {"intra_op": torch.get_num_threads(), "inter_op": torch.get_num_interop_threads()},
+    }
+    if _device.type == "cuda":
+        props = torch.cuda.get_device_properties(0)
+        info["gpu"] = {"name": props.name, "memory_bytes": props.total_memory,
+                       "cuda": torch.version.cuda}
+    return info
+
+
+def to_input(value):
+    if isinstance(value, np.ndarray):
+        return torch.from_numpy(value.copy()).to(_device)
+    return value
+
+
+def _leaves(out):
+    if isinstance(out, (tuple, list)):
+        return [leaf for item in out for leaf in _leaves(item)]
+    return [out]
+
+
+def to_numpy(out) -> list[np.ndarray]:
+    return [leaf.detach().cpu().numpy() if isinstance(leaf, torch.Tensor) else np.asarray(leaf)
+            for leaf in _leaves(out)]
+
+
+def sync(out) -> None:
+    if _device.type == "cuda":
+        torch.cuda.synchronize()
+
+
+@contextlib.contextmanager
+def mode(static: bool):
+    yield
+
+
+def prepare(fn, static: bool):
+    if static:
+        torch._dynamo.reset()
+        return torch.compile(fn)
+    return fn
+
+
+def compile_count(module, static: bool) -> int | None:
+    """Graphs Dynamo has captured so far (its own counter); None in eager mode."""
+    if not static:
+        return None
+    from torch._dynamo.utils import counters
+    return counters["stats"]["unique_graphs"]
+
+
+def first_call_split(fn, args, static: bool) -> dict | None:
+    return None
+
+
+def first_call_events():
+    return contextlib.nullcontext({})
+
+
+def unfiltered_tracebacks():
+    # torch does not filter tracebacks.
+    return contextlib.nullcontext()
+
+
+def graph_report(fn, args) -> dict | None:
+    """Graphs, graph breaks and their reasons from torch._dynamo.explain."""
+    torch._dynamo.reset()
+    report = torch._dynamo.explain(fn)(*args)
+    reasons = [str(b.reason).split("\n")[0] for b in report.break_reasons]
+    return {"graphs": report.graph_count, "graph_breaks": report.graph_break_count,
+            "break_reasons": reasons[:10]}

@@ -1,0 +1,51 @@
+"""Which lines of a static implementation differ from the eager one, aligned by function name.
+
+Framework namespaces (`torch.`, `tf.`, `jnp.`) are normalised before comparing, so `torch.sin`
+against `tf.sin` is not a change: only what the compiler forced on the code is marked.
+"""
+from __future__ import annotations
+
+import difflib
+import re
+
+from compare.codesize import function_spans
+
+_NAMESPACE = re.compile(r"\b(?:torch\.nn\.functional|torch|tf\.math|tf|jnp|np|jax\.numpy)\.")
+_METHOD_SUM = re.compile(r"\.(sum|max|min|mean|abs)\(\)")
+
+
+def normalise(line: str) -> str:
+    line = line.split("#", 1)[0].strip()
+    line = _NAMESPACE.sub("F.", line)
+    return _METHOD_SUM.sub(r".\1()", line)
+
+
+def changed_lines(eager_source: str, static_source: str) -> dict:
+    """Line numbers (1-based) of `static_source` that have no counterpart in `eager_source`.
+
+    Functions with the same name are compared with each other; a function the eager file lacks
+    counts as wholly changed. Returns {"changed": [...], "functions": {name: {"changed": n,
+    "lines": n, "only_static": bool}}}.
+    """
+    eager_lines = eager_source.splitlines()
+    static_lines = static_source.splitlines()
+    eager_spans = function_spans(eager_source)
+    changed: set[int] = set()
+    functions = {}
+    for name, (start, end) in function_spans(static_source).items():
+        body = static_lines[start - 1:end]
+        code_rows = [i for i, line in enumerate(body) if normalise(line)]
+        if name in eager_spans:
+            e_start, e_end = eager_spans[name]
+            a = [normalise(line) for line in eager_lines[e_start - 1:e_end]]
+            b = [normalise(line) for line in body]
+            same = set()
+            for block in difflib.SequenceMatcher(None, a, b, autojunk=False).get_matching_blocks():
+                same.update(range(block.b, block.b + block.size))
+            rows = [i for i in code_rows if i not in same]
+        else:
+            rows = code_rows
+        changed.update(start + i for i in rows)
+        functions[name] = {"changed": len(rows), "lines": len(code_rows),
+                           "only_static": name not in eager_spans}
+    return {"changed": sorted(changed), "functions": functions}

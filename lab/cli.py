@@ -1,0 +1,140 @@
+"""The `lab` command. Commands parse options and call functions that return plain data.
+
+Heavy imports (numpy, the renderer, the runner) happen inside the commands, so `lab --help`
+stays instant; tensorflow, jax and torch are never imported in this process at all.
+"""
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from typing import List, Optional
+
+import typer
+
+from lab.errors import LabError
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+                  help="The static-vs-dynamic graph lab: each claim about static graphs, measured.")
+
+FRAMEWORKS_HELP = "Comma-separated, from: tensorflow,jax,torch (always run in that order)."
+MODES_HELP = ("default (tf.function, jax.jit, torch eager) | static | dynamic | all "
+              "(both modes of every framework; torch.compile costs ~20 s on CPU).")
+
+
+def guard(command):
+    """Turn the lab's own errors into one line on stderr and an exit code, never a traceback."""
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except LabError as exc:
+            typer.echo(f"lab: {exc}", err=True)
+            raise typer.Exit(exc.code)
+    return wrapper
+
+
+def _common(frameworks: str, modes: str, repeats: int, device: str, timeout: float, threads: int):
+    from lab import options
+    options.positive(repeats, "--repeats")
+    options.positive(timeout, "--timeout")
+    options.positive(threads, "--threads")
+    fws = options.frameworks(frameworks)
+    mode_map = options.modes(modes)
+    return fws, mode_map, options.device(device)
+
+
+def _emit_json(data) -> None:
+    sys.stdout.write(json.dumps(data, indent=2, default=str) + "\n")
+
+
+@app.command("list")
+@guard
+def list_cmd(as_json: bool = typer.Option(False, "--json", help="Print JSON only.")):
+    """Name, title and lesson of each scenario."""
+    from lab import discovery
+    rows = [{"name": s.name, "title": s.title, "claim": s.claim} for s in discovery.discover()]
+    if as_json:
+        return _emit_json(rows)
+    from rich.table import Table
+    from lab.render import console
+    table = Table(title="Scenarios")
+    for col in ("name", "title", "claim tested"):
+        table.add_column(col)
+    for r in rows:
+        table.add_row(r["name"], r["title"], r["claim"])
+    console().print(table)
+
+
+@app.command()
+@guard
+def compare(
+    scenario: str = typer.Argument(..., help="Scenario name (see `lab list`)."),
+    frameworks: str = typer.Option("tensorflow,jax,torch", help=FRAMEWORKS_HELP),
+    modes: str = typer.Option("default", help=MODES_HELP),
+    repeats: int = typer.Option(5, help="Steady-state samples (auto-ranged blocks) per variant."),
+    device: str = typer.Option("cpu", help="cpu | cuda | auto"),
+    timeout: float = typer.Option(300.0, help="Seconds before a worker is stopped and reported."),
+    threads: int = typer.Option(1, help="Intra- and inter-op threads, the same for every framework."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON document to stdout, nothing else."),
+    export: Optional[str] = typer.Option(None, help="Save what was shown: .html, .svg, .md or .json."),
+    no_color: bool = typer.Option(False, "--no-color", help="No colours (NO_COLOR is honoured too)."),
+    full_traceback: bool = typer.Option(False, "--full-traceback", help="Show whole tracebacks."),
+    verbose: bool = typer.Option(False, "--verbose", help="Also show what the frameworks printed."),
+):
+    """Run one scenario in every framework, side by side."""
+    from lab import discovery, options
+    name = options.scenario_names([scenario])[0]
+    fws, mode_map, dev = _common(frameworks, modes, repeats, device, timeout, threads)
+    if export:
+        options.writable(export, "--export", (".html", ".svg", ".md", ".json"))
+    spec = discovery.get(name)
+    from lab import render, session
+    out = render.console(no_color=no_color, record=bool(export))
+    if not as_json:
+        render.lesson(out, spec)
+        render.code(out, session.code_view(spec, fws))
+    err = render.console(stderr=True, no_color=no_color)
+    with render.ProgressBoard(err, fws) as board:
+        doc = session.compare(name, frameworks=fws, modes=mode_map, repeats=repeats, device=dev,
+                              threads=threads, timeout=timeout, on_progress=board.update)
+    if as_json:
+        _emit_json(_strip_logs(doc, verbose))
+    else:
+        render.results(out, doc, full_traceback=full_traceback)
+        if verbose:
+            for fw, info in doc["frameworks"].items():
+                err.print(f"[bold]--- {fw} worker output ---[/]")
+                err.print(info.get("log", ""), markup=False, highlight=False)
+        if doc["interrupted"]:
+            err.print("[yellow]Interrupted: partial results above.[/]")
+    if export:
+        from lab.export import save
+        save(out, doc, export)
+    raise typer.Exit(doc["exit_code"])
+
+
+def _strip_logs(doc: dict, verbose: bool) -> dict:
+    if verbose:
+        return doc
+    return dict(doc, frameworks={fw: {k: v for k, v in info.items() if k != "log"}
+                                 for fw, info in doc["frameworks"].items()})
+
+
+def main() -> None:
+    """Entry point. click's own usage errors become one line too (its default is a box)."""
+    try:
+        code = app(standalone_mode=False)
+        sys.exit(code if isinstance(code, int) else 0)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        typer.echo("lab: interrupted", err=True)
+        sys.exit(130)
+    except Exception as exc:  # noqa: BLE001 - click's usage errors (typer may vendor click)
+        if type(exc).__name__ == "Abort":
+            sys.exit(130)
+        if hasattr(exc, "format_message"):
+            typer.echo(f"lab: {exc.format_message()}", err=True)
+            sys.exit(getattr(exc, "exit_code", 2))
+        raise

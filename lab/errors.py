@@ -1,0 +1,16 @@
+"""The lab's one exception type and its exit codes."""
+
+OK = 0
+FAILED = 1          # a working implementation disagreed with its reference, raised or crashed
+USAGE = 2           # bad input: unknown scenario, bad option
+INCOMPLETE = 3      # a framework was unavailable or timed out; the other results are shown
+DRIFT = 4           # lab verify: a naive variant no longer behaves as the lesson says
+INTERRUPTED = 130   # Ctrl-C: partial results shown
+
+
+class LabError(Exception):
+    """A problem the user can fix; shown as one line, never as a traceback."""
+
+    def __init__(self, message: str, code: int = USAGE):
+        super().__init__(message)
+        self.code = code

@@ -1,0 +1,192 @@
+"""Everything the lab draws. The only module that imports rich; it reads plain data only."""
+from __future__ import annotations
+
+import time
+
+from rich import box
+from rich.columns import Columns
+from rich.console import Console, Group
+from rich.live import Live
+from rich.panel import Panel
+from rich.syntax import Syntax
+from rich.table import Table
+from rich.text import Text
+
+from lab.verdicts import fmt_s
+
+STATUS_STYLE = {"ok": "green", "error": "red", "wrong": "magenta", "unavailable": "yellow",
+                "crashed": "red", "timeout": "yellow", "interrupted": "yellow"}
+SIDE_BY_SIDE_MIN_WIDTH = 160
+TRACE_FRAMES_SHOWN = 6
+
+
+def console(stderr: bool = False, no_color: bool = False, record: bool = False,
+            width: int | None = None) -> Console:
+    # rich honours NO_COLOR by itself; --no-color is the flag form.
+    return Console(stderr=stderr, no_color=no_color or None, record=record, width=width,
+                   highlight=False, soft_wrap=False)
+
+
+def lesson(con: Console, scenario) -> None:
+    con.print(Panel(Text(scenario.lesson), title=f"[bold]{scenario.name}[/]: {scenario.title}",
+                    subtitle=f"claim tested: {scenario.claim}", border_style="cyan"))
+
+
+def code(con: Console, files: dict) -> None:
+    """The implementations side by side (stacked below 160 columns), changed lines marked."""
+    panels = []
+    for fw, info in files.items():
+        changed = set((info.get("diff_vs_eager") or {}).get("changed", []))
+        syntax = Syntax(info["source"], "python", line_numbers=True, highlight_lines=changed,
+                        word_wrap=False, theme="ansi_dark", background_color="default")
+        c = info["counts"]
+        subtitle = f"{c['lines']} lines · {c['tokens']} tokens"
+        if changed:
+            subtitle += f" · {len(changed)} lines differ from eager (highlighted)"
+        panels.append(Panel(syntax, title=f"{fw}: {info['file']}", subtitle=subtitle,
+                            border_style="blue", expand=True))
+    if con.width >= SIDE_BY_SIDE_MIN_WIDTH and len(panels) > 1:
+        con.print(Columns(panels, equal=True, expand=True))
+    else:
+        for panel in panels:
+            con.print(panel)
+
+
+def code_size_table(files: dict) -> Table:
+    table = Table(title="Code size (non-blank code lines, tokens, chars; per variant)", box=box.SIMPLE)
+    for col in ("framework", "function", "lines", "tokens", "chars", "compiler-only constructs"):
+        table.add_column(col, justify="right" if col in ("lines", "tokens", "chars") else "left")
+    for fw, info in files.items():
+        for name, c in info["functions"].items():
+            constructs = ", ".join(f"{k}×{v}" for k, v in c["constructs"].items()) or "-"
+            table.add_row(fw, name, str(c["lines"]), str(c["tokens"]), str(c["chars"]), constructs)
+        c = info["counts"]
+        table.add_row(fw, "[dim](whole file)[/]", str(c["lines"]), str(c["tokens"]), str(c["chars"]),
+                      ", ".join(f"{k}×{v}" for k, v in c["constructs"].items()) or "-")
+    return table
+
+
+def _points_to(run: dict) -> str:
+    e = run.get("error")
+    if not e:
+        return ""
+    user = e.get("innermost_user")
+    where = f"{user['file']}:{user['line']}" if user else "(no user frame)"
+    marks = []
+    if e.get("points_to_bug"):
+        marks.append("the BUG line")
+    if e.get("message_points_to_bug") and not e.get("points_to_bug"):
+        marks.append("message names the BUG line")
+    return where + (f" [{'; '.join(marks)}]" if marks else "")
+
+
+def results_table(doc: dict) -> Table:
+    table = Table(title=f"Runs on {doc['device']} (tolerance rtol={doc['tolerances']['rtol']:g}, "
+                        f"atol={doc['tolerances']['atol']:g})", box=box.SIMPLE_HEAVY)
+    for col in ("framework", "variant", "mode", "status", "points to", "max abs err",
+                "first call", "steady (median ± IQR)", "compiles"):
+        table.add_column(col, overflow="fold")
+    for run in doc["runs"]:
+        t = run.get("timing") or {}
+        status = run["status"]
+        detail = status
+        if status == "error":
+            detail = f"error: {run['error']['type']}"
+        style = STATUS_STYLE.get(status, "white")
+        steady = "-"
+        if t.get("steady_median_s") is not None:
+            steady = f"{fmt_s(t['steady_median_s'])} ± {fmt_s(t.get('steady_iqr_s'))}"
+        first = fmt_s(t.get("first_call_s")) if t.get("first_call_s") is not None else "-"
+        split = [f"{k[:-2]} {fmt_s(t[k])}" for k in ("trace_s", "lower_s", "compile_s") if t.get(k)]
+        if split:
+            first += f" ({', '.join(split)})"
+        err = run.get("max_abs_err")
+        table.add_row(run["framework"], run["variant"], run.get("mode_name") or run["mode"],
+                      f"[{style}]{detail}[/]", _points_to(run),
+                      "-" if err is None else f"{err:.2e}", first, steady,
+                      "-" if run.get("compiles") is None else str(run["compiles"]))
+    return table
+
+
+def errors_panel(doc: dict, full: bool = False) -> list[Panel]:
+    panels = []
+    for run in doc["runs"]:
+        e = run.get("error")
+        if not e:
+            continue
+        frames = e["frames"] if full else e["frames"][-TRACE_FRAMES_SHOWN:]
+        lines = Text()
+        if len(frames) < len(e["frames"]):
+            lines.append(f"… {len(e['frames']) - len(frames)} outer frames hidden (--full-traceback)\n", "dim")
+        for f in frames:
+            style = {"user": "bold green", "framework": "dim", "generated": "yellow"}[f["origin"]]
+            lines.append(f"{f['origin']:>9}  {f['file']}:{f['line']} in {f['function']}\n", style)
+            if f["code"]:
+                lines.append(f"           {f['code']}\n", style)
+        message = e["message"] if full else e["message"].splitlines()[0][:300]
+        lines.append(f"{e['type']}: {message}\n", "red")
+        lines.append(f"frames: {e['filtered_len']} as raised"
+                     + (f", {e['unfiltered_len']} with filtering off" if e.get("unfiltered_len") else "")
+                     + f"; frames below your innermost line: {e['frames_before_user']}", "dim")
+        panels.append(Panel(lines, title=f"{run['framework']} {run['variant']}: traceback",
+                            border_style="red"))
+    return panels
+
+
+def problems(doc: dict) -> list[Panel]:
+    out = []
+    for fw, info in doc["frameworks"].items():
+        if info.get("status") == "ok":
+            continue
+        body = Text(f"{info['status']}: {info.get('reason') or ''}\n")
+        if info.get("install"):
+            body.append(f"install: {info['install']}\n", "bold")
+        for line in info.get("stderr_tail") or []:
+            body.append(line + "\n", "dim")
+        out.append(Panel(body, title=f"{fw} worker", border_style="yellow"))
+    return out
+
+
+def results(con: Console, doc: dict, full_traceback: bool = False, show_code_table: bool = True) -> None:
+    if show_code_table:
+        con.print(code_size_table(doc["code"]))
+    for panel in problems(doc):
+        con.print(panel)
+    con.print(results_table(doc))
+    for panel in errors_panel(doc, full_traceback):
+        con.print(panel)
+    if doc.get("verdicts"):
+        con.print(Panel("\n".join(f"• {v}" for v in doc["verdicts"]), title="What this run showed",
+                        border_style="green"))
+
+
+class ProgressBoard:
+    """Live per-framework progress on stderr, so nothing looks hung while frameworks import."""
+
+    def __init__(self, con: Console, frameworks: list[str]):
+        self.con, self.start = con, time.monotonic()
+        self.state = {fw: ("starting", "") for fw in frameworks}
+        self.live = Live(self._render(), console=con, refresh_per_second=8, transient=True) \
+            if con.is_terminal else None
+
+    def _render(self) -> Table:
+        table = Table(box=None, show_header=False)
+        for fw, (stage, detail) in self.state.items():
+            style = STATUS_STYLE.get(stage, "cyan")
+            table.add_row(f"[bold]{fw}[/]", f"[{style}]{stage}[/]", detail,
+                          f"{time.monotonic() - self.start:5.1f} s")
+        return table
+
+    def update(self, framework: str, stage: str, detail: str) -> None:
+        self.state[framework] = (stage, detail)
+        if self.live:
+            self.live.update(self._render())
+
+    def __enter__(self):
+        if self.live:
+            self.live.__enter__()
+        return self
+
+    def __exit__(self, *exc):
+        if self.live:
+            self.live.__exit__(*exc)

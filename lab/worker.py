@@ -1,0 +1,76 @@
+"""Worker process: `python -m lab.worker REQUEST.json`. Imports exactly one framework.
+
+The result goes to the file named in the request, never to stdout, so whatever the framework
+prints (absl, oneDNN, XLA) cannot corrupt it. Progress goes as JSON lines to the fd in
+LAB_PROGRESS_FD.
+"""
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+import traceback
+
+
+FRAMEWORK_MODULES = {"tensorflow", "jax", "jaxlib", "torch"}
+
+
+def _progress_writer():
+    fd = os.environ.get("LAB_PROGRESS_FD")
+    stream = os.fdopen(int(fd), "w", buffering=1) if fd else None
+
+    def progress(stage: str, detail: str = "") -> None:
+        if stream is not None:
+            try:
+                stream.write(json.dumps({"t": time.time(), "stage": stage, "detail": detail}) + "\n")
+            except OSError:
+                pass
+    return progress
+
+
+def _write(path: str, data: dict) -> None:
+    tmp = path + ".tmp"
+    with open(tmp, "w") as fh:
+        json.dump(data, fh, default=_plain)
+    os.replace(tmp, path)
+
+
+def _plain(value):
+    """JSON for numpy scalars and anything else a run may hold."""
+    try:
+        return value.item()
+    except AttributeError:
+        return str(value)
+
+
+def main(argv: list[str]) -> int:
+    with open(argv[0]) as fh:
+        request = json.load(fh)
+    progress = _progress_writer()
+    progress("starting", request["framework"])
+    task = request.get("task", "compare")
+    try:
+        if task == "doctor":
+            from lab.doctor_worker import probe
+            result = probe(request, progress)
+        else:
+            from compare.harness import run_scenario
+            result = run_scenario(request, progress)
+    except ImportError as exc:
+        missing = (getattr(exc, "name", None) or "").split(".")[0]
+        status = "unavailable" if missing in FRAMEWORK_MODULES else "crashed"
+        result = {"framework": request["framework"], "status": status,
+                  "reason": f"cannot import {missing or exc}: {exc}"}
+    except Exception as exc:  # noqa: BLE001 - reported to the parent, which shows it
+        unavailable = type(exc).__name__ == "DeviceUnavailable"
+        result = {"framework": request["framework"],
+                  "status": "unavailable" if unavailable else "crashed",
+                  "reason": str(exc) if unavailable else traceback.format_exc(limit=8)}
+    _write(request["result"], result)
+    progress("done", result["status"])
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
