@@ -103,6 +103,7 @@ def compare(name: str, *, frameworks: list[str], modes: dict[str, list[str]], re
     doc = {
         "schema": SCHEMA_VERSION,
         "scenario": name,
+        "seed": seed,
         "title": scenario.title,
         "claim": scenario.claim,
         "lesson": scenario.lesson,

@@ -1,0 +1,54 @@
+"""Shared fixtures. Worker runs are expensive (TensorFlow alone imports in ~4 s), so each
+scenario's `lab compare --json` runs once per test session and every test reads that document."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from lab.cli import app
+from lab.discovery import discover
+
+ROOT = Path(__file__).resolve().parent.parent
+SCENARIOS = [s.name for s in discover()]
+FRAMEWORKS = ("tensorflow", "jax", "torch")
+
+_cache: dict = {}
+
+
+def invoke(args: list[str], env: dict | None = None):
+    """Run the CLI in-process through typer's CliRunner (stdout and stderr kept apart)."""
+    return CliRunner().invoke(app, args, env=env)
+
+
+def compare_json(name: str, *extra: str) -> dict:
+    key = (name, extra)
+    if key not in _cache:
+        result = invoke(["compare", name, "--json", "--repeats", "3", *extra])
+        assert result.stdout.strip(), f"no JSON; stderr: {result.stderr}"
+        doc = json.loads(result.stdout)
+        doc["_exit_code"] = result.exit_code
+        _cache[key] = doc
+    return _cache[key]
+
+
+@pytest.fixture(scope="session")
+def compare_doc():
+    """compare_doc(name, *extra_args) -> the run's JSON document, run once per session."""
+    return compare_json
+
+
+def run_lab(args: list[str], env: dict | None = None, timeout: float = 600, cwd=None):
+    """`python -m lab ...` in a subprocess: what a user's shell sees."""
+    return subprocess.run([sys.executable, "-m", "lab", *args], capture_output=True, text=True,
+                          timeout=timeout, env=env or dict(os.environ), cwd=cwd or ROOT)
+
+
+def runs_of(doc: dict, framework: str | None = None, variant: str | None = None) -> list[dict]:
+    return [r for r in doc["runs"] if (framework is None or r["framework"] == framework)
+            and (variant is None or r["variant"] == variant)]
