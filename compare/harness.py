@@ -124,7 +124,7 @@ def run_variant(scenario: Scenario, backend, module, label: str, attr: str, stat
                 run["timing"].update({k: v for k, v in split.items()})
         if run["call_times_s"]:
             run["timing"]["total_calls_s"] = sum(run["call_times_s"])
-        if first_args is not None:
+        if first_args is not None and getattr(scenario.spec, "STEADY_STATE", True):
             progress("timing", label)
             run["timing"].update(timing.steady_state(lambda: _call(backend, fn, first_args), repeats))
         if count0 is not None:
@@ -133,6 +133,9 @@ def run_variant(scenario: Scenario, backend, module, label: str, attr: str, stat
         report = backend.graph_report(raw_fn, first_args)
         if report:
             run["graph_report"] = report
+    annotate = getattr(scenario.spec, "annotate", None)
+    if annotate:
+        run.update(annotate(run))
     return run
 
 
