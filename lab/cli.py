@@ -114,6 +114,30 @@ def compare(
     raise typer.Exit(doc["exit_code"])
 
 
+@app.command()
+@guard
+def doctor(
+    device: str = typer.Option("auto", help="cpu | cuda | auto"),
+    timeout: float = typer.Option(120.0, help="Seconds before a framework's probe is stopped."),
+    threads: int = typer.Option(1, help="Thread count to pin and report."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON only."),
+):
+    """Each framework: installed or not, version, devices it sees, threads; how to install."""
+    from lab import discovery, options
+    from lab.doctor import diagnose
+    options.positive(timeout, "--timeout")
+    options.positive(threads, "--threads")
+    if device not in ("cpu", "cuda", "auto"):
+        options.device(device)
+    report = diagnose(list(discovery.FRAMEWORKS), device=device, threads=threads, timeout=timeout)
+    if as_json:
+        _emit_json(report)
+    else:
+        from lab.render import console, doctor_table
+        console().print(doctor_table(report))
+    raise typer.Exit(report["exit_code"])
+
+
 def _strip_logs(doc: dict, verbose: bool) -> dict:
     if verbose:
         return doc

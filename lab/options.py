@@ -71,6 +71,8 @@ def device(text: str) -> str:
 def writable(path: str, flag: str, suffixes: tuple[str, ...] | None = None) -> str:
     if suffixes and not path.lower().endswith(suffixes):
         raise LabError(f"{flag} '{path}': unknown format. Valid endings: {', '.join(suffixes)}.")
+    if os.path.isdir(path):
+        raise LabError(f"{flag} '{path}': is a folder, not writable as a file.")
     parent = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(parent):
         raise LabError(f"{flag} '{path}': folder {parent} does not exist.")

@@ -1,0 +1,40 @@
+"""`lab doctor` as plain data: one probe worker per framework, with a timeout."""
+from __future__ import annotations
+
+import os
+import platform
+
+from lab import errors
+from lab.devices import GPU_INSTALL, INSTALL, nvidia_gpus
+from lab.runner import run_workers
+
+
+def diagnose(frameworks: list[str], *, device: str, threads: int, timeout: float) -> dict:
+    gpus = nvidia_gpus()
+    # Without an NVIDIA driver, "auto" means cpu: don't let a framework spend time probing CUDA.
+    worker_device = device if gpus or device == "cpu" else "cpu"
+    requests = {fw: {"task": "doctor"} for fw in frameworks}
+    results, _ = run_workers(frameworks, requests, device=worker_device, threads=threads,
+                             timeout=timeout)
+    rows = []
+    for fw in frameworks:
+        r = results.get(fw, {"status": "interrupted"})
+        info = r.get("info", {})
+        rows.append({
+            "framework": fw, "status": r["status"], "version": info.get("version"),
+            "devices": info.get("devices"), "device_used": info.get("device_used"),
+            "threads": info.get("threads"), "import_s": info.get("import_s"),
+            "reason": r.get("reason"), "stderr_tail": r.get("stderr_tail"),
+            "install": None if r["status"] == "ok" else INSTALL[fw],
+            "gpu_install": GPU_INSTALL[fw],
+        })
+    complete = all(row["status"] == "ok" for row in rows)
+    return {
+        "python": platform.python_version(),
+        "nvidia_gpus": gpus,
+        "device_requested": device,
+        "threads_requested": threads,
+        "omp_num_threads_env": os.environ.get("OMP_NUM_THREADS"),
+        "frameworks": rows,
+        "exit_code": errors.OK if complete else errors.INCOMPLETE,
+    }

@@ -1,0 +1,95 @@
+"""variable-length: a tiny RNN over sequences whose length changes from call to call."""
+import numpy as np
+
+NAME = "variable-length"
+ORDER = 2
+TITLE = "Inputs whose length changes call to call"
+CLAIM = "Static graphs need inputs of fixed sizes."
+LESSON = (
+    "A tiny RNN cell, h = tanh(x_t W + h U), runs over 30 sequences of 12 different lengths. "
+    "The eager loop put under @tf.function or @jax.jit specialises the program to each length: "
+    "count the traces and compiles. TensorFlow drops the length from the program with a None "
+    "dimension in input_signature (one trace); XLA wants every shape static, so the JAX version "
+    "pads each sequence to a power-of-two bucket, masks the padded steps and runs lax.scan: one "
+    "compile per bucket. PyTorch just loops over the real length."
+)
+RTOL, ATOL = 1e-5, 1e-5
+
+BATCH, D_IN, D_H = 4, 8, 16
+N_CALLS, N_LENGTHS, MAX_LEN = 30, 12, 64
+
+# "compiles" is a number, or the name of a count that describe_calls() reports for this seed's
+# inputs ("distinct_lengths", "distinct_buckets"): the expectation follows the inputs instead of
+# being a number copied from one run.
+EXPECTED = {
+    ("tensorflow", "naive"): {"status": "ok", "compiles": "distinct_lengths"},
+    ("jax", "naive"): {"status": "ok", "compiles": "distinct_lengths"},
+    ("tensorflow", "static"): {"status": "ok", "compiles": 1},
+    ("jax", "static"): {"status": "ok", "compiles": "distinct_buckets"},
+}
+
+
+def bucket(n: int) -> int:
+    """The JAX version's padding rule (next power of two), for predicting its compile count."""
+    return 1 << (int(n) - 1).bit_length()
+
+
+def calls(seed: int = 0) -> list[tuple[np.ndarray, ...]]:
+    """(xs [T, BATCH, D_IN], W, U) per call. Every length appears at least once and some recur,
+    shuffled so that new lengths keep arriving late in the batch, as they do in serving."""
+    rng = np.random.default_rng(seed)
+    lengths = rng.choice(np.arange(2, MAX_LEN + 1), N_LENGTHS, replace=False)
+    order = np.concatenate([lengths, rng.choice(lengths, N_CALLS - N_LENGTHS)])
+    rng.shuffle(order)
+    # Weights are inputs, drawn once: every framework gets the very same numbers.
+    W = (rng.normal(size=(D_IN, D_H)) / np.sqrt(D_IN)).astype(np.float32)
+    U = (rng.normal(size=(D_H, D_H)) * 0.9 / np.sqrt(D_H)).astype(np.float32)
+    return [(rng.normal(size=(int(t), BATCH, D_IN)).astype(np.float32), W, U) for t in order]
+
+
+def reference(xs: np.ndarray, W: np.ndarray, U: np.ndarray) -> np.ndarray:
+    h = np.zeros((xs.shape[1], U.shape[0]), np.float32)
+    for x in xs:
+        h = np.tanh(x @ W + h @ U)
+    return h
+
+
+def describe_calls(inputs) -> dict:
+    lengths = [int(xs.shape[0]) for xs, *_ in inputs]
+    buckets = sorted({bucket(n) for n in lengths})
+    return {"lengths": lengths, "distinct_lengths": len(set(lengths)),
+            "buckets": buckets, "distinct_buckets": len(buckets)}
+
+
+def _plural(n, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def verdicts(doc: dict) -> list[str]:
+    """Compile counts against the number of distinct lengths and buckets, all from this run."""
+    lengths = doc.get("lengths") or describe_calls(calls(doc.get("seed", 0)))["lengths"]
+    distinct = len(set(lengths))
+    buckets = sorted({bucket(n) for n in lengths})
+    runs = {(r["framework"], r["variant"]): r for r in doc["runs"]}
+
+    def compiles(fw, label):
+        run = runs.get((fw, label))
+        return run["compiles"] if run and run["status"] == "ok" else None
+
+    out = []
+    tf_naive, tf_static = compiles("tensorflow", "naive"), compiles("tensorflow", "static")
+    if tf_naive is not None and tf_static is not None:
+        out.append(f"tf.function naive traced {_plural(tf_naive, 'time')} for {distinct} distinct "
+                   f"lengths over {len(lengths)} calls; with a None length in input_signature, "
+                   f"{_plural(tf_static, 'trace')} served every call.")
+    jax_naive, jax_static = compiles("jax", "naive"), compiles("jax", "static")
+    if jax_naive is not None and jax_static is not None:
+        out.append(f"jax.jit naive compiled {_plural(jax_naive, 'time')} for {distinct} distinct "
+                   f"lengths; padding to power-of-two buckets ({', '.join(map(str, buckets))}) "
+                   f"cut it to {jax_static}, at the price of computing "
+                   f"{sum(bucket(n) for n in lengths) / sum(lengths):.2f}x the real steps.")
+    totals = [f"{r.get('mode_name') or r['framework']} {r['variant']} {r['timing']['total_calls_s'] * 1e3:.1f} ms"
+              for r in doc["runs"] if r["status"] == "ok" and (r.get("timing") or {}).get("total_calls_s")]
+    if totals:
+        out.append(f"All {len(lengths)} calls, compiles included: " + "; ".join(totals) + ".")
+    return out

@@ -1,0 +1,89 @@
+"""The CLI's contract: instant start-up, no framework in the CLI process, one-line errors."""
+import json
+import subprocess
+import sys
+
+import pytest
+
+from conftest import ROOT, SCENARIOS, invoke, run_lab
+
+FRAMEWORK_MODULES = ("tensorflow", "jax", "torch")
+
+
+def test_help_smoke_in_a_subprocess():
+    result = run_lab(["--help"])
+    assert result.returncode == 0
+    for command in ("list", "compare", "doctor"):
+        assert command in result.stdout
+
+
+@pytest.mark.parametrize("args", [["--help"], ["list"], ["list", "--json"]])
+def test_cli_process_imports_no_framework(args):
+    probe = ("import sys, runpy; sys.argv = ['lab'] + %r\n"
+             "try:\n    runpy.run_module('lab', run_name='__main__')\n"
+             "except SystemExit:\n    pass\n"
+             "print('LOADED', sorted(m for m in %r if m in sys.modules))" % (args, FRAMEWORK_MODULES))
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT)
+    assert "LOADED []" in out.stdout, out.stdout + out.stderr
+
+
+def test_compare_keeps_frameworks_out_of_the_cli_process(compare_doc):
+    compare_doc("control-flow")  # ran in this very process through CliRunner
+    assert not [m for m in FRAMEWORK_MODULES if m in sys.modules]
+
+
+def test_list_json_shows_every_scenario():
+    result = invoke(["list", "--json"])
+    assert result.exit_code == 0
+    rows = json.loads(result.stdout)
+    assert [r["name"] for r in rows] == SCENARIOS
+    assert all(r["title"] and r["claim"] for r in rows)
+
+
+BAD_INPUTS = [
+    (["compare", "control-flw"], "Did you mean 'control-flow'"),
+    (["compare", "nope"], "Valid: "),
+    (["compare", "control-flow", "--frameworks", "tensorflow,pytorch"], "unknown framework 'pytorch'"),
+    (["compare", "control-flow", "--frameworks", "jax,,torch"], "malformed --frameworks"),
+    (["compare", "control-flow", "--frameworks", ""], "malformed --frameworks"),
+    (["compare", "control-flow", "--frameworks", "jax,jax"], "listed twice"),
+    (["compare", "control-flow", "--modes", "eagerish"], "unknown mode 'eagerish'. Valid: default, static, dynamic, all"),
+    (["compare", "control-flow", "--device", "tpu"], "unknown device 'tpu'. Valid: cpu, cuda, auto"),
+    (["compare", "control-flow", "--repeats", "0"], "--repeats must be a positive number"),
+    (["compare", "control-flow", "--repeats", "-3"], "--repeats must be a positive number"),
+    (["compare", "control-flow", "--timeout", "0"], "--timeout must be a positive number"),
+    (["compare", "control-flow", "--export", "/nonexistent-dir/out.html"], "does not exist"),
+    (["compare", "control-flow", "--export", "out.docx"], "unknown format"),
+]
+
+
+@pytest.mark.parametrize("args,message", BAD_INPUTS, ids=[" ".join(a[1:]) for a, _ in BAD_INPUTS])
+def test_bad_input_is_one_line_and_exit_2(args, message):
+    result = invoke(args)
+    assert result.exit_code == 2
+    assert message in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in result.stderr + result.stdout
+
+
+def test_unwritable_export_path(tmp_path):
+    folder = tmp_path / "report.html"
+    folder.mkdir()  # a folder where the file should go: unwritable even for root
+    result = invoke(["compare", "control-flow", "--export", str(folder)])
+    assert result.exit_code == 2 and "not writable" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_cuda_without_a_gpu_is_one_line_exit_2():
+    result = invoke(["compare", "control-flow", "--device", "cuda"], env={"LAB_FAKE_NO_GPU": "1"})
+    assert result.exit_code == 2
+    assert "no NVIDIA GPU" in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("args", [["compare", "control-flow", "--repeats", "abc"],
+                                  ["compare", "control-flow", "--bogus"], ["nosuch"]])
+def test_click_usage_errors_are_one_line_in_a_real_shell(args):
+    result = run_lab(args)
+    assert result.returncode == 2
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert "Traceback" not in result.stderr

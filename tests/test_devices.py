@@ -1,0 +1,32 @@
+"""CUDA code paths, checked on CPU: device choice and the environment each worker gets."""
+from lab.devices import worker_env
+
+
+def test_cpu_hides_gpus_from_every_framework():
+    for fw in ("tensorflow", "jax", "torch"):
+        env = worker_env(fw, "cpu", 1, base={})
+        assert env["CUDA_VISIBLE_DEVICES"] == ""
+        assert env["JAX_PLATFORMS"] == "cpu"
+        assert env["OMP_NUM_THREADS"] == "1"
+
+
+def test_cuda_sets_memory_hygiene():
+    env = worker_env("jax", "cuda", 1, base={"JAX_PLATFORMS": "cpu", "CUDA_VISIBLE_DEVICES": "0"})
+    assert env["XLA_PYTHON_CLIENT_PREALLOCATE"] == "false"  # JAX would take 75% of the GPU
+    assert env["TF_FORCE_GPU_ALLOW_GROWTH"] == "true"       # TF would take all of it
+    assert "JAX_PLATFORMS" not in env
+    assert env["CUDA_VISIBLE_DEVICES"] == "0"
+
+
+def test_auto_leaves_gpus_visible():
+    env = worker_env("torch", "auto", 2, base={})
+    assert "CUDA_VISIBLE_DEVICES" not in env
+    assert env["OMP_NUM_THREADS"] == "2"
+
+
+def test_jax_threads_pinned_through_xla_flags():
+    env = worker_env("jax", "cpu", 1, base={"XLA_FLAGS": "--xla_dump_to=/tmp/x intra_op_parallelism_threads=8"})
+    flags = env["XLA_FLAGS"].split()
+    assert "--xla_dump_to=/tmp/x" in flags  # the user's own flags survive
+    assert "intra_op_parallelism_threads=1" in flags and "intra_op_parallelism_threads=8" not in flags
+    assert "--xla_cpu_multi_thread_eigen=false" in flags
