@@ -78,6 +78,7 @@ def compare(
     threads: int = typer.Option(1, help="Intra- and inter-op threads, the same for every framework."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON document to stdout, nothing else."),
     export: Optional[str] = typer.Option(None, help="Save what was shown: .html, .svg, .md or .json."),
+    plot: Optional[str] = typer.Option(None, help="Write the charts to a PNG (needs matplotlib)."),
     no_color: bool = typer.Option(False, "--no-color", help="No colours (NO_COLOR is honoured too)."),
     full_traceback: bool = typer.Option(False, "--full-traceback", help="Show whole tracebacks."),
     verbose: bool = typer.Option(False, "--verbose", help="Also show what the frameworks printed."),
@@ -88,6 +89,8 @@ def compare(
     fws, mode_map, dev = _common(frameworks, modes, repeats, device, timeout, threads)
     if export:
         options.writable(export, "--export", (".html", ".svg", ".md", ".json"))
+    if plot:
+        options.writable(plot, "--plot", (".png",))
     spec = discovery.get(name)
     from lab import render, session
     out = render.console(no_color=no_color, record=bool(export))
@@ -111,7 +114,67 @@ def compare(
     if export:
         from lab.export import save
         save(out, doc, export)
+    if plot:
+        from lab.plot import save_png
+        save_png(doc, plot)
     raise typer.Exit(doc["exit_code"])
+
+
+@app.command()
+@guard
+def demo(
+    scenarios: Optional[List[str]] = typer.Argument(None, help="Scenarios to show (default: all, in order)."),
+    auto: Optional[float] = typer.Option(None, help="Advance by itself after this many seconds."),
+    frameworks: str = typer.Option("tensorflow,jax,torch", help=FRAMEWORKS_HELP),
+    modes: str = typer.Option("default", help=MODES_HELP),
+    repeats: int = typer.Option(5, help="Steady-state samples per variant."),
+    device: str = typer.Option("cpu", help="cpu | cuda | auto"),
+    timeout: float = typer.Option(300.0, help="Seconds before a worker is stopped and reported."),
+    threads: int = typer.Option(1, help="Intra- and inter-op threads for every framework."),
+    plot: Optional[str] = typer.Option(None, help="Also write the charts to PNG (one per scenario)."),
+    no_color: bool = typer.Option(False, "--no-color", help="No colours (NO_COLOR is honoured too)."),
+):
+    """A paced walk-through: lesson, code, live run, results, takeaway. Enter advances."""
+    from lab import options
+    names = options.scenario_names(scenarios)
+    fws, mode_map, dev = _common(frameworks, modes, repeats, device, timeout, threads)
+    if auto is not None and auto < 0:
+        raise LabError(f"--auto must be zero or more seconds, got {auto}.")
+    if plot:
+        options.writable(plot, "--plot", (".png",))
+    from lab.demo import run_demo
+    code = run_demo(names, auto=auto, no_color=no_color, plot=plot, frameworks=fws, modes=mode_map,
+                    repeats=repeats, device=dev, threads=threads, timeout=timeout)
+    raise typer.Exit(code)
+
+
+@app.command()
+@guard
+def report(
+    out: str = typer.Option("lab-report", "--out", help="Folder for report.html and report.json."),
+    scenarios: Optional[List[str]] = typer.Argument(None, help="Scenarios (default: all)."),
+    frameworks: str = typer.Option("tensorflow,jax,torch", help=FRAMEWORKS_HELP),
+    modes: str = typer.Option("default", help=MODES_HELP),
+    repeats: int = typer.Option(5, help="Steady-state samples per variant."),
+    device: str = typer.Option("cpu", help="cpu | cuda | auto"),
+    timeout: float = typer.Option(300.0, help="Seconds before a worker is stopped and reported."),
+    threads: int = typer.Option(1, help="Intra- and inter-op threads for every framework."),
+    no_color: bool = typer.Option(False, "--no-color", help="A report without colours."),
+):
+    """Run every scenario and write one self-contained HTML page (and its JSON)."""
+    import os
+    from lab import options
+    names = options.scenario_names(scenarios)
+    fws, mode_map, dev = _common(frameworks, modes, repeats, device, timeout, threads)
+    if os.path.exists(out) and not os.path.isdir(out):
+        raise LabError(f"--out '{out}': exists and is not a folder.")
+    options.writable(os.path.join(out, "report.html") if os.path.isdir(out) else out, "--out")
+    from lab.demo import run_report
+    code, paths = run_report(names, out, no_color=no_color, frameworks=fws, modes=mode_map,
+                             repeats=repeats, device=dev, threads=threads, timeout=timeout)
+    for path in paths:
+        typer.echo(f"wrote {path}")
+    raise typer.Exit(code)
 
 
 @app.command()

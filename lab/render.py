@@ -21,10 +21,10 @@ TRACE_FRAMES_SHOWN = 6
 
 
 def console(stderr: bool = False, no_color: bool = False, record: bool = False,
-            width: int | None = None) -> Console:
+            width: int | None = None, file=None) -> Console:
     # rich honours NO_COLOR by itself; --no-color is the flag form.
     return Console(stderr=stderr, no_color=no_color or None, record=record, width=width,
-                   highlight=False, soft_wrap=False)
+                   highlight=False, soft_wrap=False, file=file)
 
 
 def lesson(con: Console, scenario) -> None:
@@ -80,32 +80,95 @@ def _points_to(run: dict) -> str:
     return where + (f" [{'; '.join(marks)}]" if marks else "")
 
 
-def results_table(doc: dict) -> Table:
+def results_table(doc: dict, width: int) -> Table:
+    wide = width >= 120
+    any_error = any(r.get("error") for r in doc["runs"])
     table = Table(title=f"Runs on {doc['device']} (tolerance rtol={doc['tolerances']['rtol']:g}, "
                         f"atol={doc['tolerances']['atol']:g})", box=box.SIMPLE_HEAVY)
-    for col in ("framework", "variant", "mode", "status", "points to", "max abs err",
-                "first call", "steady (median ± IQR)", "compiles"):
-        table.add_column(col, overflow="fold")
+    columns = ["run"] + (["mode"] if wide else []) + ["status"] + (["points to"] if any_error else []) \
+        + ["max abs err", "first call", "steady ± IQR", "compiles"]
+    for col in columns:
+        table.add_column(col, overflow="fold", no_wrap=col in ("run", "first call"))
     for run in doc["runs"]:
         t = run.get("timing") or {}
         status = run["status"]
-        detail = status
-        if status == "error":
-            detail = f"error: {run['error']['type']}"
-        style = STATUS_STYLE.get(status, "white")
+        detail = f"error: {run['error']['type']}" if status == "error" else status
         steady = "-"
         if t.get("steady_median_s") is not None:
             steady = f"{fmt_s(t['steady_median_s'])} ± {fmt_s(t.get('steady_iqr_s'))}"
-        first = fmt_s(t.get("first_call_s")) if t.get("first_call_s") is not None else "-"
-        split = [f"{k[:-2]} {fmt_s(t[k])}" for k in ("trace_s", "lower_s", "compile_s") if t.get(k)]
-        if split:
-            first += f" ({', '.join(split)})"
         err = run.get("max_abs_err")
-        table.add_row(run["framework"], run["variant"], run.get("mode_name") or run["mode"],
-                      f"[{style}]{detail}[/]", _points_to(run),
-                      "-" if err is None else f"{err:.2e}", first, steady,
-                      "-" if run.get("compiles") is None else str(run["compiles"]))
+        row = [f"{run['framework']} {run['variant']}"]
+        if wide:
+            row.append(run.get("mode_name") or run["mode"])
+        row.append(f"[{STATUS_STYLE.get(status, 'white')}]{detail}[/]")
+        if any_error:
+            row.append(_points_to(run))
+        row += ["-" if err is None else f"{err:.1e}",
+                fmt_s(t.get("first_call_s")) if t.get("first_call_s") is not None else "-", steady,
+                "-" if run.get("compiles") is None else str(run["compiles"])]
+        table.add_row(*row)
     return table
+
+
+def first_call_table(doc: dict) -> Table | None:
+    """The first call split into trace / lower / compile / the rest, where the framework says."""
+    rows = []
+    for run in doc["runs"]:
+        t = run.get("timing") or {}
+        parts = {k: t[k] for k in ("trace_s", "lower_s", "compile_s") if t.get(k)}
+        if parts and t.get("first_call_s"):
+            rest = t["first_call_s"] - sum(parts.values())
+            rows.append((f"{run['framework']} {run['variant']}", fmt_s(t["first_call_s"]),
+                         *(fmt_s(parts.get(k)) if k in parts else "-" for k in ("trace_s", "lower_s", "compile_s")),
+                         fmt_s(max(rest, 0.0))))
+    if not rows:
+        return None
+    table = Table(title="First call, split by the framework's own counters", box=box.SIMPLE)
+    for col in ("run", "first call", "trace", "lower", "compile", "execute + rest"):
+        table.add_column(col, justify="left" if col == "run" else "right")
+    for row in rows:
+        table.add_row(*row)
+    return table
+
+
+def per_call_chart(doc: dict) -> Panel | None:
+    from lab.charts import per_call_series, spark
+    series = per_call_series(doc)
+    if not series:
+        return None
+    lo = min(min(s["times"]) for s in series)
+    hi = max(max(s["times"]) for s in series)
+    body = Text()
+    width = max(len(s["label"]) for s in series)
+    for s in series:
+        body.append(f"{s['label']:<{width}} ", "bold")
+        body.append(spark(s["times"], lo, hi), "cyan")
+        compiles = "" if s["compiles"] is None else f"  {s['compiles']} compiles"
+        body.append(f"  total {fmt_s(s['total_s'])}{compiles}\n")
+    body.append(f"one column per call, log scale from {fmt_s(lo)} (▁) to {fmt_s(hi)} (█): "
+                "tall columns are traces/compiles", "dim")
+    return Panel(body, title="Per-call time against call index", border_style="cyan")
+
+
+def first_vs_steady_chart(doc: dict, width: int) -> Panel | None:
+    from lab.charts import first_vs_steady, log_bar
+    rows = first_vs_steady(doc)
+    if not rows:
+        return None
+    lo = min(r["steady_s"] for r in rows) / 2
+    hi = max(r["first_s"] for r in rows)
+    label_w = max(len(r["label"]) for r in rows)
+    bar_w = max(10, min(60, width - label_w - 32))
+    body = Text()
+    for r in rows:
+        body.append(f"{r['label']:<{label_w}} first  ", "bold")
+        body.append("█" * log_bar(r["first_s"], lo, hi, bar_w), "yellow")
+        body.append(f" {fmt_s(r['first_s'])}\n")
+        body.append(f"{'':<{label_w}} steady ", "bold")
+        body.append("█" * log_bar(r["steady_s"], lo, hi, bar_w), "green")
+        body.append(f" {fmt_s(r['steady_s'])}\n")
+    body.append("log scale", "dim")
+    return Panel(body, title="First call vs steady state", border_style="yellow")
 
 
 def errors_panel(doc: dict, full: bool = False) -> list[Panel]:
@@ -152,9 +215,23 @@ def results(con: Console, doc: dict, full_traceback: bool = False, show_code_tab
         con.print(code_size_table(doc["code"]))
     for panel in problems(doc):
         con.print(panel)
-    con.print(results_table(doc))
+    con.print(results_table(doc, con.width))
+    for extra in (first_call_table(doc), per_call_chart(doc), first_vs_steady_chart(doc, con.width)):
+        if extra is not None:
+            con.print(extra)
     for panel in errors_panel(doc, full_traceback):
         con.print(panel)
+    for run in doc["runs"]:
+        report = run.get("graph_report")
+        if report:
+            con.print(Panel("\n".join([f"graphs: {report['graphs']}, graph breaks: {report['graph_breaks']}"]
+                                      + [f"• {r}" for r in report["break_reasons"]]),
+                            title=f"{run['framework']} {run['variant']}: torch._dynamo.explain",
+                            border_style="magenta"))
+    verdict_panel(con, doc)
+
+
+def verdict_panel(con: Console, doc: dict) -> None:
     if doc.get("verdicts"):
         con.print(Panel("\n".join(f"• {v}" for v in doc["verdicts"]), title="What this run showed",
                         border_style="green"))

@@ -124,10 +124,11 @@ def _read_progress(worker: Worker, on_progress) -> None:
 
 
 def run_workers(frameworks: list[str], requests: dict[str, dict], *, device: str, threads: int,
-                timeout: float, on_progress=None) -> tuple[dict[str, dict], bool]:
+                timeout: float, on_progress=None, cancel=None) -> tuple[dict[str, dict], bool]:
     """Run requests[framework] in one worker per framework.
 
-    Returns ({framework: result}, interrupted)."""
+    `cancel` (a threading.Event) stops every worker when set, as Ctrl-C does when the runner is
+    on the main thread. Returns ({framework: result}, interrupted)."""
     results: dict[str, dict] = {}
     interrupted = False
     with tempfile.TemporaryDirectory(prefix="lab-") as workdir:
@@ -140,6 +141,8 @@ def run_workers(frameworks: list[str], requests: dict[str, dict], *, device: str
         pending = list(workers)
         try:
             while pending:
+                if cancel is not None and cancel.is_set():
+                    raise KeyboardInterrupt
                 for key, _ in selector.select(timeout=0.1):
                     _read_progress(key.data, on_progress)
                 for w in list(pending):

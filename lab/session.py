@@ -13,7 +13,7 @@ from compare.codesize import measure_file
 from compare.diff import changed_lines
 from lab import discovery, errors
 from lab.runner import run_workers
-from lab.verdicts import verdicts
+from lab.verdicts import takeaways, verdicts
 
 SCHEMA_VERSION = 1
 
@@ -80,13 +80,14 @@ def exit_code(runs: list[dict], scenario_of=None) -> int:
 
 
 def compare(name: str, *, frameworks: list[str], modes: dict[str, list[str]], repeats: int,
-            device: str, threads: int, timeout: float, seed: int = 0, on_progress=None) -> dict:
+            device: str, threads: int, timeout: float, seed: int = 0, on_progress=None,
+            cancel=None) -> dict:
     scenario = discovery.get(name)
     request = {"task": "compare", "scenario": name, "repeats": repeats, "seed": seed}
     per_fw_requests = {fw: dict(request, modes=modes[fw]) for fw in frameworks}
     results, interrupted = run_workers(
         frameworks, per_fw_requests, device=device, threads=threads, timeout=timeout,
-        on_progress=on_progress)
+        on_progress=on_progress, cancel=cancel)
     runs, framework_info = [], {}
     for fw in frameworks:
         result = results.get(fw, {"framework": fw, "status": "interrupted", "reason": "not started"})
@@ -118,6 +119,7 @@ def compare(name: str, *, frameworks: list[str], modes: dict[str, list[str]], re
     }
     doc.update(getattr(scenario.spec, "describe_calls", lambda c: {})(scenario.spec.calls(seed)))
     doc["verdicts"] = verdicts(doc, scenario)
+    doc["takeaways"] = takeaways(doc, scenario)
     doc["exit_code"] = errors.INTERRUPTED if interrupted else exit_code(runs)
     return doc
 

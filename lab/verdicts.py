@@ -80,7 +80,10 @@ def verdicts(doc: dict, scenario) -> list[str]:
             ratio = t["first_call_s"] / t["steady_median_s"]
             out.append(f"{run.get('mode_name', run['framework'])}: first call {fmt_s(t['first_call_s'])}, "
                        f"steady state {fmt_s(t['steady_median_s'])} per call ({ratio:,.0f}× faster once warm).")
+    return out + takeaways(doc, scenario)
+
+
+def takeaways(doc: dict, scenario) -> list[str]:
+    """The scenario's own sentences (its spec's `verdicts(doc)`), the lesson's punchline."""
     extra = getattr(scenario.spec, "verdicts", None)
-    if extra:
-        out.extend(extra(doc))
-    return out
+    return list(extra(doc)) if extra else []

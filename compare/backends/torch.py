@@ -96,6 +96,10 @@ def graph_report(fn, args) -> dict | None:
     """Graphs, graph breaks and their reasons from torch._dynamo.explain."""
     torch._dynamo.reset()
     report = torch._dynamo.explain(fn)(*args)
-    reasons = [str(b.reason).split("\n")[0] for b in report.break_reasons]
+    reasons = []
+    for b in report.break_reasons:
+        where = b.user_stack[-1] if getattr(b, "user_stack", None) else None
+        text = str(b.reason).split("\n")[0]
+        reasons.append(f"{text} at {where.filename.rsplit('/', 1)[-1]}:{where.lineno}" if where else text)
     return {"graphs": report.graph_count, "graph_breaks": report.graph_break_count,
             "break_reasons": reasons[:10]}

@@ -1,0 +1,47 @@
+"""Chart data from a run document: plain numbers and strings, drawn by render.py or plot.py."""
+from __future__ import annotations
+
+import math
+
+BLOCKS = "▁▂▃▄▅▆▇█"
+
+
+def per_call_series(doc: dict, min_calls: int = 5) -> list[dict]:
+    """Per-call times of every run that made enough calls for a curve to mean something."""
+    series = []
+    for run in doc["runs"]:
+        times = run.get("call_times_s") or []
+        if len(times) >= min_calls:
+            series.append({"label": f"{run['framework']} {run['variant']}", "times": times,
+                           "compiles": run.get("compiles"),
+                           "total_s": sum(times)})
+    return series
+
+
+def spark(values: list[float], lo: float, hi: float) -> str:
+    """One character per value on a log scale shared by all rows (so rows compare)."""
+    if not values:
+        return ""
+    lo, hi = math.log10(max(lo, 1e-9)), math.log10(max(hi, 1e-9))
+    span = (hi - lo) or 1.0
+    out = []
+    for v in values:
+        level = (math.log10(max(v, 1e-9)) - lo) / span
+        out.append(BLOCKS[min(len(BLOCKS) - 1, max(0, int(level * (len(BLOCKS) - 1) + 0.5)))])
+    return "".join(out)
+
+
+def first_vs_steady(doc: dict) -> list[dict]:
+    rows = []
+    for run in doc["runs"]:
+        t = run.get("timing") or {}
+        if t.get("first_call_s") and t.get("steady_median_s"):
+            rows.append({"label": f"{run['framework']} {run['variant']}",
+                         "first_s": t["first_call_s"], "steady_s": t["steady_median_s"]})
+    return rows
+
+
+def log_bar(value: float, lo: float, hi: float, width: int) -> int:
+    """Bar length for `value` on a log axis from lo to hi."""
+    lo, hi = math.log10(lo), math.log10(hi)
+    return max(1, int(round((math.log10(value) - lo) / ((hi - lo) or 1.0) * width)))

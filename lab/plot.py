@@ -1,0 +1,48 @@
+"""`--plot out.png`: the same charts as the terminal's, drawn with matplotlib (optional extra)."""
+from __future__ import annotations
+
+from lab.charts import first_vs_steady, per_call_series
+from lab.errors import LabError
+
+
+def save_png(doc: dict, path: str) -> None:
+    try:
+        import matplotlib
+        matplotlib.use("Agg")  # no display needed
+        import matplotlib.pyplot as plt
+    except ImportError:
+        raise LabError("--plot needs matplotlib: pip install -e '.[plot]'") from None
+    series = per_call_series(doc)
+    bars = first_vs_steady(doc)
+    panels = (1 if series else 0) + (1 if bars else 0)
+    if not panels:
+        raise LabError(f"--plot: this run of {doc['scenario']} produced no timings to chart.", code=1)
+    fig, axes = plt.subplots(1, panels, figsize=(6.5 * panels, 4.2), squeeze=False)
+    axes = list(axes[0])
+    if series:
+        ax = axes.pop(0)
+        for s in series:
+            label = s["label"] + ("" if s["compiles"] is None else f" ({s['compiles']} compiles)")
+            ax.plot(range(1, len(s["times"]) + 1), [t * 1e3 for t in s["times"]], marker="o",
+                    markersize=3, label=label)
+        ax.set_yscale("log")
+        ax.set_xlabel("call index")
+        ax.set_ylabel("time per call (ms, log)")
+        ax.set_title("Per-call time: spikes are traces/compiles")
+        ax.legend(fontsize=8)
+    if bars:
+        ax = axes.pop(0)
+        ys = range(len(bars))
+        ax.barh([y + 0.2 for y in ys], [b["first_s"] * 1e3 for b in bars], height=0.4, label="first call")
+        ax.barh([y - 0.2 for y in ys], [b["steady_s"] * 1e3 for b in bars], height=0.4, label="steady median")
+        ax.set_yticks(list(ys), [b["label"] for b in bars], fontsize=8)
+        ax.invert_yaxis()
+        ax.set_xscale("log")
+        ax.set_xlabel("ms (log)")
+        ax.set_title("First call vs steady state")
+        ax.legend(fontsize=8)
+    fig.suptitle(f"lab compare {doc['scenario']} on {doc['device']}: "
+                 + ", ".join(f"{k} {v}" for k, v in doc["versions"].items() if v), fontsize=9)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
