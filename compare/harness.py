@@ -65,7 +65,7 @@ def _error(exc: BaseException, backend, fn, args) -> dict:
 
 
 def run_variant(scenario: Scenario, backend, module, label: str, attr: str, static: bool,
-                repeats: int, seed: int, progress) -> dict:
+                repeats: int, seed: int, progress, steady: bool = True) -> dict:
     framework = backend.NAME
     calls = scenario.spec.calls(seed)
     run = {
@@ -124,7 +124,7 @@ def run_variant(scenario: Scenario, backend, module, label: str, attr: str, stat
                 run["timing"].update({k: v for k, v in split.items()})
         if run["call_times_s"]:
             run["timing"]["total_calls_s"] = sum(run["call_times_s"])
-        if first_args is not None and getattr(scenario.spec, "STEADY_STATE", True):
+        if first_args is not None and steady and getattr(scenario.spec, "STEADY_STATE", True):
             progress("timing", label)
             run["timing"].update(timing.steady_state(lambda: _call(backend, fn, first_args), repeats))
         if count0 is not None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import sys
 from typing import List, Optional
 
@@ -201,6 +202,43 @@ def doctor(
     raise typer.Exit(report["exit_code"])
 
 
+@app.command()
+@guard
+def verify(
+    scenarios: Optional[List[str]] = typer.Argument(None, help="Scenarios (default: all)."),
+    frameworks: str = typer.Option("tensorflow,jax,torch", help=FRAMEWORKS_HELP),
+    device: str = typer.Option("cpu", help="cpu | cuda | auto"),
+    timeout: float = typer.Option(600.0, help="Seconds before a worker is stopped and reported."),
+    threads: int = typer.Option(1, help="Intra- and inter-op threads for every framework."),
+    thorough: bool = typer.Option(False, "--thorough", help="Many more hypothesis examples."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON only."),
+    junit_xml: Optional[str] = typer.Option(None, "--junit-xml", help="Also write JUnit XML here."),
+    no_color: bool = typer.Option(False, "--no-color", help="No colours."),
+):
+    """Numeric equivalence in CI: forward and gradients, every framework, plus lesson drift.
+
+    Exit codes: 0 all agree, 1 a mismatch, 3 incomplete, 4 lesson drift."""
+    from lab import options
+    names = options.scenario_names(scenarios)
+    fws, _, dev = _common(frameworks, "default", 1, device, timeout, threads)
+    if junit_xml:
+        options.writable(junit_xml, "--junit-xml", (".xml",))
+    from lab import render
+    from lab.verify import junit_xml as to_junit, verify as run_verify
+    err = render.console(stderr=True, no_color=no_color)
+    with render.ProgressBoard(err, fws) as board:
+        report_data = run_verify(names, frameworks=fws, device=dev, threads=threads, timeout=timeout,
+                                 thorough=thorough, on_progress=board.update)
+    if junit_xml:
+        with open(junit_xml, "w", encoding="utf-8") as fh:
+            fh.write(to_junit(report_data))
+    if as_json:
+        _emit_json(report_data)
+    else:
+        render.verify_table(render.console(no_color=no_color), report_data)
+    raise typer.Exit(report_data["exit_code"])
+
+
 def _strip_logs(doc: dict, verbose: bool) -> dict:
     if verbose:
         return doc
@@ -224,4 +262,9 @@ def main() -> None:
         if hasattr(exc, "format_message"):
             typer.echo(f"lab: {exc.format_message()}", err=True)
             sys.exit(getattr(exc, "exit_code", 2))
-        raise
+        if os.environ.get("LAB_DEBUG"):
+            raise
+        # A bug in the lab itself: one line in front of the room, the traceback on request.
+        typer.echo(f"lab: internal error: {type(exc).__name__}: {exc} "
+                   "(set LAB_DEBUG=1 to see the traceback)", err=True)
+        sys.exit(1)

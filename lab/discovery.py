@@ -65,6 +65,13 @@ class Scenario:
             return dict(getattr(self.spec, "VARIANTS", DEFAULT_VARIANTS)[framework])
         return dict(getattr(self.spec, "OTHER_MODE_VARIANTS", OTHER_MODE_VARIANTS)[framework])
 
+    def native_mode(self, framework: str) -> str:
+        return DEFAULT_MODES[framework][0]
+
+    def declared_expectation(self, framework: str, label: str) -> dict | None:
+        """What the spec itself says a variant does (no defaults): the lesson, as data."""
+        return getattr(self.spec, "EXPECTED", {}).get((framework, label))
+
     def expected(self, framework: str, label: str) -> dict | None:
         """The outcome a variant is supposed to have: data, checked by `lab verify`.
 
@@ -76,6 +83,18 @@ class Scenario:
         if label in WORKING_LABELS:
             return {"status": "ok"}
         return None
+
+
+def verify_variants(scenario: Scenario, framework: str) -> list[tuple[str, str, str]]:
+    """(label, function, mode) of the variants `lab verify` checks numerically: the working ones
+    of the framework's native mode, plus any the spec adds in VERIFY_VARIANTS (e.g. a bounded
+    loop that, unlike lax.while_loop, can be differentiated)."""
+    mode = scenario.native_mode(framework)
+    out = [(label, attr, mode) for label, attr in scenario.variants(framework, mode).items()
+           if label in WORKING_LABELS]
+    extra = getattr(scenario.spec, "VERIFY_VARIANTS", {}).get(framework, {})
+    out += [(label, attr, mode) for label, attr in extra.items()]
+    return out
 
 
 def _load(module_name: str) -> Scenario | None:

@@ -81,30 +81,35 @@ def _points_to(run: dict) -> str:
 
 
 def results_table(doc: dict, width: int) -> Table:
+    """Wide: every column. Narrow (a projector at 80 columns): short cells, no 'mode'/'points to'
+    (the traceback panels below say where each error points)."""
     wide = width >= 120
     any_error = any(r.get("error") for r in doc["runs"])
     table = Table(title=f"Runs on {doc['device']} (tolerance rtol={doc['tolerances']['rtol']:g}, "
-                        f"atol={doc['tolerances']['atol']:g})", box=box.SIMPLE_HEAVY)
-    columns = ["run"] + (["mode"] if wide else []) + ["status"] + (["points to"] if any_error else []) \
-        + ["max abs err", "first call", "steady ± IQR", "compiles"]
+                        f"atol={doc['tolerances']['atol']:g})", box=box.SIMPLE_HEAVY,
+                  padding=(0, 1) if wide else (0, 0, 0, 1))
+    columns = ["run"] + (["mode"] if wide else []) + ["status"] + \
+        (["points to"] if any_error and wide else []) + \
+        ["max abs err" if wide else "err", "first call" if wide else "first", "steady median",
+         "IQR", "compiles" if wide else "comp."]
     for col in columns:
-        table.add_column(col, overflow="fold", no_wrap=col in ("run", "first call"))
+        table.add_column(col, no_wrap=True, overflow="ellipsis",
+                         justify="left" if col in ("run", "mode", "status", "points to") else "right")
     for run in doc["runs"]:
         t = run.get("timing") or {}
         status = run["status"]
-        detail = f"error: {run['error']['type']}" if status == "error" else status
-        steady = "-"
-        if t.get("steady_median_s") is not None:
-            steady = f"{fmt_s(t['steady_median_s'])} ± {fmt_s(t.get('steady_iqr_s'))}"
+        detail = f"error: {run['error']['type']}" if status == "error" and wide else status
         err = run.get("max_abs_err")
         row = [f"{run['framework']} {run['variant']}"]
         if wide:
             row.append(run.get("mode_name") or run["mode"])
         row.append(f"[{STATUS_STYLE.get(status, 'white')}]{detail}[/]")
-        if any_error:
+        if any_error and wide:
             row.append(_points_to(run))
-        row += ["-" if err is None else f"{err:.1e}",
-                fmt_s(t.get("first_call_s")) if t.get("first_call_s") is not None else "-", steady,
+        row += ["-" if err is None else f"{err:.1e}" if wide else f"{err:.0e}",
+                fmt_s(t.get("first_call_s")) if t.get("first_call_s") is not None else "-",
+                fmt_s(t.get("steady_median_s")) if t.get("steady_median_s") is not None else "-",
+                fmt_s(t.get("steady_iqr_s")) if t.get("steady_iqr_s") is not None else "-",
                 "-" if run.get("compiles") is None else str(run["compiles"])]
         table.add_row(*row)
     return table
@@ -124,7 +129,7 @@ def first_call_table(doc: dict) -> Table | None:
     if not rows:
         return None
     table = Table(title="First call, split by the framework's own counters", box=box.SIMPLE)
-    for col in ("run", "first call", "trace", "lower", "compile", "execute + rest"):
+    for col in ("run", "first call", "trace", "lower", "compile", "rest"):
         table.add_column(col, justify="left" if col == "run" else "right")
     for row in rows:
         table.add_row(*row)
@@ -191,8 +196,8 @@ def errors_panel(doc: dict, full: bool = False) -> list[Panel]:
         lines.append(f"frames: {e['filtered_len']} as raised"
                      + (f", {e['unfiltered_len']} with filtering off" if e.get("unfiltered_len") else "")
                      + f"; frames below your innermost line: {e['frames_before_user']}", "dim")
-        panels.append(Panel(lines, title=f"{run['framework']} {run['variant']}: traceback",
-                            border_style="red"))
+        panels.append(Panel(lines, title=f"{run['framework']} {run['variant']}: {e['type']} "
+                                         f"(call {e.get('call_index', 0) + 1})", border_style="red"))
     return panels
 
 
@@ -288,3 +293,32 @@ def doctor_table(report: dict) -> Group:
     if fixes:
         parts.append(Panel("\n".join(fixes), title="To fix", border_style="yellow"))
     return Group(*parts)
+
+
+VERIFY_STYLE = {"pass": "green", "fail": "red", "drift": "yellow", "not differentiable": "cyan"}
+
+
+def verify_table(con: Console, report: dict) -> None:
+    wide = con.width >= 140
+    table = Table(title=f"lab verify on {report['device']} "
+                        f"({', '.join(f'{k}: {v} inputs' for k, v in report['cases'].items())})",
+                  box=box.SIMPLE_HEAVY)
+    columns = ["scenario", "framework", "variant", "quantity", "status", "max abs err", "tolerance"]
+    for col in columns + (["detail"] if wide else []):
+        table.add_column(col, overflow="fold")
+    for r in report["results"]:
+        tol = r["tolerance"]
+        row = [r["scenario"], r["framework"], r["variant"], r["quantity"],
+               f"[{VERIFY_STYLE.get(r['status'], 'yellow')}]{r['status']}[/]",
+               "-" if r["max_abs_err"] is None else f"{r['max_abs_err']:.1e}",
+               f"{tol['rtol']:g}/{tol['atol']:g}" if tol else "-"]
+        table.add_row(*row + ([r["detail"] or ""] if wide else []))
+    con.print(table)
+    con.print("[dim]tolerance = rtol/atol (float32); gradients against float64 central differences[/]")
+    notable = [r for r in report["results"] if r["status"] not in ("pass",)]
+    for r in notable:
+        where = f"{r['scenario']} / {r['framework']} / {r['variant']} / {r['quantity']}"
+        err = "" if r["max_abs_err"] is None else f" (max abs err {r['max_abs_err']:.3g})"
+        con.print(f"[{VERIFY_STYLE.get(r['status'], 'yellow')}]{r['status'].upper()}[/] {where}{err}: "
+                  f"{r['detail']}", markup=True, highlight=False)
+    con.print(f"exit code {report['exit_code']}")

@@ -54,6 +54,9 @@ def main(argv: list[str]) -> int:
         if task == "doctor":
             from lab.doctor_worker import probe
             result = probe(request, progress)
+        elif task == "verify":
+            from compare.verify_worker import verify
+            result = verify(request, progress)
         else:
             from compare.harness import run_scenario
             result = run_scenario(request, progress)

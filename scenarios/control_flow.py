@@ -28,16 +28,16 @@ def calls(seed: int = 0) -> list[tuple[np.ndarray, ...]]:
 
 
 def reference(x: np.ndarray):
-    """The same computation in numpy (float32, like the implementations)."""
+    """The same computation in numpy, in the input's precision (float64 for gradient checks)."""
     if x.sum() > 0:
-        y = np.sin(x) * np.float32(4.0)
+        y = np.sin(x) * 4.0
     else:
         y = x * x
     n = 0
     while np.abs(y).max() > 1.0:
-        y = y / np.float32(2.0)
+        y = y / 2.0
         n += 1
-    return y.astype(np.float32), np.int32(n)
+    return y.astype(x.dtype), np.int32(n)
 
 
 def verdicts(doc: dict) -> list[str]:
@@ -54,3 +54,30 @@ def verdicts(doc: dict) -> list[str]:
                        "turned the Python if/while into graph control flow. The seed claim does not "
                        "hold for TensorFlow here.")
     return out
+
+
+# --- lab verify ------------------------------------------------------------------------------
+# lax.while_loop has no reverse-mode rule: a finding, kept as data so that a JAX release that
+# adds one shows up as drift. The bounded fori_loop version is differentiable and is verified.
+NOT_DIFFERENTIABLE = {("jax", "static"): "lax.while_loop does not support reverse-mode differentiation"}
+VERIFY_VARIANTS = {"jax": {"bounded": "forward_fori"}}
+EXTRAS = {"jax": ["forward_fori", "MAX_STEPS"]}
+GRAD_TOL = (1e-4, 1e-5)
+
+
+def _smooth(x: np.ndarray) -> bool:
+    """Away from the branch boundary (sum 0) and from the loop's thresholds (|y| = 2^k), where
+    float32 rounding in one framework could take the other path than the reference."""
+    if abs(float(x.sum())) <= 1e-3 * (1.0 + float(np.abs(x).sum())):
+        return False
+    y = np.abs(np.sin(x) * 4.0 if x.sum() > 0 else x * x).max()
+    if y == 0:
+        return True
+    return abs(np.log2(y) - np.round(np.log2(y))) > 1e-4
+
+
+def strategy(st, hnp):
+    """Vectors of 1-16 float32s in [-30, 30], zeros and integers included, then kept smooth."""
+    elements = st.floats(-30, 30, width=32, allow_nan=False, allow_infinity=False)
+    return hnp.arrays(np.float32, st.integers(1, 16), elements=elements) \
+        .filter(_smooth).map(lambda x: (x,))

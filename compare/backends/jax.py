@@ -109,3 +109,21 @@ def unfiltered_tracebacks():
 
 def graph_report(fn, args) -> dict | None:
     return None
+
+
+def value_and_grad(fn, args, weights):
+    """Outputs of fn(*args) and d(sum_k <out_k, weights_k>)/d(float args), by jax.grad."""
+    import jax.numpy as jnp
+    floats = [i for i, a in enumerate(args) if hasattr(a, "dtype") and jnp.issubdtype(a.dtype, jnp.floating)]
+
+    def loss(*float_args):
+        full = list(args)
+        for i, a in zip(floats, float_args):
+            full[i] = a
+        out = fn(*full)
+        leaves = jax.tree_util.tree_leaves(out)
+        total = sum(jnp.sum(leaf * w) for leaf, w in zip(leaves, weights) if w is not None)
+        return total, out
+
+    grads, out = jax.grad(loss, argnums=tuple(range(len(floats))), has_aux=True)(*[args[i] for i in floats])
+    return to_numpy(out), [np.asarray(g) for g in grads]

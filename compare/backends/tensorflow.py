@@ -105,3 +105,19 @@ def unfiltered_tracebacks():
 
 def graph_report(fn, args) -> dict | None:
     return None
+
+
+def value_and_grad(fn, args, weights):
+    """Outputs of fn(*args) and d(sum_k <out_k, weights_k>)/d(float args), by tf.GradientTape."""
+    floats = [i for i, a in enumerate(args) if isinstance(a, tf.Tensor) and a.dtype.is_floating]
+    with tf.GradientTape() as tape:
+        for i in floats:
+            tape.watch(args[i])
+        out = fn(*args)
+        leaves = tf.nest.flatten(out)
+        loss = tf.add_n([tf.reduce_sum(tf.cast(leaf, tf.float32) * w)
+                         for leaf, w in zip(leaves, weights) if w is not None])
+    grads = tape.gradient(loss, [args[i] for i in floats])
+    # None means "no path from this input": its gradient is zero.
+    return to_numpy(out), [np.zeros(args[i].shape, np.float32) if g is None else g.numpy()
+                           for i, g in zip(floats, grads)]

@@ -103,3 +103,17 @@ def graph_report(fn, args) -> dict | None:
         reasons.append(f"{text} at {where.filename.rsplit('/', 1)[-1]}:{where.lineno}" if where else text)
     return {"graphs": report.graph_count, "graph_breaks": report.graph_break_count,
             "break_reasons": reasons[:10]}
+
+
+def value_and_grad(fn, args, weights):
+    """Outputs of fn(*args) and d(sum_k <out_k, weights_k>)/d(float args), by autograd."""
+    args = [a.detach().clone().requires_grad_(True) if isinstance(a, torch.Tensor) and a.is_floating_point()
+            else a for a in args]
+    floats = [i for i, a in enumerate(args) if isinstance(a, torch.Tensor) and a.requires_grad]
+    out = fn(*args)
+    leaves = _leaves(out)
+    loss = sum((leaf * torch.as_tensor(w, device=_device)).sum()
+               for leaf, w in zip(leaves, weights) if w is not None)
+    grads = torch.autograd.grad(loss, [args[i] for i in floats], allow_unused=True)
+    return to_numpy(out), [np.zeros(tuple(args[i].shape), np.float32) if g is None else g.cpu().numpy()
+                           for i, g in zip(floats, grads)]

@@ -27,3 +27,22 @@ def naive(x):
         y = y / 2.0
         n += 1
     return y, n
+
+
+MAX_STEPS = 64  # enough halvings for any float32 input
+
+
+@jax.jit
+def forward_fori(x):
+    # A bounded loop can be reverse-differentiated; lax.while_loop cannot.
+    y = lax.cond(jnp.sum(x) > 0,
+                 lambda: jnp.sin(x) * 4.0,
+                 lambda: x * x)
+
+    def halve(i, c):
+        y, n = c
+        big = jnp.max(jnp.abs(y)) > 1.0
+        return jnp.where(big, y / 2.0, y), n + big
+
+    y, n = lax.fori_loop(0, MAX_STEPS, halve, (y, 0))
+    return y, n

@@ -1,0 +1,91 @@
+"""`lab verify`'s worker side: one framework, every requested scenario, plain results.
+
+For each working variant and each input case it returns the outputs and the gradients of
+sum_k <output_k, weight_k> with respect to every floating-point input. For each variant whose
+expected outcome the spec declares (the naive ports), it runs the variant as `lab compare` does,
+so the CLI can check for lesson drift. All comparisons happen in the CLI process.
+"""
+from __future__ import annotations
+
+import importlib
+import time
+
+import numpy as np
+
+from compare.harness import run_variant
+from lab.discovery import get, verify_variants
+
+
+def _plain(arrays: list[np.ndarray]) -> list[dict]:
+    return [{"shape": list(np.shape(a)), "dtype": str(np.asarray(a).dtype),
+             "data": np.asarray(a, dtype=np.float64).ravel().tolist()} for a in arrays]
+
+
+def _cases(path: str) -> list[dict]:
+    """Cases saved by the CLI: arrays named c<case>_a<arg> and c<case>_w<output>."""
+    data = np.load(path)
+    cases: dict[int, dict] = {}
+    for key in data.files:
+        case, kind = key.split("_", 1)
+        entry = cases.setdefault(int(case[1:]), {"args": {}, "weights": {}})
+        bucket = "args" if kind[0] == "a" else "weights"
+        entry[bucket][int(kind[1:])] = data[key]
+    out = []
+    for index in sorted(cases):
+        entry = cases[index]
+        n_out = max(entry["weights"], default=-1) + 1
+        out.append({"args": [entry["args"][i] for i in sorted(entry["args"])],
+                    "weights": [entry["weights"].get(k) if entry["weights"].get(k, np.empty(0)).size
+                                else None for k in range(n_out)]})
+    return out
+
+
+def verify_scenario(name: str, cases_path: str, backend, progress) -> dict:
+    scenario = get(name)
+    framework = backend.NAME
+    module = importlib.import_module(scenario.impl_module(framework))
+    cases = _cases(cases_path)
+    variants = []
+    for label, attr, mode in verify_variants(scenario, framework):
+        static = mode == "static"
+        progress("verifying", f"{name} {label}")
+        results = []
+        with backend.mode(static):
+            fn = backend.prepare(getattr(module, attr), static)
+            for case in cases:
+                args = [backend.to_input(a) for a in case["args"]]
+                entry: dict = {}
+                try:
+                    out = fn(*args)
+                    backend.sync(out)
+                    entry["forward"] = _plain(backend.to_numpy(out))
+                except Exception as exc:  # noqa: BLE001 - a failure is a result
+                    entry["forward_error"] = f"{type(exc).__name__}: {str(exc).splitlines()[0][:300]}"
+                try:
+                    _, grads = backend.value_and_grad(fn, args, case["weights"])
+                    entry["gradient"] = _plain(grads)
+                except Exception as exc:  # noqa: BLE001 - e.g. no reverse-mode rule: a finding
+                    entry["gradient_error"] = f"{type(exc).__name__}: {str(exc).splitlines()[0][:300]}"
+                results.append(entry)
+        variants.append({"variant": label, "function": attr, "mode": mode, "cases": results})
+    outcomes = []
+    native = scenario.native_mode(framework)
+    for label, attr in scenario.variants(framework, native).items():
+        if scenario.declared_expectation(framework, label):
+            progress("drift check", f"{name} {label}")
+            outcomes.append(run_variant(scenario, backend, module, label, attr, native == "static",
+                                        1, 0, lambda *a: None, steady=False))
+    return {"scenario": name, "variants": variants, "outcomes": outcomes}
+
+
+def verify(request: dict, progress) -> dict:
+    framework = request["framework"]
+    progress("importing", framework)
+    start = time.perf_counter()
+    from compare import backends
+    backend = backends.load(framework)
+    info = backend.setup(request["device"], request["threads"])
+    info["import_s"] = time.perf_counter() - start
+    scenarios = [verify_scenario(name, path, backend, progress)
+                 for name, path in request["cases"].items()]
+    return {"framework": framework, "status": "ok", "info": info, "scenarios": scenarios}
