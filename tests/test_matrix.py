@@ -1,0 +1,57 @@
+"""Every discovered scenario × framework, from the session-shared `lab compare --json` runs."""
+import os
+
+import pytest
+
+from conftest import FRAMEWORKS, SCENARIOS, runs_of
+from lab.discovery import get
+
+CASES = [(s, fw) for s in SCENARIOS for fw in FRAMEWORKS]
+
+
+@pytest.mark.parametrize("name,framework", CASES, ids=[f"{s}-{fw}" for s, fw in CASES])
+def test_framework_ran_every_declared_variant(compare_doc, name, framework):
+    doc = compare_doc(name)
+    declared = list(get(name).variants(framework, get(name).native_mode(framework)))
+    assert [r["variant"] for r in runs_of(doc, framework)] == declared
+    assert doc["frameworks"][framework]["status"] == "ok"
+
+
+@pytest.mark.parametrize("name,framework", CASES, ids=[f"{s}-{fw}" for s, fw in CASES])
+def test_working_variants_match_the_reference(compare_doc, name, framework):
+    doc = compare_doc(name)
+    for run in runs_of(doc, framework):
+        if run["expect_ok"]:
+            assert run["status"] == "ok", (run["variant"], run.get("error"), run.get("wrong"))
+            if run["max_abs_err"] is not None:
+                assert run["max_abs_err"] <= doc["tolerances"]["atol"] + doc["tolerances"]["rtol"] * 1e3
+
+
+@pytest.mark.parametrize("name,framework", CASES, ids=[f"{s}-{fw}" for s, fw in CASES])
+def test_errors_are_classified_consistently(compare_doc, name, framework):
+    for run in runs_of(compare_doc(name), framework):
+        error = run.get("error")
+        if not error:
+            continue
+        for frames in (error["frames"], error.get("unfiltered_frames") or []):
+            for f in frames:
+                if "site-packages" in f["file"]:
+                    assert f["origin"] == "framework", f
+                elif "__autograph_generated" in os.path.basename(f["file"]):
+                    assert f["origin"] == "generated", f
+                elif f["file"].startswith(("static_impl/", "dynamic_impl/")):
+                    assert f["origin"] == "user", f
+        if error["innermost_user"]:
+            assert error["innermost_user"]["origin"] == "user"
+            assert error["frames_before_user"] == len(error["frames"]) - 1 - max(
+                i for i, f in enumerate(error["frames"]) if f["origin"] == "user")
+
+
+@pytest.mark.parametrize("name", SCENARIOS)
+def test_every_run_has_no_blank_cell(compare_doc, name):
+    doc = compare_doc(name)
+    assert doc["verdicts"], "a run always says what it showed"
+    for run in doc["runs"]:
+        assert run["status"] in ("ok", "error", "wrong")
+        assert (run["error"] is not None) == (run["status"] == "error")
+        assert run["code"]["lines"] > 0

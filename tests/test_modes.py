@@ -1,0 +1,52 @@
+"""--modes all: both execution styles of every framework, side by side (torch.compile included)."""
+import pytest
+
+from conftest import FRAMEWORKS, runs_of
+
+
+@pytest.fixture(scope="module")
+def doc(compare_doc):
+    return compare_doc("control-flow", "--modes", "all")
+
+
+def test_every_framework_runs_in_both_modes(doc):
+    for fw in FRAMEWORKS:
+        assert {r["mode"] for r in runs_of(doc, fw)} == {"static", "dynamic"}
+    names = {(r["framework"], r["mode"]): r["mode_name"] for r in doc["runs"]}
+    assert names[("tensorflow", "dynamic")].startswith("tf eager")
+    assert names[("jax", "dynamic")].startswith("jax op-by-op")
+    assert names[("torch", "static")] == "torch.compile"
+
+
+def test_the_naive_code_runs_eagerly_in_tf_and_jax(doc):
+    # The same naive function that jax.jit rejects runs fine op by op.
+    for fw in ("tensorflow", "jax"):
+        (run,) = [r for r in runs_of(doc, fw, "eager")]
+        assert run["status"] == "ok" and run["function"] == "naive"
+    assert runs_of(doc, "jax", "naive")[0]["status"] == "error"
+    assert runs_of(doc, "tensorflow", "eager")[0]["compiles"] is None
+
+
+def test_torch_compile_reports_graph_breaks(doc):
+    (run,) = runs_of(doc, "torch", "compiled")
+    assert run["status"] == "ok"
+    report = run["graph_report"]
+    # The data-dependent if and while each break the graph.
+    assert report["graph_breaks"] >= 2
+    assert report["graphs"] == report["graph_breaks"] + 1
+    assert len(report["break_reasons"]) >= report["graph_breaks"]
+    assert all("control_flow.py" in reason for reason in report["break_reasons"])
+    assert run["compiles"] >= report["graphs"]
+    # Its first call (Dynamo + Inductor) costs far more than its steady state.
+    assert run["timing"]["first_call_s"] > 100 * run["timing"]["steady_median_s"]
+
+
+def test_environment_stamp(doc):
+    env = doc["environment"]
+    for key in ("python", "cpu", "cpu_count", "device_requested", "threads", "timing_policy"):
+        assert env[key] is not None, key
+    assert env["threads_requested"] == 1
+    for fw in FRAMEWORKS:
+        assert env["threads"][fw]["intra_op"] == 1
+    assert env["timing_policy"]["warmup_calls"] >= 1
+    assert set(doc["versions"]) == set(FRAMEWORKS)

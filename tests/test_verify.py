@@ -1,0 +1,117 @@
+"""`lab verify`: it passes on the real implementations, and fails when one is made wrong."""
+import json
+import re
+import shutil
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from conftest import ROOT, SCENARIOS, invoke, run_lab
+
+
+@pytest.fixture(scope="session")
+def verified(tmp_path_factory):
+    junit = tmp_path_factory.mktemp("junit") / "verify.xml"
+    result = invoke(["verify", "--json", "--junit-xml", str(junit)])
+    return json.loads(result.stdout), result.exit_code, junit
+
+
+def test_verify_passes_everywhere(verified):
+    report, code, _ = verified
+    bad = [r for r in report["results"] if r["status"] not in ("pass", "not differentiable")]
+    assert bad == [] and code == 0
+
+
+def test_every_scenario_checks_forward_and_gradient_in_every_framework(verified):
+    report, _, _ = verified
+    for name in SCENARIOS:
+        for fw in ("tensorflow", "jax", "torch"):
+            quantities = {r["quantity"] for r in report["results"]
+                          if r["scenario"] == name and r["framework"] == fw}
+            assert {"forward", "gradient"} <= quantities, (name, fw, quantities)
+        pairwise = [r for r in report["results"] if r["scenario"] == name and "pairwise" in r["quantity"]]
+        assert pairwise, name
+
+
+def test_non_differentiable_static_form_is_a_finding_with_a_verified_alternative(verified):
+    report, _, _ = verified
+    rows = {(r["scenario"], r["framework"], r["variant"], r["quantity"]): r for r in report["results"]}
+    finding = rows[("control-flow", "jax", "static", "gradient")]
+    assert finding["status"] == "not differentiable"
+    assert "while_loop" in finding["detail"]
+    assert rows[("control-flow", "jax", "bounded", "gradient")]["status"] == "pass"
+
+
+def test_tolerances_are_reported(verified):
+    report, _, _ = verified
+    for r in report["results"]:
+        if r["quantity"] in ("forward", "gradient") and r["status"] == "pass":
+            assert 0 < r["tolerance"]["rtol"] < 1e-2 and r["max_abs_err"] is not None
+
+
+def test_junit_xml_is_valid_and_complete(verified):
+    report, _, junit = verified
+    root = ET.parse(junit).getroot()
+    assert root.tag == "testsuites"
+    suites = root.findall("testsuite")
+    assert [s.get("name") for s in suites] == report["scenarios"]
+    cases = root.findall("testsuite/testcase")
+    assert len(cases) == len(report["results"])
+    assert sum(int(s.get("tests")) for s in suites) == len(cases)
+    assert root.findall(".//failure") == []
+
+
+def _copy_project(tmp_path):
+    dest = tmp_path / "project"
+    shutil.copytree(ROOT, dest, ignore=shutil.ignore_patterns(
+        ".venv", ".git", "__pycache__", ".pytest_cache", ".hypothesis", "*.egg-info"))
+    return dest
+
+
+def _edit(path, old, new):
+    text = path.read_text()
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new, 1))
+
+
+def _verify_copy(dest, frameworks="jax,torch"):
+    result = run_lab(["verify", "control-flow", "--json", "--frameworks", frameworks], cwd=dest)
+    return json.loads(result.stdout), result.returncode
+
+
+def test_a_perturbed_output_fails_and_names_the_cell(tmp_path):
+    dest = _copy_project(tmp_path)
+    _edit(dest / "dynamic_impl/torch/control_flow.py", "    return y, n", "    return y * 1.001, n")
+    report, code = _verify_copy(dest)
+    assert code == 1
+    failed = [r for r in report["results"] if r["status"] == "fail"]
+    own = [r for r in failed if r["framework"] == "torch" and r["quantity"] == "forward"]
+    assert own and own[0]["scenario"] == "control-flow" and own[0]["variant"] == "eager"
+    assert own[0]["max_abs_err"] > own[0]["tolerance"]["atol"]
+    # jax's own cells stay green: the failure is pinned on the perturbed implementation.
+    assert not [r for r in failed if r["framework"] == "jax"]
+
+
+def test_a_gradient_only_perturbation_fails_on_the_gradient(tmp_path):
+    dest = _copy_project(tmp_path)
+    # Same forward value, gradient scaled by 1.001.
+    _edit(dest / "dynamic_impl/torch/control_flow.py", "    return y, n",
+          "    y = y + 0.001 * (y - y.detach())\n    return y, n")
+    report, code = _verify_copy(dest)
+    assert code == 1
+    rows = {(r["framework"], r["quantity"]): r for r in report["results"]}
+    assert rows[("torch", "forward")]["status"] == "pass"
+    assert rows[("torch", "gradient")]["status"] == "fail"
+    assert re.match(r"case \d+", rows[("torch", "gradient")]["detail"])
+
+
+def test_a_naive_port_that_starts_working_is_lesson_drift(tmp_path):
+    dest = _copy_project(tmp_path)
+    # As if a JAX release made the naive port work: it now behaves like the working one.
+    with open(dest / "static_impl/jax/control_flow.py", "a") as fh:
+        fh.write("\n\nnaive = forward\n")
+    report, code = _verify_copy(dest, "jax")
+    assert code == 4
+    (drift,) = [r for r in report["results"] if r["status"] == "drift"]
+    assert (drift["scenario"], drift["framework"], drift["variant"]) == ("control-flow", "jax", "naive")
+    assert "expected 'error', observed 'ok'" in drift["detail"]
