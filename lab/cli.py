@@ -181,19 +181,20 @@ def report(
 @app.command()
 @guard
 def doctor(
+    frameworks: str = typer.Option("tensorflow,jax,torch", help=FRAMEWORKS_HELP),
     device: str = typer.Option("auto", help="cpu | cuda | auto"),
     timeout: float = typer.Option(120.0, help="Seconds before a framework's probe is stopped."),
     threads: int = typer.Option(1, help="Thread count to pin and report."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON only."),
 ):
     """Each framework: installed or not, version, devices it sees, threads; how to install."""
-    from lab import discovery, options
+    from lab import options
     from lab.doctor import diagnose
     options.positive(timeout, "--timeout")
     options.positive(threads, "--threads")
     if device not in ("cpu", "cuda", "auto"):
         options.device(device)
-    report = diagnose(list(discovery.FRAMEWORKS), device=device, threads=threads, timeout=timeout)
+    report = diagnose(options.frameworks(frameworks), device=device, threads=threads, timeout=timeout)
     if as_json:
         _emit_json(report)
     else:

@@ -85,7 +85,9 @@ def results_table(doc: dict, width: int) -> Table:
     (the traceback panels below say where each error points)."""
     wide = width >= 120
     any_error = any(r.get("error") for r in doc["runs"])
-    table = Table(title=f"Runs on {doc['device']} (tolerance rtol={doc['tolerances']['rtol']:g}, "
+    used = doc.get("environment", {}).get("device_used") or {}
+    where = ", ".join(f"{fw} {dev}" for fw, dev in used.items() if dev) or doc["device"]
+    table = Table(title=f"Runs (--device {doc['device']}: {where}; tolerance rtol={doc['tolerances']['rtol']:g}, "
                         f"atol={doc['tolerances']['atol']:g})", box=box.SIMPLE_HEAVY,
                   padding=(0, 1) if wide else (0, 0, 0, 1))
     columns = ["run"] + (["mode"] if wide else []) + ["status"] + \

@@ -12,6 +12,7 @@ from compare import timing
 from compare.codesize import measure_file
 from compare.diff import changed_lines
 from lab import discovery, errors
+from lab.devices import nvidia_gpus
 from lab.runner import run_workers
 from lab.verdicts import takeaways, verdicts
 
@@ -135,6 +136,8 @@ def environment(device: str, threads: int, framework_info: dict) -> dict:
         "device_used": {fw: i.get("info", {}).get("device_used") for fw, i in framework_info.items()},
         "gpu": next((i["info"]["gpu"] for i in framework_info.values()
                      if i.get("info", {}).get("gpu")), None),
+        # name, driver and memory as nvidia-smi reports them (empty on a CPU-only machine)
+        "nvidia_smi": nvidia_gpus() if device != "cpu" else [],
         "threads_requested": threads,
         "threads": {fw: i.get("info", {}).get("threads") for fw, i in framework_info.items()},
         "timing_policy": timing.POLICY,
