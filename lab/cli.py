@@ -78,7 +78,7 @@ def compare(
     timeout: float = typer.Option(300.0, help="Seconds before a worker is stopped and reported."),
     threads: int = typer.Option(1, help="Intra- and inter-op threads, the same for every framework."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON document to stdout, nothing else."),
-    export: Optional[str] = typer.Option(None, help="Save what was shown: .html, .svg, .md or .json."),
+    export: Optional[List[str]] = typer.Option(None, help="Save what was shown: .html, .svg, .md or .json (repeatable)."),
     plot: Optional[str] = typer.Option(None, help="Write the charts to a PNG (needs matplotlib)."),
     no_color: bool = typer.Option(False, "--no-color", help="No colours (NO_COLOR is honoured too)."),
     full_traceback: bool = typer.Option(False, "--full-traceback", help="Show whole tracebacks."),
@@ -88,8 +88,8 @@ def compare(
     from lab import discovery, options
     name = options.scenario_names([scenario])[0]
     fws, mode_map, dev = _common(frameworks, modes, repeats, device, timeout, threads)
-    if export:
-        options.writable(export, "--export", (".html", ".svg", ".md", ".json"))
+    for path in export or []:
+        options.writable(path, "--export", (".html", ".svg", ".md", ".json"))
     if plot:
         options.writable(plot, "--plot", (".png",))
     spec = discovery.get(name)
@@ -114,7 +114,8 @@ def compare(
             err.print("[yellow]Interrupted: partial results above.[/]")
     if export:
         from lab.export import save
-        save(out, doc, export)
+        for path in export:
+            save(out, doc, path)
     if plot:
         from lab.plot import save_png
         save_png(doc, plot)

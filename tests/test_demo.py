@@ -1,0 +1,116 @@
+"""Lecturer mode: the non-interactive demo, exports and report, checked through their files."""
+import html
+import json
+import re
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from html.parser import HTMLParser
+
+import pytest
+
+from conftest import ROOT, invoke
+from lab.verdicts import fmt_s
+
+FAST = ["--frameworks", "jax,torch", "--repeats", "2"]
+
+
+class _Text(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.parts = []
+
+    def handle_data(self, data):
+        self.parts.append(data)
+
+
+def html_text(path) -> str:
+    parser = _Text()
+    parser.feed(path.read_text(encoding="utf-8"))
+    return html.unescape("".join(parser.parts))
+
+
+@pytest.fixture(scope="module")
+def exported(tmp_path_factory):
+    out = tmp_path_factory.mktemp("export")
+    paths = {ext: out / f"report.{ext}" for ext in ("html", "svg", "md", "json")}
+    args = ["compare", "control-flow", *FAST, "--plot", str(out / "chart.png")]
+    for path in paths.values():
+        args += ["--export", str(path)]
+    result = invoke(args, env={"COLUMNS": "100"})
+    assert result.exit_code == 0, result.stderr
+    return paths, json.loads(paths["json"].read_text()), out
+
+
+def _shown_numbers(doc) -> list[str]:
+    """Numbers as the terminal prints them, for the working runs."""
+    nums = []
+    for run in doc["runs"]:
+        if run["status"] == "ok":
+            nums += [fmt_s(run["timing"]["first_call_s"]), fmt_s(run["timing"]["steady_median_s"])]
+    return nums
+
+
+def test_json_export_is_the_run(exported):
+    _, doc, _ = exported
+    assert doc["scenario"] == "control-flow" and doc["runs"]
+
+
+def test_html_export_has_code_and_this_runs_numbers(exported):
+    paths, doc, _ = exported
+    text = html_text(paths["html"])
+    assert "lax.while_loop" in text and "def forward(x):" in text
+    for number in _shown_numbers(doc):
+        assert number in text, number
+
+
+def test_svg_export_parses_and_has_the_numbers(exported):
+    paths, doc, _ = exported
+    root = ET.parse(paths["svg"]).getroot()
+    assert root.tag.endswith("svg")
+    text = html.unescape(" ".join(t for t in root.itertext())).replace("\u00a0", " ")
+    assert "while_loop" in text
+    assert fmt_s(doc["runs"][-1]["timing"]["steady_median_s"]) in text
+
+
+def test_markdown_export(exported):
+    paths, doc, _ = exported
+    text = paths["md"].read_text()
+    assert text.startswith("# control-flow")
+    assert "```python" in text and "lax.while_loop" in text
+    for number in _shown_numbers(doc):
+        assert number in text
+    assert re.search(r"\| jax naive \| jax.jit \| error: TracerBoolConversionError \|", text)
+
+
+def test_png_chart(exported):
+    _, _, out = exported
+    data = (out / "chart.png").read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    import matplotlib.image
+    height, width, _ = matplotlib.image.imread(str(out / "chart.png")).shape
+    assert width > 600 and height > 300
+
+
+def test_demo_runs_through_without_a_terminal():
+    result = subprocess.run([sys.executable, "-m", "lab", "demo", "control-flow", "--auto", "0", *FAST],
+                            stdin=subprocess.DEVNULL, capture_output=True, text=True, cwd=ROOT,
+                            timeout=300, env={**__import__("os").environ, "COLUMNS": "80"})
+    assert result.returncode == 0, result.stderr
+    steps = ["1. The lesson", "2. The code", "3. The live run", "4. The results", "5. Takeaway"]
+    positions = [result.stdout.index(step) for step in steps]
+    assert positions == sorted(positions)
+    assert "jax.jit naive raised TracerBoolConversionError" in re.sub(r"\s+", " ", result.stdout.replace("│", " "))
+
+
+def test_report_writes_one_self_contained_page(tmp_path):
+    result = invoke(["report", "--out", str(tmp_path), "control-flow", *FAST])
+    assert result.exit_code == 0, result.stderr
+    text = html_text(tmp_path / "report.html")
+    page = (tmp_path / "report.html").read_text()
+    assert "<script src=" not in page and "<link " not in page  # nothing fetched from elsewhere
+    assert "def naive(x):" in text and "TracerBoolConversionError" in text
+    assert "timing_policy" in text  # the environment stamp
+    doc = json.loads((tmp_path / "report.json").read_text())["scenarios"][0]
+    for number in _shown_numbers(doc):
+        assert number in text
