@@ -158,6 +158,7 @@ def run_scenario(request: dict, progress) -> dict:
     module = importlib.import_module(scenario.impl_module(framework))
     info["import_s"] = time.perf_counter() - start
     runs = []
+    _wait_for_imports(request.get("barrier"), framework, progress)
     with _timing_lock(request.get("lock")):
         progress("running", "")
         for mode in request["modes"]:
@@ -168,6 +169,23 @@ def run_scenario(request: dict, progress) -> dict:
                 run["code"] = measure_file(str(scenario.impl_file(framework)), [attr])["functions"][attr]
                 runs.append(run)
     return {"framework": framework, "status": "ok", "info": info, "runs": runs}
+
+
+def _wait_for_imports(barrier: dict | None, framework: str, progress) -> None:
+    """Measure only once every worker has finished importing: an import (TensorFlow takes
+    seconds of CPU) running beside a timed section would slow it on a 2-core machine.
+    The runner marks a worker that exits as ready, so a crash never blocks the others."""
+    if not barrier:
+        return
+    import os
+    open(os.path.join(barrier["dir"], f"ready.{framework}"), "w").close()
+    progress("waiting", "for the other imports")
+    deadline = time.monotonic() + barrier.get("timeout", 600)
+    while time.monotonic() < deadline:
+        ready = [f for f in os.listdir(barrier["dir"]) if f.startswith("ready.")]
+        if len(ready) >= barrier["count"]:
+            return
+        time.sleep(0.02)
 
 
 class _timing_lock:

@@ -7,6 +7,7 @@ from rich import box
 from rich.columns import Columns
 from rich.console import Console, Group
 from rich.live import Live
+from rich.markup import escape
 from rich.panel import Panel
 from rich.syntax import Syntax
 from rich.table import Table
@@ -232,7 +233,7 @@ def results(con: Console, doc: dict, full_traceback: bool = False, show_code_tab
         report = run.get("graph_report")
         if report:
             con.print(Panel("\n".join([f"graphs: {report['graphs']}, graph breaks: {report['graph_breaks']}"]
-                                      + [f"• {r}" for r in report["break_reasons"]]),
+                                      + [f"• {escape(r)}" for r in report["break_reasons"]]),
                             title=f"{run['framework']} {run['variant']}: torch._dynamo.explain",
                             border_style="magenta"))
     verdict_panel(con, doc)
@@ -240,7 +241,8 @@ def results(con: Console, doc: dict, full_traceback: bool = False, show_code_tab
 
 def verdict_panel(con: Console, doc: dict) -> None:
     if doc.get("verdicts"):
-        con.print(Panel("\n".join(f"• {v}" for v in doc["verdicts"]), title="What this run showed",
+        # Verdicts quote code (`if left[i] < 0`): escape it, or rich reads [i] as markup.
+        con.print(Panel("\n".join(f"• {escape(v)}" for v in doc["verdicts"]), title="What this run showed",
                         border_style="green"))
 
 
@@ -290,7 +292,7 @@ def doctor_table(report: dict) -> Group:
                       f"{threads.get('intra_op', '-')}/{threads.get('inter_op', '-')}",
                       fmt_s(row["import_s"]) if row["import_s"] else "-")
         if row["install"]:
-            fixes.append(f"{row['framework']}: {row['reason'] or row['status']}\n  install: {row['install']}")
+            fixes.append(escape(f"{row['framework']}: {row['reason'] or row['status']}\n  install: {row['install']}"))
     parts = [table]
     if fixes:
         parts.append(Panel("\n".join(fixes), title="To fix", border_style="yellow"))
@@ -314,13 +316,13 @@ def verify_table(con: Console, report: dict) -> None:
                f"[{VERIFY_STYLE.get(r['status'], 'yellow')}]{r['status']}[/]",
                "-" if r["max_abs_err"] is None else f"{r['max_abs_err']:.1e}",
                f"{tol['rtol']:g}/{tol['atol']:g}" if tol else "-"]
-        table.add_row(*row + ([r["detail"] or ""] if wide else []))
+        table.add_row(*row + ([escape(r["detail"] or "")] if wide else []))
     con.print(table)
     con.print("[dim]tolerance = rtol/atol (float32); gradients against float64 central differences[/]")
     notable = [r for r in report["results"] if r["status"] not in ("pass",)]
     for r in notable:
         where = f"{r['scenario']} / {r['framework']} / {r['variant']} / {r['quantity']}"
         err = "" if r["max_abs_err"] is None else f" (max abs err {r['max_abs_err']:.3g})"
-        con.print(f"[{VERIFY_STYLE.get(r['status'], 'yellow')}]{r['status'].upper()}[/] {where}{err}: "
-                  f"{r['detail']}", markup=True, highlight=False)
+        con.print(f"[{VERIFY_STYLE.get(r['status'], 'yellow')}]{r['status'].upper()}[/] {escape(where)}{err}: "
+                  f"{escape(r['detail'] or '')}", markup=True, highlight=False)
     con.print(f"exit code {report['exit_code']}")

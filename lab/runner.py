@@ -132,7 +132,8 @@ def run_workers(frameworks: list[str], requests: dict[str, dict], *, device: str
     results: dict[str, dict] = {}
     interrupted = False
     with tempfile.TemporaryDirectory(prefix="lab-") as workdir:
-        common = {"lock": os.path.join(workdir, "timing.lock"), "device": device, "threads": threads}
+        common = {"lock": os.path.join(workdir, "timing.lock"), "device": device, "threads": threads,
+                  "barrier": {"dir": workdir, "count": len(frameworks), "timeout": timeout}}
         workers = [_spawn(fw, dict(requests[fw], **common), workdir, device, threads)
                    for fw in frameworks]
         selector = selectors.DefaultSelector()
@@ -156,6 +157,7 @@ def run_workers(frameworks: list[str], requests: dict[str, dict], *, device: str
                                           f"(last stage: {w.stage} {w.detail})".strip())
                     else:
                         continue
+                    open(os.path.join(workdir, f"ready.{w.framework}"), "w").close()  # never block the rest
                     pending.remove(w)
                     selector.unregister(w.progress_fd)
                     if on_progress:

@@ -21,7 +21,11 @@ def _where(error: dict) -> str:
     user = error.get("innermost_user")
     if user:
         return f"{user['file']}:{user['line']} (`{user['code']}`)"
-    return f"no line of yours: {len(error['frames'])} framework/generated frames"
+    where = f"no line of yours in its {len(error['frames'])} frames"
+    named = error.get("message_locations") or []
+    if named:
+        where += f"; only its message names {named[-1]['file']}:{named[-1]['line']}"
+    return where
 
 
 def outcome_sentence(run: dict) -> str:

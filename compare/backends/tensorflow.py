@@ -118,6 +118,7 @@ def value_and_grad(fn, args, weights):
         loss = tf.add_n([tf.reduce_sum(tf.cast(leaf, tf.float32) * w)
                          for leaf, w in zip(leaves, weights) if w is not None])
     grads = tape.gradient(loss, [args[i] for i in floats])
-    # None means "no path from this input": its gradient is zero.
-    return to_numpy(out), [np.zeros(args[i].shape, np.float32) if g is None else g.numpy()
-                           for i, g in zip(floats, grads)]
+    # None means "no path from this input": its gradient is zero. A gather's gradient comes as
+    # IndexedSlices (sparse rows); densify it to compare.
+    return to_numpy(out), [np.zeros(args[i].shape, np.float32) if g is None
+                           else tf.convert_to_tensor(g).numpy() for i, g in zip(floats, grads)]

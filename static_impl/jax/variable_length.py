@@ -8,10 +8,15 @@ from jax import lax
 def forward(xs, W, U):
     n = xs.shape[0]
     bucket = 1 << (n - 1).bit_length()  # next power of two: one compile per bucket, not per length
-    # Padded on the host: a jnp.pad here would itself compile once per length.
-    xs = np.pad(np.asarray(xs), [(0, bucket - n), (0, 0), (0, 0)])
+    xs = _pad(xs, [(0, bucket - n), (0, 0), (0, 0)])
     mask = np.arange(bucket) < n
     return _scan(xs, mask, W, U)
+
+
+def _pad(a, widths):
+    # On the host for concrete data: a jnp.pad would itself compile once per length. Under
+    # jax.grad the data is traced, and jnp.pad keeps the padding differentiable.
+    return jnp.pad(a, widths) if isinstance(a, jax.core.Tracer) else np.pad(np.asarray(a), widths)
 
 
 @jax.jit
