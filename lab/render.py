@@ -151,7 +151,9 @@ def per_call_chart(doc: dict) -> Panel | None:
     for s in series:
         body.append(f"{s['label']:<{width}} ", "bold")
         body.append(spark(s["times"], lo, hi), "cyan")
-        compiles = "" if s["compiles"] is None else f"  {s['compiles']} compiles"
+        unit = "trace" if s["label"].startswith("tensorflow") else "compile"
+        compiles = "" if s["compiles"] is None else \
+            f"  {s['compiles']} {unit}{'' if s['compiles'] == 1 else 's'}"
         body.append(f"  total {fmt_s(s['total_s'])}{compiles}\n")
     body.append(f"one column per call, log scale from {fmt_s(lo)} (▁) to {fmt_s(hi)} (█): "
                 "tall columns are traces/compiles", "dim")
