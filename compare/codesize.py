@@ -112,6 +112,17 @@ def function_spans(source: str) -> dict[str, tuple[int, int]]:
     return spans
 
 
+def _aliases(source: str) -> dict[str, str]:
+    """Plain top-level aliases (`naive = forward`): {alias: function}."""
+    out = {}
+    for node in ast.parse(source).body:
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Name):
+            for target in node.targets:
+                if isinstance(target, ast.Name):
+                    out[target.id] = out.get(node.value.id, node.value.id)
+    return out
+
+
 def _called_names(source: str) -> set[str]:
     try:
         tree = ast.parse(source)
@@ -127,6 +138,7 @@ def variant_source(source: str, function: str) -> str:
     variants in the same file do not.
     """
     funcs = function_sources(source)
+    function = _aliases(source).get(function, function)
     if function not in funcs:
         return ""
     seen, todo = [function], [function]

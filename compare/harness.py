@@ -180,7 +180,8 @@ def _wait_for_imports(barrier: dict | None, framework: str, progress) -> None:
     import os
     open(os.path.join(barrier["dir"], f"ready.{framework}"), "w").close()
     progress("waiting", "for the other imports")
-    deadline = time.monotonic() + barrier.get("timeout", 600)
+    # Capped: a worker stuck in its import must not eat the others' --timeout.
+    deadline = time.monotonic() + min(30.0, 0.25 * barrier.get("timeout", 600))
     while time.monotonic() < deadline:
         ready = [f for f in os.listdir(barrier["dir"]) if f.startswith("ready.")]
         if len(ready) >= barrier["count"]:

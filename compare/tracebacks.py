@@ -69,6 +69,17 @@ def anatomy(exc: BaseException, user_dirs: tuple[str, ...], skip_dirs: tuple[str
     message = f"{exc}"
     in_message = [(p, int(n)) for p, n in _MESSAGE_LOCATION.findall(message)
                   if classify(p, user_dirs) == "user"]
+    # The exception it was raised from (checkify re-raises an error whose own traceback holds
+    # the offending line): where each link of the chain points.
+    causes, link = [], exc.__cause__
+    while link is not None and len(causes) < 5:
+        linked = frames_of(link, skip_dirs)
+        users = [f for f in linked if classify(f.filename, user_dirs) == "user"]
+        causes.append({"type": type(link).__name__,
+                       "innermost_user": {"file": rel(users[-1].filename), "line": users[-1].lineno,
+                                          "code": (users[-1].line or "").strip()} if users else None,
+                       "points_to_bug": bool(users) and _is_bug_line(users[-1].filename, users[-1].lineno)})
+        link = link.__cause__
     return {
         "type": type(exc).__name__,
         "qualified_type": f"{type(exc).__module__}.{type(exc).__qualname__}",
@@ -82,4 +93,6 @@ def anatomy(exc: BaseException, user_dirs: tuple[str, ...], skip_dirs: tuple[str
         "message_locations": [{"file": rel(p), "line": n} for p, n in in_message],
         "filtered_len": len(rows),
         "unfiltered_len": None,
+        "causes": causes,
+        "cause_points_to_bug": any(c["points_to_bug"] for c in causes),
     }

@@ -72,12 +72,20 @@ def _points_to(run: dict) -> str:
     if not e:
         return ""
     user = e.get("innermost_user")
-    where = f"{user['file']}:{user['line']}" if user else "(no user frame)"
+    named = e.get("message_locations") or []
+    if user:
+        where = f"{user['file']}:{user['line']}"
+    elif named:
+        where = f"(no user frame; message: {named[-1]['file']}:{named[-1]['line']})"
+    else:
+        where = "(no user frame)"
     marks = []
     if e.get("points_to_bug"):
         marks.append("the BUG line")
     if e.get("message_points_to_bug") and not e.get("points_to_bug"):
         marks.append("message names the BUG line")
+    if e.get("cause_points_to_bug") and not e.get("points_to_bug"):
+        marks.append("its cause's traceback reaches the BUG line")
     return where + (f" [{'; '.join(marks)}]" if marks else "")
 
 

@@ -27,6 +27,8 @@ EXPECTED = {
     ("tensorflow", "naive"): {"status": "ok", "compiles": "distinct_lengths"},
     ("jax", "naive"): {"status": "ok", "compiles": "distinct_lengths"},
 }
+# float32 gradients through up to 24 recurrent tanh steps drift ~1e-5 from float64 differences.
+GRAD_TOL = (1e-4, 5e-5)
 EXTRAS = {"tensorflow": ["SEQ", "MAT"]}  # input_signature specs: TF-only, exempt from name parity
 
 

@@ -1,0 +1,171 @@
+"""debug-bad-op: where does an error point when the code has a bug?"""
+import numpy as np
+
+NAME = "debug-bad-op"
+ORDER = 3
+TITLE = "A shape bug and an out-of-vocabulary id"
+CLAIM = "Errors point into the framework instead of your code."
+LESSON = (
+    "An embedding lookup followed by a projection, with two planted bugs marked `# BUG`: "
+    "shape_bug multiplies by w.T (wrong inner dimension) and fails on call 1; value_bug uses "
+    "token ids without the out-of-vocabulary check, so only call 3 (an id >= vocab size) goes "
+    "wrong. Look at where each traceback ends and whether its message names your line, and "
+    "at the framework that raises nothing at all."
+)
+RTOL, ATOL = 1e-5, 1e-5
+STEADY_STATE = False  # about errors, not speed
+
+VOCAB, DIM, HIDDEN, BATCH, UNK = 10, 4, 3, 6, 0
+OOV_ID = VOCAB + 2  # the bad token id planted in call 3
+
+# The working variant runs first: on a GPU a failed bounds check can poison the device context.
+VARIANTS = {
+    "tensorflow": {"static": "forward", "shape_bug": "shape_bug", "value_bug": "value_bug"},
+    "jax": {"static": "forward", "shape_bug": "shape_bug", "value_bug": "value_bug",
+            "value_bug_checked": "value_bug_checked"},
+    "torch": {"eager": "forward", "shape_bug": "shape_bug", "value_bug": "value_bug"},
+}
+# --modes all: the other mode is each static framework's own debugging advice (run eagerly).
+OTHER_MODE_VARIANTS = {
+    "tensorflow": {"eager": "forward", "shape_bug_eager": "shape_bug", "value_bug_eager": "value_bug"},
+    "jax": {"eager": "forward", "shape_bug_eager": "shape_bug", "value_bug_eager": "value_bug"},
+    "torch": {"compiled": "forward", "shape_bug_compiled": "shape_bug",
+              "value_bug_compiled": "value_bug"},
+}
+EXTRAS = {"jax": ["value_bug_checked"]}  # a JAX-only tool (checkify), exempt from name parity
+
+
+def _raised(error_type, call, at_bug, message_names_bug):
+    return {"status": "error", "error_type": error_type, "failed_call": call,
+            "points_to_bug": at_bug, "message_points_to_bug": message_names_bug}
+
+
+# Measured on CPU (tensorflow 2.21, jax 0.10.2, torch 2.13); `lab verify` reports drift.
+# failed_call is 0-based: the shape bug fails on call 1, the value bug on call 3.
+EXPECTED = {
+    ("tensorflow", "shape_bug"): _raised("ValueError", 0, False, True),  # AutoGraph frame + message
+    ("tensorflow", "value_bug"): _raised("InvalidArgumentError", 2, False, True),  # "defined at"
+    ("jax", "shape_bug"): _raised("TypeError", 0, True, False),
+    ("jax", "value_bug"): {"status": "wrong", "failed_call": 2},  # out-of-bounds gathers clamp
+    ("jax", "value_bug_checked"): _raised("JaxRuntimeError", 2, False, False),  # ends at err.throw()
+    ("torch", "shape_bug"): _raised("RuntimeError", 0, True, False),
+    ("torch", "value_bug"): _raised("IndexError", 2, True, False),
+    # --modes all
+    ("tensorflow", "shape_bug_eager"): _raised("InvalidArgumentError", 0, True, False),
+    ("tensorflow", "value_bug_eager"): _raised("InvalidArgumentError", 2, True, False),
+    ("jax", "shape_bug_eager"): _raised("TypeError", 0, True, False),
+    ("jax", "value_bug_eager"): {"status": "wrong", "failed_call": 2},  # clamping is semantics
+    ("torch", "shape_bug_compiled"): _raised("TorchRuntimeError", 0, False, True),
+    ("torch", "value_bug_compiled"): _raised("RuntimeError", 2, False, False),  # Inductor's check
+}
+
+
+def calls(seed: int = 0) -> list[tuple[np.ndarray, ...]]:
+    """(table, w, ids) three times: the same weights, valid ids in calls 1-2, one OOV id in 3."""
+    rng = np.random.default_rng(seed)
+    table = rng.normal(size=(VOCAB, DIM)).astype(np.float32)
+    w = rng.normal(size=(DIM, HIDDEN)).astype(np.float32)
+    out = []
+    for index in range(3):
+        ids = rng.integers(1, VOCAB - 1, size=BATCH).astype(np.int32)  # never UNK nor the last row
+        if index == 2:
+            ids[BATCH // 2] = OOV_ID
+        out.append((table, w, ids))
+    return out
+
+
+def reference(table: np.ndarray, w: np.ndarray, ids: np.ndarray):
+    """What the code should do: out-of-vocabulary ids read the UNK row."""
+    ids = np.where(ids < table.shape[0], ids, UNK)
+    return table[ids] @ w
+
+
+def describe_calls(inputs) -> dict:
+    """How many out-of-vocabulary ids each call holds."""
+    return {"vocab": VOCAB, "oov_per_call": [int((ids >= VOCAB).sum()) for _, _, ids in inputs]}
+
+
+def annotate(run: dict) -> dict:
+    """The anatomy facts EXPECTED speaks of, lifted to the run's top level (flat data)."""
+    error = run.get("error") or {}
+    failed = error.get("call_index", (run.get("wrong") or {}).get("call_index"))
+    return {"failed_call": failed, "points_to_bug": error.get("points_to_bug", False),
+            "message_points_to_bug": error.get("message_points_to_bug", False)}
+
+
+def _where(run: dict) -> str:
+    """Where one run's failure shows, in words, from its anatomy."""
+    who = run.get("mode_name") or run["framework"]
+    if run["status"] == "wrong":
+        return (f"{who} raised nothing and returned a wrong result on call "
+                f"{run['failed_call'] + 1} (max abs err {run['max_abs_err']:.3g})")
+    if run["status"] != "error":
+        return f"{who} raised nothing (status {run['status']})"
+    e = run["error"]
+    s = f"{who} raised {e['type']} on call {e['call_index'] + 1}"
+    if run["mode"] == "static" and run.get("compiles") == 0:
+        s += f" while tracing ({'traces' if run['framework'] == 'tensorflow' else 'compiles'}: 0)"
+    user = e.get("innermost_user")
+    if e["points_to_bug"]:
+        below = e["frames_before_user"]
+        s += f"; its traceback reaches your BUG line ({user['file']}:{user['line']})"
+        s += f" with {below} framework frames below it" if below else " as its last frame"
+    elif user:
+        s += (f"; the innermost line of yours in its traceback is {user['file']}:{user['line']} "
+              f"(`{_code(user)}`), {e['frames_before_user']} frames from the end, not the BUG line")
+    else:
+        last = e["frames"][-1] if e["frames"] else None
+        s += f"; none of its {e['filtered_len']} frames is yours"
+        if last:
+            s += f" (it ends in {last['origin']} code, {last['file'].rsplit('/', 1)[-1]}:{last['function']})"
+    if e["message_points_to_bug"] and not e["points_to_bug"]:
+        loc = next(iter(e["message_locations"]), None)
+        s += ", but its message names the BUG line" + (f" ({loc['file']}:{loc['line']})" if loc else "")
+    return s
+
+
+def _code(frame: dict) -> str:
+    return frame["code"].split("#")[0].strip()
+
+
+def verdicts(doc: dict) -> list[str]:
+    """Where each bug shows in each framework; for JAX's silent one, what the wrong numbers are."""
+    runs = {(r["framework"], r["variant"]): r for r in doc["runs"] if "failed_call" in r}
+    out = []
+    for bug, what in (("shape_bug", "The shape bug (w.T)"), ("value_bug", "The out-of-vocabulary id")):
+        out.extend(f"{what}: {_where(r)}." for (_, label), r in runs.items()
+                   if label.startswith(bug) and label != f"{bug}_checked")
+    jax_run = runs.get(("jax", "value_bug"))
+    if jax_run and jax_run["status"] == "wrong":
+        index = jax_run["failed_call"]
+        table, w, ids = calls(doc.get("seed", 0))[index]
+        clamped = float(np.abs(table[np.clip(ids, 0, VOCAB - 1)] @ w - reference(table, w, ids)).max())
+        got = jax_run["call_errors"][index]
+        same = abs(got - clamped) <= ATOL + RTOL * clamped
+        out.append(f"jax.jit's error on call {index + 1} ({got:.4g}) "
+                   + (f"equals the error of reading row {VOCAB - 1} for id {int(ids.max())} ({clamped:.4g}): "
+                      "the out-of-range gather was clamped to the last row, silently." if same else
+                      f"differs from the error of reading row {VOCAB - 1} ({clamped:.4g}): not a clamp."))
+    checked = runs.get(("jax", "value_bug_checked"))
+    if checked and checked["status"] == "error":
+        e = checked["error"]
+        user = e.get("innermost_user") or {"file": "?", "line": "?", "code": "?"}
+        out.append(f"checkify (index_checks) catches it: value_bug_checked raised {e['type']} on call "
+                   f"{e['call_index'] + 1} (\"{e['message'].splitlines()[0].strip()}\"); the innermost line of "
+                   f"yours in its traceback is `{_code(user)}` ({user['file']}:{user['line']}), "
+                   f"{e['frames_before_user']} frames from the end, "
+                   + ("the BUG line." if e["points_to_bug"] else "not the BUG line."))
+    elif checked:
+        out.append(f"checkify (index_checks) did not catch it: value_bug_checked's status is "
+                   f"{checked['status']}.")
+    return out
+
+
+def strategy(st, hnp):
+    """`lab verify`'s inputs for the fixed `forward`: any batch of 1-16 ids, out-of-vocabulary
+    ones included (they must read the UNK row), tables with zeros and large magnitudes."""
+    elements = st.floats(-100, 100, width=32, allow_nan=False, allow_infinity=False)
+    return st.tuples(
+        hnp.arrays(np.float32, (VOCAB, DIM), elements=elements),
+        hnp.arrays(np.float32, (DIM, HIDDEN), elements=elements),
+        hnp.arrays(np.int32, st.integers(1, 16), elements=st.integers(0, 2 * VOCAB)))

@@ -1,0 +1,173 @@
+"""incremental-testing: look inside a model while building it, the way a developer does."""
+import re
+
+import numpy as np
+
+NAME = "incremental-testing"
+ORDER = 4
+TITLE = "Printing, asserting and reading an intermediate"
+CLAIM = "You cannot build and test a model piece by piece."
+LESSON = (
+    "A 3-layer MLP, and the first hidden activation h1 inspected six ways: Python print, the "
+    "framework's print, calling the compiled layer alone and looking between calls, a Python "
+    "assert on h1's shape and values, the framework's own assert, and reading h1 as a numpy "
+    "value as a debugger would. Each runs on 3 inputs; count how many calls printed, and "
+    "whether what printed was numbers or a symbolic placeholder."
+)
+RTOL, ATOL = 1e-5, 1e-5
+STEADY_STATE = False  # printing inside a timing loop is noise, not a measurement
+
+BATCH, D_IN, HIDDEN, D_OUT = 4, 5, 8, 3
+MARKER = "h1:"  # every inspection prints one line starting with this
+INSPECTIONS = ("with_print", "with_framework_print", "layer_alone", "with_assert",
+               "with_framework_assert", "with_numpy")
+
+VARIANTS = {
+    "tensorflow": {**{v: v for v in INSPECTIONS}, "static": "forward"},
+    "jax": {**{v: v for v in INSPECTIONS}, "static": "forward"},
+    "torch": {**{v: v for v in INSPECTIONS}, "eager": "forward"},
+}
+# --modes all: the same inspections in each framework's other mode.
+OTHER_MODE_VARIANTS = {
+    "tensorflow": {"with_print_eager": "with_print", "with_assert_eager": "with_assert",
+                   "with_numpy_eager": "with_numpy", "eager": "forward"},
+    "jax": {"with_print_eager": "with_print", "with_assert_eager": "with_assert",
+            "with_numpy_eager": "with_numpy", "eager": "forward"},
+    "torch": {"with_print_compiled": "with_print", "with_assert_compiled": "with_assert",
+              "with_numpy_compiled": "with_numpy", "compiled": "forward"},
+}
+
+# Measured on CPU (tensorflow 2.21, jax 0.10.2, torch 2.13); `lab verify` reports drift.
+_SILENT = {"status": "ok", "print_counts": [0, 0, 0], "inspection": "none"}
+_VALUES = {"status": "ok", "print_counts": [1, 1, 1], "inspection": "concrete"}
+_TRACE_ONLY = {"status": "ok", "print_counts": [1, 0, 0], "inspection": "symbolic"}
+EXPECTED = {
+    ("tensorflow", "with_print"): _TRACE_ONLY,
+    ("tensorflow", "with_framework_print"): _VALUES,
+    ("tensorflow", "layer_alone"): _VALUES,
+    # tf.function converts `assert` only with Feature.ASSERT_STATEMENTS, which is off by default.
+    ("tensorflow", "with_assert"): {"status": "error", "error_type": "OperatorNotAllowedInGraphError",
+                                    "print_counts": [0], "inspection": "raised"},
+    ("tensorflow", "with_framework_assert"): _SILENT,
+    ("tensorflow", "with_numpy"): {"status": "error", "error_type": "AttributeError",
+                                   "print_counts": [0], "inspection": "raised"},
+    ("jax", "with_print"): _TRACE_ONLY,
+    ("jax", "with_framework_print"): _VALUES,
+    ("jax", "layer_alone"): _VALUES,
+    ("jax", "with_assert"): {"status": "error", "error_type": "TracerBoolConversionError",
+                             "print_counts": [0], "inspection": "raised"},
+    ("jax", "with_framework_assert"): _SILENT,
+    ("jax", "with_numpy"): {"status": "error", "error_type": "TracerArrayConversionError",
+                            "print_counts": [0], "inspection": "raised"},
+    **{("torch", v): _VALUES for v in ("with_print", "with_framework_print", "layer_alone",
+                                       "with_numpy")},
+    ("torch", "with_assert"): _SILENT,
+    ("torch", "with_framework_assert"): _SILENT,
+    # --modes all
+    **{(fw, f"with_print_{m}"): _VALUES for fw, m in
+       (("tensorflow", "eager"), ("jax", "eager"), ("torch", "compiled"))},
+    **{(fw, f"with_numpy_{m}"): _VALUES for fw, m in
+       (("tensorflow", "eager"), ("jax", "eager"), ("torch", "compiled"))},
+    **{(fw, f"with_assert_{m}"): _SILENT for fw, m in
+       (("tensorflow", "eager"), ("jax", "eager"), ("torch", "compiled"))},
+}
+
+_SYMBOLIC = re.compile(r'Tensor\("|Tracer|Traced<|ShapedArray|FakeTensor|Proxy\(')
+_NUMBER = re.compile(r"\d")
+
+
+def calls(seed: int = 0) -> list[tuple[np.ndarray, ...]]:
+    """(x, w1, w2, w3) three times: the same seeded weights, a different x each call."""
+    rng = np.random.default_rng(seed)
+    dims = (D_IN, HIDDEN, HIDDEN, D_OUT)
+    ws = [(rng.normal(size=(a, b)) / np.sqrt(a)).astype(np.float32) for a, b in zip(dims, dims[1:])]
+    return [(rng.normal(size=(BATCH, D_IN)).astype(np.float32), *ws) for _ in range(3)]
+
+
+def reference(x, w1, w2, w3):
+    h1 = np.maximum(x @ w1, 0)
+    h2 = np.maximum(h1 @ w2, 0)
+    return h2 @ w3
+
+
+def classify(block: list[str]) -> str:
+    """'symbolic' for a placeholder (TF graph tensor, JAX tracer), 'concrete' for numbers."""
+    text = " ".join(block)[len(MARKER):]
+    if _SYMBOLIC.search(text):
+        return "symbolic"
+    return "concrete" if _NUMBER.search(text) else "other"
+
+
+def _prints(lines: list[str]) -> list[list[str]]:
+    """One block per print: a MARKER line and the lines that continue its array (indented or
+    starting with a bracket, as numpy, torch, tf.print and TF's eager repr wrap them)."""
+    blocks: list[list[str]] = []
+    for line in lines:
+        if line.startswith(MARKER):
+            blocks.append([line])
+        elif blocks and line[:1] in (" ", "[", "]"):
+            blocks[-1].append(line)
+    return blocks
+
+
+def annotate(run: dict) -> dict:
+    """Per call, how many inspections printed and what each showed. `inspection` sums up the
+    attempt: concrete, symbolic, mixed, raised or none (an assert held silently)."""
+    kinds = [[classify(block) for block in _prints(lines)] for lines in run["printed"]]
+    seen = {k for per_call in kinds for k in per_call}
+    if run["status"] == "error":
+        inspection = "raised"
+    elif not seen:
+        inspection = "none"
+    else:
+        inspection = seen.pop() if len(seen) == 1 else "mixed"
+    first = next((b[0] for lines in run["printed"] for b in _prints(lines)), None)
+    return {"print_counts": [len(k) for k in kinds], "print_kinds": kinds,
+            "inspection": inspection, "first_print": first}
+
+
+_WHAT = {
+    "with_print": "Python print of h1 inside the function",
+    "with_framework_print": "The framework's print (tf.print, jax.debug.print; torch: print)",
+    "layer_alone": "The compiled layer called alone, h1 printed between calls",
+    "with_assert": "A Python assert on h1's shape and values",
+    "with_framework_assert": "The framework's assert (tf.debugging.assert_non_negative, "
+                             "checkify.check; torch: assert)",
+    "with_numpy": "Reading h1 as a numpy value inside the function",
+}
+
+
+def _outcome(run: dict) -> str:
+    who = run.get("mode_name") or run["framework"]
+    if run["status"] == "error":
+        e = run["error"]
+        return f"{who} raised {e['type']} on call {e['call_index'] + 1}"
+    counts, n = run.get("print_counts") or [], run.get("calls", 0)
+    printed = sum(1 for c in counts if c)
+    result = "matching the reference" if run["status"] == "ok" else f"with a {run['status']} result"
+    if not printed:
+        return f"{who} ran all {n} calls silently, {result}"
+    s = f"{who} printed on {printed} of {n} calls ({run.get('inspection')}"
+    if run.get("inspection") == "symbolic" and run.get("first_print"):
+        s += f": `{run['first_print'][:70]}`"
+    return s + ")"
+
+
+def verdicts(doc: dict) -> list[str]:
+    """One sentence per inspection, across the frameworks that ran it; numbers from the run."""
+    out = []
+    for label in INSPECTIONS:
+        runs = [r for r in doc["runs"] if r["variant"] == label and "print_counts" in r]
+        if runs:
+            out.append(f"{_WHAT[label]}: " + "; ".join(_outcome(r) for r in runs) + ".")
+    return out
+
+
+def strategy(st, hnp):
+    """`lab verify`'s inputs for `forward`: batches of 1-16 rows with zeros and large magnitudes,
+    this scenario's weights. (Rows of zeros sit on ReLU's kink; verify compares their gradients
+    pairwise only, as finite differences have no single answer there.)"""
+    _, w1, w2, w3 = calls(0)[0]
+    elements = st.floats(-100, 100, width=32, allow_nan=False, allow_infinity=False)
+    return st.integers(1, 16).flatmap(
+        lambda n: hnp.arrays(np.float32, (n, D_IN), elements=elements)).map(lambda x: (x, w1, w2, w3))
