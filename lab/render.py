@@ -319,7 +319,7 @@ def verify_table(con: Console, report: dict) -> None:
                   box=box.SIMPLE_HEAVY)
     columns = ["scenario", "framework", "variant", "quantity", "status", "max abs err", "tolerance"]
     for col in columns + (["detail"] if wide else []):
-        table.add_column(col, overflow="fold")
+        table.add_column(col, overflow="fold", no_wrap=col in ("scenario", "status", "max abs err"))
     for r in report["results"]:
         tol = r["tolerance"]
         row = [r["scenario"], r["framework"], r["variant"], r["quantity"],
