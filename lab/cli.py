@@ -54,7 +54,7 @@ def _emit_json(data) -> None:
 def list_cmd(as_json: bool = typer.Option(False, "--json", help="Print JSON only.")):
     """Name, title and lesson of each scenario."""
     from lab import discovery
-    rows = [{"name": s.name, "title": s.title, "claim": s.claim} for s in discovery.discover()]
+    rows = discovery.summaries()
     if as_json:
         return _emit_json(rows)
     from rich.table import Table

@@ -53,11 +53,13 @@ def worker_env(framework: str, device: str, threads: int, base: dict | None = No
         env["TF_FORCE_GPU_ALLOW_GROWTH"] = "true"
         env["XLA_PYTHON_CLIENT_PREALLOCATE"] = "false"
     if framework == "jax":
-        flags = [f for f in env.get("XLA_FLAGS", "").split() if "intra_op" not in f and "eigen" not in f]
-        # XLA's CPU backend has no thread-count API; these flags are the documented way to pin it.
+        flags = [f for f in env.get("XLA_FLAGS", "").split() if "xla_cpu_multi_thread_eigen" not in f]
+        # XLA's CPU backend has no thread-count setting: it can be made single-threaded, or left
+        # to size its own pool (the worker reports which).
         if threads == 1:
-            flags += ["--xla_cpu_multi_thread_eigen=false", "intra_op_parallelism_threads=1"]
+            flags.append("--xla_cpu_multi_thread_eigen=false")
+        if flags:
+            env["XLA_FLAGS"] = " ".join(flags)
         else:
-            flags += [f"intra_op_parallelism_threads={threads}"]
-        env["XLA_FLAGS"] = " ".join(flags)
+            env.pop("XLA_FLAGS", None)
     return env

@@ -41,8 +41,11 @@ def setup(device: str, threads: int) -> dict:
         "version": jax.__version__,
         "device_used": "cuda" if gpus else "cpu",
         "devices": [str(d) for d in jax.devices()],
-        # XLA's CPU pools are set by XLA_FLAGS before import (see lab.devices).
-        "threads": {"intra_op": threads, "inter_op": threads, "how": "XLA_FLAGS"},
+        # XLA's CPU backend can only be made single-threaded (XLA_FLAGS, see lab.devices);
+        # otherwise it sizes its own pool, and we say so rather than claim a number.
+        "threads": ({"intra_op": 1, "inter_op": 1, "how": "--xla_cpu_multi_thread_eigen=false"}
+                    if threads == 1 else
+                    {"intra_op": None, "inter_op": None, "how": "not pinnable: XLA sizes its own pool"}),
     }
 
 
