@@ -32,11 +32,12 @@ def bare_env(framework: str, threads: int = 1, base: dict | None = None) -> dict
     env["CUDA_VISIBLE_DEVICES"] = ""
     env["JAX_PLATFORMS"] = "cpu"
     if framework == "jax":
-        flags = [f for f in env.get("XLA_FLAGS", "").split() if "intra_op" not in f and "eigen" not in f]
-        # Same tokens as the lab. (XLA ignores the second one: it lacks the leading "--".)
-        flags += ["--xla_cpu_multi_thread_eigen=false", f"intra_op_parallelism_threads={threads}"] \
-            if threads == 1 else [f"intra_op_parallelism_threads={threads}"]
-        env["XLA_FLAGS"] = " ".join(flags)
+        flags = [f for f in env.get("XLA_FLAGS", "").split() if "eigen" not in f]
+        # Same flag as the lab: XLA's CPU backend can only be made single-threaded.
+        if threads == 1:
+            flags.append("--xla_cpu_multi_thread_eigen=false")
+        if flags:
+            env["XLA_FLAGS"] = " ".join(flags)
     env["PYTHONPATH"] = os.pathsep.join([str(ROOT)] + [p for p in [env.get("PYTHONPATH")] if p])
     return env
 
