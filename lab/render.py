@@ -206,9 +206,13 @@ def errors_panel(doc: dict, full: bool = False) -> list[Panel]:
                 lines.append(f"           {f['code']}\n", style)
         message = e["message"] if full else e["message"].splitlines()[0][:300]
         lines.append(f"{e['type']}: {message}\n", "red")
+        for loc in e.get("message_locations") or []:
+            lines.append(f"  the message names {loc['file']}:{loc['line']}\n", "bold green")
+        below = (f"frames below your innermost line: {e['frames_before_user']}" if e.get("innermost_user")
+                 else "none of them is yours")
         lines.append(f"frames: {e['filtered_len']} as raised"
                      + (f", {e['unfiltered_len']} with filtering off" if e.get("unfiltered_len") else "")
-                     + f"; frames below your innermost line: {e['frames_before_user']}", "dim")
+                     + f"; {below}", "dim")
         panels.append(Panel(lines, title=f"{run['framework']} {run['variant']}: {e['type']} "
                                          f"(call {e.get('call_index', 0) + 1})", border_style="red"))
     return panels
