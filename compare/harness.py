@@ -150,13 +150,11 @@ def run_scenario(request: dict, progress) -> dict:
     framework = request["framework"]
     from lab.discovery import get
     scenario = get(request["scenario"])
-    progress("importing", framework)
-    start = time.perf_counter()
-    from compare import backends
-    backend = backends.load(framework)
-    info = backend.setup(request["device"], request["threads"])
+    from compare.backends import start
+    backend, info = start(request, progress)
+    began = time.perf_counter()
     module = importlib.import_module(scenario.impl_module(framework))
-    info["import_s"] = time.perf_counter() - start
+    info["import_s"] += time.perf_counter() - began
     runs = []
     _wait_for_imports(request.get("barrier"), framework, progress)
     with _timing_lock(request.get("lock")):

@@ -8,7 +8,6 @@ so the CLI can check for lesson drift. All comparisons happen in the CLI process
 from __future__ import annotations
 
 import importlib
-import time
 
 import numpy as np
 
@@ -80,13 +79,8 @@ def verify_scenario(name: str, cases_path: str, backend, progress) -> dict:
 
 
 def verify(request: dict, progress) -> dict:
-    framework = request["framework"]
-    progress("importing", framework)
-    start = time.perf_counter()
-    from compare import backends
-    backend = backends.load(framework)
-    info = backend.setup(request["device"], request["threads"])
-    info["import_s"] = time.perf_counter() - start
+    from compare.backends import start
+    backend, info = start(request, progress)
     scenarios = [verify_scenario(name, path, backend, progress)
                  for name, path in request["cases"].items()]
-    return {"framework": framework, "status": "ok", "info": info, "scenarios": scenarios}
+    return {"framework": request["framework"], "status": "ok", "info": info, "scenarios": scenarios}

@@ -9,7 +9,7 @@ import functools
 import json
 import os
 import sys
-from typing import List, Optional
+from typing import Annotated, List, Optional
 
 import typer
 
@@ -21,6 +21,17 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_
 FRAMEWORKS_HELP = "Comma-separated, from: tensorflow,jax,torch (always run in that order)."
 MODES_HELP = ("default (tf.function, jax.jit, torch eager) | static | dynamic | all "
               "(both modes of every framework; torch.compile costs ~20 s on CPU).")
+
+
+# Options shared by the commands that run workers (typer's Annotated form, defined once).
+Frameworks = Annotated[str, typer.Option(help=FRAMEWORKS_HELP)]
+Modes = Annotated[str, typer.Option(help=MODES_HELP)]
+Repeats = Annotated[int, typer.Option(help="Steady-state samples (auto-ranged blocks) per variant.")]
+Device = Annotated[str, typer.Option(help="cpu | cuda | auto")]
+Timeout = Annotated[float, typer.Option(help="Seconds before a worker is stopped and reported.")]
+Threads = Annotated[int, typer.Option(help="Intra- and inter-op threads, the same for every framework.")]
+NoColor = Annotated[bool, typer.Option("--no-color", help="No colours (NO_COLOR is honoured too).")]
+ALL = "tensorflow,jax,torch"
 
 
 def guard(command):
@@ -71,16 +82,16 @@ def list_cmd(as_json: bool = typer.Option(False, "--json", help="Print JSON only
 @guard
 def compare(
     scenario: str = typer.Argument(..., help="Scenario name (see `lab list`)."),
-    frameworks: str = typer.Option("tensorflow,jax,torch", help=FRAMEWORKS_HELP),
-    modes: str = typer.Option("default", help=MODES_HELP),
-    repeats: int = typer.Option(5, help="Steady-state samples (auto-ranged blocks) per variant."),
-    device: str = typer.Option("cpu", help="cpu | cuda | auto"),
-    timeout: float = typer.Option(300.0, help="Seconds before a worker is stopped and reported."),
-    threads: int = typer.Option(1, help="Intra- and inter-op threads, the same for every framework."),
+    frameworks: Frameworks = ALL,
+    modes: Modes = "default",
+    repeats: Repeats = 5,
+    device: Device = "cpu",
+    timeout: Timeout = 300.0,
+    threads: Threads = 1,
     as_json: bool = typer.Option(False, "--json", help="Print one JSON document to stdout, nothing else."),
     export: Optional[List[str]] = typer.Option(None, help="Save what was shown: .html, .svg, .md or .json (repeatable)."),
     plot: Optional[str] = typer.Option(None, help="Write the charts to a PNG (needs matplotlib)."),
-    no_color: bool = typer.Option(False, "--no-color", help="No colours (NO_COLOR is honoured too)."),
+    no_color: NoColor = False,
     full_traceback: bool = typer.Option(False, "--full-traceback", help="Show whole tracebacks."),
     verbose: bool = typer.Option(False, "--verbose", help="Also show what the frameworks printed."),
 ):
@@ -127,14 +138,14 @@ def compare(
 def demo(
     scenarios: Optional[List[str]] = typer.Argument(None, help="Scenarios to show (default: all, in order)."),
     auto: Optional[float] = typer.Option(None, help="Advance by itself after this many seconds."),
-    frameworks: str = typer.Option("tensorflow,jax,torch", help=FRAMEWORKS_HELP),
-    modes: str = typer.Option("default", help=MODES_HELP),
-    repeats: int = typer.Option(5, help="Steady-state samples per variant."),
-    device: str = typer.Option("cpu", help="cpu | cuda | auto"),
-    timeout: float = typer.Option(300.0, help="Seconds before a worker is stopped and reported."),
-    threads: int = typer.Option(1, help="Intra- and inter-op threads for every framework."),
+    frameworks: Frameworks = ALL,
+    modes: Modes = "default",
+    repeats: Repeats = 5,
+    device: Device = "cpu",
+    timeout: Timeout = 300.0,
+    threads: Threads = 1,
     plot: Optional[str] = typer.Option(None, help="Also write the charts to PNG (one per scenario)."),
-    no_color: bool = typer.Option(False, "--no-color", help="No colours (NO_COLOR is honoured too)."),
+    no_color: NoColor = False,
 ):
     """A paced walk-through: lesson, code, live run, results, takeaway. Enter advances."""
     from lab import options
@@ -155,13 +166,13 @@ def demo(
 def report(
     out: str = typer.Option("lab-report", "--out", help="Folder for report.html and report.json."),
     scenarios: Optional[List[str]] = typer.Argument(None, help="Scenarios (default: all)."),
-    frameworks: str = typer.Option("tensorflow,jax,torch", help=FRAMEWORKS_HELP),
-    modes: str = typer.Option("default", help=MODES_HELP),
-    repeats: int = typer.Option(5, help="Steady-state samples per variant."),
-    device: str = typer.Option("cpu", help="cpu | cuda | auto"),
-    timeout: float = typer.Option(300.0, help="Seconds before a worker is stopped and reported."),
-    threads: int = typer.Option(1, help="Intra- and inter-op threads for every framework."),
-    no_color: bool = typer.Option(False, "--no-color", help="A report without colours."),
+    frameworks: Frameworks = ALL,
+    modes: Modes = "default",
+    repeats: Repeats = 5,
+    device: Device = "cpu",
+    timeout: Timeout = 300.0,
+    threads: Threads = 1,
+    no_color: NoColor = False,
 ):
     """Run every scenario and write one self-contained HTML page (and its JSON)."""
     import os
@@ -182,8 +193,8 @@ def report(
 @app.command()
 @guard
 def doctor(
-    frameworks: str = typer.Option("tensorflow,jax,torch", help=FRAMEWORKS_HELP),
-    device: str = typer.Option("auto", help="cpu | cuda | auto"),
+    frameworks: Frameworks = ALL,
+    device: Device = "auto",
     timeout: float = typer.Option(120.0, help="Seconds before a framework's probe is stopped."),
     threads: int = typer.Option(1, help="Thread count to pin and report."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON only."),
@@ -208,14 +219,14 @@ def doctor(
 @guard
 def verify(
     scenarios: Optional[List[str]] = typer.Argument(None, help="Scenarios (default: all)."),
-    frameworks: str = typer.Option("tensorflow,jax,torch", help=FRAMEWORKS_HELP),
-    device: str = typer.Option("cpu", help="cpu | cuda | auto"),
-    timeout: float = typer.Option(600.0, help="Seconds before a worker is stopped and reported."),
-    threads: int = typer.Option(1, help="Intra- and inter-op threads for every framework."),
+    frameworks: Frameworks = ALL,
+    device: Device = "cpu",
+    timeout: Timeout = 600.0,
+    threads: Threads = 1,
     thorough: bool = typer.Option(False, "--thorough", help="Many more hypothesis examples."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON only."),
     junit_xml: Optional[str] = typer.Option(None, "--junit-xml", help="Also write JUnit XML here."),
-    no_color: bool = typer.Option(False, "--no-color", help="No colours."),
+    no_color: NoColor = False,
 ):
     """Numeric equivalence in CI: forward and gradients, every framework, plus lesson drift.
 
