@@ -8,6 +8,7 @@ from rich.columns import Columns
 from rich.console import Console, Group
 from rich.live import Live
 from rich.markup import escape
+from rich.measure import Measurement
 from rich.panel import Panel
 from rich.syntax import Syntax
 from rich.table import Table
@@ -89,35 +90,44 @@ def _points_to(run: dict) -> str:
     return where + (f" [{'; '.join(marks)}]" if marks else "")
 
 
-def results_table(doc: dict, width: int) -> Table:
-    """Wide: every column. Narrow (a projector at 80 columns): short cells, no 'mode'/'points to'
-    (the traceback panels below say where each error points)."""
-    wide = width >= 120
+def results_table(doc: dict, con: Console) -> Table:
+    """The widest layout that fits the terminal without cutting cells: every column, then without
+    'points to' (the traceback panels below say where each error points), then without 'mode',
+    then short cells for a projector at 80 columns."""
     any_error = any(r.get("error") for r in doc["runs"])
+    layouts = [(True, True, any_error), (True, True, False), (True, False, False), (False, False, False)]
+    for long_cells, mode, points in layouts:
+        table = _results_table(doc, long_cells, mode, points)
+        if Measurement.get(con, con.options.update_width(10_000), table).maximum <= con.width:
+            return table
+    return table
+
+
+def _results_table(doc: dict, long_cells: bool, with_mode: bool, with_points: bool) -> Table:
     used = doc.get("environment", {}).get("device_used") or {}
     where = ", ".join(f"{fw} {dev}" for fw, dev in used.items() if dev) or doc["device"]
     table = Table(title=f"Runs (--device {doc['device']}: {where}; tolerance rtol={doc['tolerances']['rtol']:g}, "
                         f"atol={doc['tolerances']['atol']:g})", box=box.SIMPLE_HEAVY,
-                  padding=(0, 1) if wide else (0, 0, 0, 1))
-    columns = ["run"] + (["mode"] if wide else []) + ["status"] + \
-        (["points to"] if any_error and wide else []) + \
-        ["max abs err" if wide else "err", "first call" if wide else "first", "steady median",
-         "IQR", "compiles" if wide else "comp."]
+                  padding=(0, 1) if long_cells else (0, 0, 0, 1))
+    columns = ["run"] + (["mode"] if with_mode else []) + ["status"] + \
+        (["points to"] if with_points else []) + \
+        ["max abs err" if long_cells else "err", "first call" if long_cells else "first", "steady median",
+         "IQR", "compiles" if long_cells else "comp."]
     for col in columns:
         table.add_column(col, no_wrap=True, overflow="ellipsis",
                          justify="left" if col in ("run", "mode", "status", "points to") else "right")
     for run in doc["runs"]:
         t = run.get("timing") or {}
         status = run["status"]
-        detail = f"error: {run['error']['type']}" if status == "error" and wide else status
+        detail = f"error: {run['error']['type']}" if status == "error" and long_cells else status
         err = run.get("max_abs_err")
         row = [f"{run['framework']} {run['variant']}"]
-        if wide:
+        if with_mode:
             row.append(run.get("mode_name") or run["mode"])
         row.append(f"[{STATUS_STYLE.get(status, 'white')}]{detail}[/]")
-        if any_error and wide:
+        if with_points:
             row.append(_points_to(run))
-        row += ["-" if err is None else f"{err:.1e}" if wide else f"{err:.0e}",
+        row += ["-" if err is None else f"{err:.1e}" if long_cells else f"{err:.0e}",
                 fmt_s(t.get("first_call_s")) if t.get("first_call_s") is not None else "-",
                 fmt_s(t.get("steady_median_s")) if t.get("steady_median_s") is not None else "-",
                 fmt_s(t.get("steady_iqr_s")) if t.get("steady_iqr_s") is not None else "-",
@@ -237,7 +247,7 @@ def results(con: Console, doc: dict, full_traceback: bool = False, show_code_tab
         con.print(code_size_table(doc["code"]))
     for panel in problems(doc):
         con.print(panel)
-    con.print(results_table(doc, con.width))
+    con.print(results_table(doc, con))
     for extra in (first_call_table(doc), per_call_chart(doc), first_vs_steady_chart(doc, con.width)):
         if extra is not None:
             con.print(extra)

@@ -53,6 +53,16 @@ def verdicts(doc: dict) -> list[str]:
                        f"that took both branches and {len(steps)} different loop counts, so AutoGraph "
                        "turned the Python if/while into graph control flow. The seed claim does not "
                        "hold for TensorFlow here.")
+        if (run["framework"], run["variant"], run["status"]) == ("jax", "naive", "error"):
+            jax_code = doc.get("code", {}).get("jax", {})
+            fwd = jax_code.get("functions", {}).get("forward", {})
+            changed = (jax_code.get("diff_vs_eager") or {}).get("functions", {}).get("forward", {}).get("changed")
+            constructs = " and ".join(fwd.get("constructs", {})) or "lax control flow"
+            out.append(f"jax.jit has no AutoGraph: the Python `if` on a traced value raised "
+                       f"{run['error']['type']}, so the working version spells the branch and loop as "
+                       f"{constructs}" + (f" ({changed} of its {fwd['lines']} lines differ from eager)"
+                                         if changed is not None and fwd.get("lines") else "")
+                       + ". The seed claim holds for JAX.")
     return out
 
 
