@@ -57,7 +57,9 @@ def code(con: Console, files: dict) -> None:
 def code_size_table(files: dict) -> Table:
     table = Table(title="Code size (non-blank code lines, tokens, chars; per variant)", box=box.SIMPLE)
     for col in ("framework", "function", "lines", "tokens", "chars", "compiler-only constructs"):
-        table.add_column(col, justify="right" if col in ("lines", "tokens", "chars") else "left")
+        # Names never cut; the constructs list wraps instead.
+        table.add_column(col, justify="right" if col in ("lines", "tokens", "chars") else "left",
+                         no_wrap=col != "compiler-only constructs")
     for fw, info in files.items():
         for name, c in info["functions"].items():
             constructs = ", ".join(f"{k}×{v}" for k, v in c["constructs"].items()) or "-"
@@ -90,48 +92,54 @@ def _points_to(run: dict) -> str:
     return where + (f" [{'; '.join(marks)}]" if marks else "")
 
 
+SHORT_FW = {"tensorflow": "tf"}
+
+
 def results_table(doc: dict, con: Console) -> Table:
     """The widest layout that fits the terminal without cutting cells: every column, then without
     'points to' (the traceback panels below say where each error points), then without 'mode',
-    then short cells for a projector at 80 columns."""
+    then short cells for a projector at 80 columns, then 'tf' for tensorflow, then without IQR."""
     any_error = any(r.get("error") for r in doc["runs"])
-    layouts = [(True, True, any_error), (True, True, False), (True, False, False), (False, False, False)]
-    for long_cells, mode, points in layouts:
-        table = _results_table(doc, long_cells, mode, points)
+    layouts = [dict(long=True, mode=True, points=any_error), dict(long=True, mode=True), dict(long=True),
+               dict(), dict(short_fw=True), dict(short_fw=True, iqr=False)]
+    for layout in layouts:
+        table = _results_table(doc, **layout)
         if Measurement.get(con, con.options.update_width(10_000), table).maximum <= con.width:
             return table
     return table
 
 
-def _results_table(doc: dict, long_cells: bool, with_mode: bool, with_points: bool) -> Table:
+def _results_table(doc: dict, long: bool = False, mode: bool = False, points: bool = False,
+                   short_fw: bool = False, iqr: bool = True) -> Table:
     used = doc.get("environment", {}).get("device_used") or {}
     where = ", ".join(f"{fw} {dev}" for fw, dev in used.items() if dev) or doc["device"]
     table = Table(title=f"Runs (--device {doc['device']}: {where}; tolerance rtol={doc['tolerances']['rtol']:g}, "
                         f"atol={doc['tolerances']['atol']:g})", box=box.SIMPLE_HEAVY,
-                  padding=(0, 1) if long_cells else (0, 0, 0, 1))
-    columns = ["run"] + (["mode"] if with_mode else []) + ["status"] + \
-        (["points to"] if with_points else []) + \
-        ["max abs err" if long_cells else "err", "first call" if long_cells else "first", "steady median",
-         "IQR", "compiles" if long_cells else "comp."]
+                  padding=(0, 1) if long else (0, 0, 0, 1))
+    columns = ["run"] + (["mode"] if mode else []) + ["status"] + (["points to"] if points else []) + \
+        ["max abs err" if long else "err", "first call" if long else "first",
+         "steady median" if long else "steady"] + (["IQR"] if iqr else []) + ["compiles" if long else "comp."]
     for col in columns:
         table.add_column(col, no_wrap=True, overflow="ellipsis",
                          justify="left" if col in ("run", "mode", "status", "points to") else "right")
     for run in doc["runs"]:
         t = run.get("timing") or {}
         status = run["status"]
-        detail = f"error: {run['error']['type']}" if status == "error" and long_cells else status
+        detail = f"error: {run['error']['type']}" if status == "error" and long else status
         err = run.get("max_abs_err")
-        row = [f"{run['framework']} {run['variant']}"]
-        if with_mode:
+        fw = SHORT_FW.get(run["framework"], run["framework"]) if short_fw else run["framework"]
+        row = [f"{fw} {run['variant']}"]
+        if mode:
             row.append(run.get("mode_name") or run["mode"])
         row.append(f"[{STATUS_STYLE.get(status, 'white')}]{detail}[/]")
-        if with_points:
+        if points:
             row.append(_points_to(run))
-        row += ["-" if err is None else f"{err:.1e}" if long_cells else f"{err:.0e}",
+        row += ["-" if err is None else f"{err:.1e}" if long else f"{err:.0e}",
                 fmt_s(t.get("first_call_s")) if t.get("first_call_s") is not None else "-",
-                fmt_s(t.get("steady_median_s")) if t.get("steady_median_s") is not None else "-",
-                fmt_s(t.get("steady_iqr_s")) if t.get("steady_iqr_s") is not None else "-",
-                "-" if run.get("compiles") is None else str(run["compiles"])]
+                fmt_s(t.get("steady_median_s")) if t.get("steady_median_s") is not None else "-"]
+        if iqr:
+            row.append(fmt_s(t.get("steady_iqr_s")) if t.get("steady_iqr_s") is not None else "-")
+        row.append("-" if run.get("compiles") is None else str(run["compiles"]))
         table.add_row(*row)
     return table
 
@@ -208,7 +216,8 @@ def errors_panel(doc: dict, full: bool = False) -> list[Panel]:
         frames = e["frames"] if full else e["frames"][-TRACE_FRAMES_SHOWN:]
         lines = Text()
         if len(frames) < len(e["frames"]):
-            lines.append(f"… {len(e['frames']) - len(frames)} outer frames hidden (--full-traceback)\n", "dim")
+            hidden = len(e["frames"]) - len(frames)
+            lines.append(f"… {hidden} outer frame{'s' if hidden != 1 else ''} hidden (--full-traceback)\n", "dim")
         for f in frames:
             style = {"user": "bold green", "framework": "dim", "generated": "yellow"}[f["origin"]]
             lines.append(f"{f['origin']:>9}  {f['file']}:{f['line']} in {f['function']}\n", style)
