@@ -11,10 +11,11 @@ def _console(width):
 
 
 @pytest.mark.parametrize("width", [80, 100, 120, 160, 240])
-def test_results_table_fits_without_cutting_cells(compare_doc, width):
-    doc = compare_doc("control-flow")
+@pytest.mark.parametrize("name", ["control-flow", "incremental-testing"])  # the longest variant names
+def test_results_fit_without_cutting_cells(compare_doc, name, width):
+    doc = compare_doc(name)
     con = _console(width)
-    con.print(render.results_table(doc, con))
+    render.results(con, doc)
     text = con.export_text()
     assert "…" not in text
     assert max(len(line) for line in text.splitlines()) <= width
