@@ -19,6 +19,7 @@ from lab.discovery import ROOT, Scenario
 
 USER_DIRS = (str(ROOT / "static_impl"), str(ROOT / "dynamic_impl"), str(ROOT / "scenarios"))
 HARNESS_DIRS = (str(ROOT / "compare"), str(ROOT / "lab"))
+WORKING_VARIANTS = ("static", "eager", "compiled")
 
 
 def _flatten(value) -> list[np.ndarray]:
@@ -74,13 +75,13 @@ def run_variant(scenario: Scenario, backend, module, label: str, attr: str, stat
         "file": str(scenario.impl_file(framework).relative_to(ROOT)), "function": attr,
         "status": "ok", "max_abs_err": None, "compiles": None, "error": None,
         "timing": {"first_call_s": None, "steady_median_s": None, "repeats": repeats},
-        "calls": len(calls), "call_times_s": [], "call_errors": [], "printed": [],
+        "calls": len(calls), "call_times_s": [], "call_compiles": [], "call_errors": [], "printed": [],
     }
     run.update(getattr(scenario.spec, "describe_calls", lambda c: {})(calls))
     raw_fn = getattr(module, attr)
     with backend.mode(static):
         fn = backend.prepare(raw_fn, static)
-        count0 = backend.compile_count(module, static)
+        count0 = before = backend.compile_count(module, static)
         first_args = None
         for index, call in enumerate(calls):
             args = [backend.to_input(a) for a in call]
@@ -111,6 +112,10 @@ def run_variant(scenario: Scenario, backend, module, label: str, attr: str, stat
                 run["error"]["call_index"] = index
                 break
             run["call_times_s"].append(elapsed)
+            if count0 is not None:  # which calls traced/compiled, for the per-call chart
+                now = backend.compile_count(module, static)
+                run["call_compiles"].append(now - before)
+                before = now
             err, ok, why = compare_outputs(backend.to_numpy(out), ref, scenario.rtol, scenario.atol)
             run["call_errors"].append(err)
             if err is not None:
@@ -124,7 +129,9 @@ def run_variant(scenario: Scenario, backend, module, label: str, attr: str, stat
                 run["timing"].update({k: v for k, v in split.items()})
         if run["call_times_s"]:
             run["timing"]["total_calls_s"] = sum(run["call_times_s"])
-        if first_args is not None and steady and getattr(scenario.spec, "STEADY_STATE", True):
+        # STEADY_STATE = False: only the working version is timed (the others print or fail).
+        timed = getattr(scenario.spec, "STEADY_STATE", True) or label in WORKING_VARIANTS
+        if first_args is not None and steady and timed:
             progress("timing", label)
             run["timing"].update(timing.steady_state(lambda: _call(backend, fn, first_args), repeats))
         if count0 is not None:

@@ -13,7 +13,7 @@ def per_call_series(doc: dict, min_calls: int = 5) -> list[dict]:
         times = run.get("call_times_s") or []
         if len(times) >= min_calls:
             series.append({"label": f"{run['framework']} {run['variant']}", "times": times,
-                           "compiles": run.get("compiles"),
+                           "compiles": run.get("compiles"), "call_compiles": run.get("call_compiles") or [],
                            "total_s": sum(times)})
     return series
 

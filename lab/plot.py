@@ -23,12 +23,15 @@ def save_png(doc: dict, path: str) -> None:
         ax = axes.pop(0)
         for s in series:
             label = s["label"] + ("" if s["compiles"] is None else f" ({s['compiles']} compiles)")
-            ax.plot(range(1, len(s["times"]) + 1), [t * 1e3 for t in s["times"]], marker="o",
-                    markersize=3, label=label)
+            line, = ax.plot(range(1, len(s["times"]) + 1), [t * 1e3 for t in s["times"]], marker="o",
+                            markersize=3, label=label)
+            hits = [i for i, n in enumerate(s["call_compiles"]) if n > 0]
+            ax.scatter([i + 1 for i in hits], [s["times"][i] * 1e3 for i in hits], marker="o", s=40,
+                       facecolors="none", edgecolors=line.get_color())
         ax.set_yscale("log")
         ax.set_xlabel("call index")
         ax.set_ylabel("time per call (ms, log)")
-        ax.set_title("Per-call time: spikes are traces/compiles")
+        ax.set_title("Per-call time (ringed: calls that traced/compiled)")
         ax.legend(fontsize=8)
     if bars:
         ax = axes.pop(0)

@@ -176,13 +176,18 @@ def per_call_chart(doc: dict) -> Panel | None:
     width = max(len(s["label"]) for s in series)
     for s in series:
         body.append(f"{s['label']:<{width}} ", "bold")
-        body.append(spark(s["times"], lo, hi), "cyan")
+        marks = s["call_compiles"]
+        for index, char in enumerate(spark(s["times"], lo, hi)):
+            compiled = index < len(marks) and marks[index] > 0
+            body.append(char, "bold yellow" if compiled else "cyan")
         unit = "trace" if s["label"].startswith("tensorflow") else "compile"
         compiles = "" if s["compiles"] is None else \
             f"  {s['compiles']} {unit}{'' if s['compiles'] == 1 else 's'}"
         body.append(f"  total {fmt_s(s['total_s'])}{compiles}\n")
-    body.append(f"one column per call, log scale from {fmt_s(lo)} (▁) to {fmt_s(hi)} (█): "
-                "tall columns are traces/compiles", "dim")
+    marked = sum(1 for s in series for n in s["call_compiles"] if n > 0)
+    body.append(f"one column per call, log scale from {fmt_s(lo)} (▁) to {fmt_s(hi)} (█)"
+                + (f"; yellow: the {marked} calls that traced or compiled (counted call by call)"
+                   if marked else ""), "dim")
     return Panel(body, title="Per-call time against call index", border_style="cyan")
 
 

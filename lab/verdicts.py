@@ -85,7 +85,8 @@ def verdicts(doc: dict, scenario) -> list[str]:
                 and t.get("first_call_s") and t.get("steady_median_s"):
             ratio = t["first_call_s"] / t["steady_median_s"]
             out.append(f"{run.get('mode_name', run['framework'])}: first call {fmt_s(t['first_call_s'])}, "
-                       f"steady state {fmt_s(t['steady_median_s'])} per call ({ratio:,.0f}× faster once warm).")
+                       f"steady state {fmt_s(t['steady_median_s'])} per call ("
+                       + (f"{ratio:,.0f}× faster once warm)." if ratio >= 1.5 else "no faster once warm)."))
     return out + takeaways(doc, scenario)
 
 

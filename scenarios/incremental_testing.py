@@ -15,7 +15,7 @@ LESSON = (
     "whether what printed was numbers or a symbolic placeholder."
 )
 RTOL, ATOL = 1e-5, 1e-5
-STEADY_STATE = False  # printing inside a timing loop is noise, not a measurement
+STEADY_STATE = False  # time the working version only: printing inside a timing loop is noise
 
 BATCH, D_IN, HIDDEN, D_OUT = 4, 5, 8, 3
 MARKER = "h1:"  # every inspection prints one line starting with this

@@ -117,3 +117,20 @@ def test_report_writes_one_self_contained_page(tmp_path):
     doc = json.loads((tmp_path / "report.json").read_text())["scenarios"][0]
     for number in _shown_numbers(doc):
         assert number in text
+
+
+def test_demo_runs_every_scenario_and_plots_each(tmp_path):
+    """`lab demo --auto 0 < /dev/null`: all scenarios in order, a PNG each, no colour codes."""
+    from lab import discovery
+    names = [s["name"] for s in discovery.summaries()]
+    result = subprocess.run([sys.executable, "-m", "lab", "demo", "--auto", "0", "--frameworks", "torch",
+                             "--repeats", "2", "--plot", str(tmp_path / "chart.png")],
+                            stdin=subprocess.DEVNULL, capture_output=True, text=True, cwd=ROOT,
+                            timeout=300, env={**__import__("os").environ, "COLUMNS": "80", "NO_COLOR": "1"})
+    assert result.returncode == 0, result.stderr
+    positions = [result.stdout.index(f"{i}/{len(names)}  {name}") for i, name in enumerate(names, 1)]
+    assert positions == sorted(positions)
+    assert result.stdout.count("5. Takeaway") == len(names)
+    assert "\x1b[" not in result.stdout
+    for name in names:
+        assert (tmp_path / f"chart-{name}.png").read_bytes()[:4] == b"\x89PNG"

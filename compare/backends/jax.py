@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 
 import jax
 import numpy as np
@@ -43,10 +44,16 @@ def setup(device: str, threads: int) -> dict:
         "devices": [str(d) for d in jax.devices()],
         # XLA's CPU backend can only be made single-threaded (XLA_FLAGS, see lab.devices);
         # otherwise it sizes its own pool, and we say so rather than claim a number.
-        "threads": ({"intra_op": 1, "inter_op": 1, "how": "--xla_cpu_multi_thread_eigen=false"}
-                    if threads == 1 else
-                    {"intra_op": None, "inter_op": None, "how": "not pinnable: XLA sizes its own pool"}),
+        "threads": _threads(),
     }
+
+
+def _threads() -> dict:
+    """What this process was started with, read back from XLA_FLAGS rather than assumed."""
+    flags = os.environ.get("XLA_FLAGS", "").split()
+    if "--xla_cpu_multi_thread_eigen=false" in flags:
+        return {"intra_op": 1, "inter_op": 1, "how": "XLA_FLAGS=--xla_cpu_multi_thread_eigen=false"}
+    return {"intra_op": None, "inter_op": None, "how": "not pinnable: XLA sizes its own pool"}
 
 
 def to_input(value):

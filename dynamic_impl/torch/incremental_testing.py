@@ -28,7 +28,7 @@ def with_framework_print(x, w1, w2, w3):
 
 def layer_alone(x, w1, w2, w3):
     h1 = dense(x, w1)
-    print("h1:", h1.detach().numpy())
+    print("h1:", h1.detach().cpu().numpy())
     h2 = dense(h1, w2)
     return h2 @ w3
 
@@ -51,7 +51,7 @@ def with_framework_assert(x, w1, w2, w3):
 
 def with_numpy(x, w1, w2, w3):
     h1 = dense(x, w1)
-    h1_value = h1.detach().numpy()  # what a debugger reads
+    h1_value = h1.detach().cpu().numpy()  # what a debugger reads
     print("h1:", h1_value)
     h2 = dense(h1, w2)
     return h2 @ w3
