@@ -104,7 +104,7 @@ def results_table(doc: dict, con: Console) -> Table:
                dict(), dict(short_fw=True), dict(short_fw=True, iqr=False)]
     for layout in layouts:
         table = _results_table(doc, **layout)
-        if Measurement.get(con, con.options.update_width(10_000), table).maximum <= con.width:
+        if _natural_width(table) <= con.width:
             return table
     return table
 
@@ -242,6 +242,62 @@ def errors_panel(doc: dict, full: bool = False) -> list[Panel]:
     return panels
 
 
+def printed_table(doc: dict, width: int) -> Table | None:
+    """What each inspection really printed, call by call, the frameworks side by side (first line
+    of each call's output, cropped to the column; the JSON keeps every line)."""
+    runs = [r for r in doc["runs"] if "print_counts" in r]
+    # Leave out variants that printed nothing anywhere and raised nothing (the plain model).
+    quiet = {r["variant"] for r in runs} - {r["variant"] for r in runs if any(r["printed"]) or r.get("error")}
+    runs = [r for r in runs if r["variant"] not in quiet]
+    if not runs:
+        return None
+    frameworks = list(dict.fromkeys(r["framework"] for r in runs))
+    by_key = {(r["framework"], r["variant"]): r for r in runs}
+    variants = list(dict.fromkeys(r["variant"] for r in runs))
+    cell_w = 80
+    while True:  # the widest cells that fit, measured rather than guessed
+        table = Table(title="What each inspection printed, call by call (+N: more lines, all in --json)",
+                      box=box.SIMPLE, show_lines=True)
+        table.add_column("inspection", no_wrap=True)
+        for fw in frameworks:
+            table.add_column(fw, no_wrap=True)
+        for variant in variants:
+            table.add_row(variant, *(_printed_cell(by_key[fw, variant], cell_w) if (fw, variant) in by_key
+                                     else Text("-", "dim") for fw in frameworks))
+        if cell_w <= 14 or _natural_width(table) <= width:
+            return table
+        cell_w -= 1
+
+
+def _natural_width(renderable) -> int:
+    return Measurement.get(Console(width=10_000), Console(width=10_000).options, renderable).maximum
+
+
+def _printed_cell(run: dict, width: int) -> Text:
+    cell = Text()
+    failed_at = (run.get("error") or {}).get("call_index")
+    for index in range(run["calls"]):
+        if index:
+            cell.append("\n")
+        cell.append(f"{index + 1}: ", "dim")
+        lines = [line for line in run["printed"][index]] if index < len(run["printed"]) else None
+        if failed_at is not None and index > failed_at:
+            cell.append("(not run)", "dim")
+        elif failed_at == index and not lines:
+            cell.append(_crop(f"raised {run['error']['type']}", width - 3), "red")
+        elif not lines:
+            cell.append("(nothing)", "dim")
+        else:
+            more = f" +{len(lines) - 1}" if len(lines) > 1 else ""
+            cell.append(_crop(" ".join(lines[0].split()), width - 3 - len(more)))
+            cell.append(more, "dim")
+    return cell
+
+
+def _crop(text: str, width: int) -> str:
+    return text if len(text) <= width else text[:max(1, width - 1)] + "⋯"
+
+
 def problems(doc: dict) -> list[Panel]:
     out = []
     for fw, info in doc["frameworks"].items():
@@ -262,7 +318,8 @@ def results(con: Console, doc: dict, full_traceback: bool = False, show_code_tab
     for panel in problems(doc):
         con.print(panel)
     con.print(results_table(doc, con))
-    for extra in (first_call_table(doc), per_call_chart(doc), first_vs_steady_chart(doc, con.width)):
+    for extra in (first_call_table(doc), per_call_chart(doc), first_vs_steady_chart(doc, con.width),
+                  printed_table(doc, con.width)):
         if extra is not None:
             con.print(extra)
     for panel in errors_panel(doc, full_traceback):

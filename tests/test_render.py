@@ -30,3 +30,29 @@ def test_wide_terminal_shows_where_errors_point(compare_doc):
     con.print(render.results_table(doc, con))
     text = con.export_text()
     assert "points to" in text and "static_impl/jax/control_flow.py:21" in text
+
+
+def test_printed_outputs_side_by_side(compare_doc):
+    """incremental-testing shows what each framework printed on each call, not just counts."""
+    doc = compare_doc("incremental-testing")
+    con = _console(200)
+    con.print(render.printed_table(doc, 200))
+    rows = {}
+    for line in con.export_text().splitlines():
+        cells = [c.strip() for c in line.split("   ") if c.strip()]
+        if cells and cells[0].startswith("with_"):  # an inspection's first line
+            current = cells[0]
+            rows[current] = [cells[1:]]
+        elif cells and cells[0][:2] in ("2:", "3:") and rows:
+            rows[current].append(cells)
+    tf, jx, torch = zip(*rows["with_print"])
+    assert tf[0].startswith("1: h1: Tensor(") and tf[1:] == ("2: (nothing)", "3: (nothing)")
+    assert jx[0].startswith("1: h1: JitTracer(") and jx[1:] == ("2: (nothing)", "3: (nothing)")
+    assert all(cell.startswith(f"{i}: h1: tensor([[") for i, cell in enumerate(torch, 1))
+    first = rows["with_assert"][0]
+    assert first[0].startswith("1: raised Operator") and first[1].startswith("1: raised TracerBool")
+    assert first[2] == "1: (nothing)"
+
+
+def test_no_printed_table_where_nothing_inspects(compare_doc):
+    assert render.printed_table(compare_doc("control-flow"), 120) is None
