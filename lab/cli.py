@@ -206,11 +206,13 @@ def doctor(
     options.positive(threads, "--threads")
     if device not in ("cpu", "cuda", "auto"):
         options.device(device)
-    report = diagnose(options.frameworks(frameworks), device=device, threads=threads, timeout=timeout)
+    from lab.render import ProgressBoard, console, doctor_table
+    fws = options.frameworks(frameworks)
+    with ProgressBoard(console(stderr=True), fws) as board:  # TF alone takes ~4 s to import
+        report = diagnose(fws, device=device, threads=threads, timeout=timeout, on_progress=board.update)
     if as_json:
         _emit_json(report)
     else:
-        from lab.render import console, doctor_table
         console().print(doctor_table(report))
     raise typer.Exit(report["exit_code"])
 

@@ -9,13 +9,14 @@ from lab.devices import GPU_INSTALL, INSTALL, nvidia_gpus
 from lab.runner import run_workers
 
 
-def diagnose(frameworks: list[str], *, device: str, threads: int, timeout: float) -> dict:
+def diagnose(frameworks: list[str], *, device: str, threads: int, timeout: float,
+             on_progress=None) -> dict:
     gpus = nvidia_gpus()
     # Without an NVIDIA driver, "auto" means cpu: don't let a framework spend time probing CUDA.
     worker_device = device if gpus or device == "cpu" else "cpu"
     requests = {fw: {"task": "doctor"} for fw in frameworks}
     results, _ = run_workers(frameworks, requests, device=worker_device, threads=threads,
-                             timeout=timeout)
+                             timeout=timeout, on_progress=on_progress)
     rows = []
     for fw in frameworks:
         r = results.get(fw, {"status": "interrupted"})

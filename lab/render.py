@@ -443,7 +443,8 @@ def verify_table(con: Console, report: dict) -> None:
     notable = [r for r in report["results"] if r["status"] not in ("pass",)]
     for r in notable:
         where = f"{r['scenario']} / {r['framework']} / {r['variant']} / {r['quantity']}"
-        err = "" if r["max_abs_err"] is None else f" (max abs err {r['max_abs_err']:.3g})"
+        err = "" if r["max_abs_err"] is None else f" (max abs err {r['max_abs_err']:.3g}" + (
+            f"; rtol {r['tolerance']['rtol']:g}, atol {r['tolerance']['atol']:g})" if r.get("tolerance") else ")")
         con.print(f"[{VERIFY_STYLE.get(r['status'], 'yellow')}]{r['status'].upper()}[/] {escape(where)}{err}: "
                   f"{escape(r['detail'] or '')}", markup=True, highlight=False)
     con.print(f"exit code {report['exit_code']}")

@@ -147,8 +147,12 @@ def verdicts(doc: dict) -> list[str]:
                       "the out-of-range gather was clamped to the last row, silently." if same else
                       f"differs from the error of reading row {VOCAB - 1} ({clamped:.4g}): not a clamp."))
     checked = runs.get(("jax", "value_bug_checked"))
-    if checked and checked["status"] == "error":
-        e = checked["error"]
+    oob_call = next(i for i, (_, _, ids) in enumerate(calls(doc.get("seed", 0))) if ids.max() >= VOCAB)
+    e = (checked or {}).get("error") or {}
+    if e and not (e.get("call_index") == oob_call and "bounds" in e.get("message", "").lower()):
+        out.append(f"checkify (index_checks) raised {e['type']} on call {e.get('call_index', 0) + 1}, but not "
+                   f"the out-of-bounds error on call {oob_call + 1}: \"{e.get('message', '').splitlines()[0]}\".")
+    elif e:
         user = e.get("innermost_user") or {"file": "?", "line": "?", "code": "?"}
         out.append(f"checkify (index_checks) catches it: value_bug_checked raised {e['type']} on call "
                    f"{e['call_index'] + 1} (\"{e['message'].splitlines()[0].strip()}\"); the innermost line of "

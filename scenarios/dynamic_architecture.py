@@ -1,4 +1,6 @@
 """dynamic-architecture: a recursive network (TreeRNN) whose shape is each input's parse tree."""
+import re
+
 import numpy as np
 
 NAME = "dynamic-architecture"
@@ -134,9 +136,13 @@ def verdicts(doc: dict) -> list[str]:
                        f"over nodes: {_plural(static['compiles'], unit)} for all of them.")
         naive = runs.get((fw, "naive"))
         if naive and naive["status"] == "error" and "RecursionError" in naive["error"]["message"]:
-            out.append(f"The recursive {fw} naive port never finished tracing: a tensor condition "
-                       "became a graph conditional that traces both branches, so the recursion had "
-                       f"no base case at trace time ({naive['error']['type']} wrapping RecursionError).")
+            # The explanation only where the message shows it: recursion inside a cond branch.
+            branch = re.search(r"in (if_body|else_body)\b", naive["error"]["message"])
+            out.append(f"The recursive {fw} naive port never finished tracing "
+                       f"({naive['error']['type']} wrapping RecursionError)"
+                       + (f": the recursion ran inside AutoGraph's generated {branch.group(1)}, so the "
+                          "tensor `if` became a graph conditional that traces both branches, and the "
+                          "recursion had no base case at trace time." if branch else "."))
     totals = [f"{r['framework']} {r['variant']} {r['timing']['total_calls_s'] * 1e3:.1f} ms"
               for r in doc["runs"] if r["status"] == "ok" and (r.get("timing") or {}).get("total_calls_s")]
     if totals:

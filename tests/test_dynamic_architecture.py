@@ -85,6 +85,9 @@ def test_tf_naive_recursion_overflows_the_stack_while_tracing(doc):
     # The filtered traceback holds no user frame; only the message names the line.
     assert err["message_points_to_bug"]
     assert err["message_locations"][0]["file"] == "static_impl/tensorflow/dynamic_architecture.py"
+    # The takeaway explains the recursion only because the message shows it inside a cond branch.
+    (why,) = [t for t in doc["takeaways"] if t.startswith("The recursive tensorflow naive port")]
+    assert "in if_body" in err["message"] and "generated if_body" in why
 
 
 def test_expected_table_resolves_against_the_inputs(doc):
