@@ -31,6 +31,8 @@ Device = Annotated[str, typer.Option(help="cpu | cuda | auto")]
 Timeout = Annotated[float, typer.Option(help="Seconds before a worker is stopped and reported.")]
 Threads = Annotated[int, typer.Option(help="Intra- and inter-op threads, the same for every framework.")]
 NoColor = Annotated[bool, typer.Option("--no-color", help="No colours (NO_COLOR is honoured too).")]
+FullTraceback = Annotated[bool, typer.Option(
+    "--full-traceback", help="Whole tracebacks, and each again with the framework's filtering off.")]
 ALL = "tensorflow,jax,torch"
 
 
@@ -92,7 +94,7 @@ def compare(
     export: Optional[List[str]] = typer.Option(None, help="Save what was shown: .html, .svg, .md or .json (repeatable)."),
     plot: Optional[str] = typer.Option(None, help="Write the charts to a PNG (needs matplotlib)."),
     no_color: NoColor = False,
-    full_traceback: bool = typer.Option(False, "--full-traceback", help="Show whole tracebacks."),
+    full_traceback: FullTraceback = False,
     verbose: bool = typer.Option(False, "--verbose", help="Also show what the frameworks printed."),
 ):
     """Run one scenario in every framework, side by side."""
@@ -146,6 +148,7 @@ def demo(
     threads: Threads = 1,
     plot: Optional[str] = typer.Option(None, help="Also write the charts to PNG (one per scenario)."),
     no_color: NoColor = False,
+    full_traceback: FullTraceback = False,
 ):
     """A paced walk-through: lesson, code, live run, results, takeaway. Enter advances."""
     from lab import options
@@ -156,8 +159,9 @@ def demo(
     if plot:
         options.writable(plot, "--plot", (".png",))
     from lab.demo import run_demo
-    code = run_demo(names, auto=auto, no_color=no_color, plot=plot, frameworks=fws, modes=mode_map,
-                    repeats=repeats, device=dev, threads=threads, timeout=timeout)
+    code = run_demo(names, auto=auto, no_color=no_color, plot=plot, full_traceback=full_traceback,
+                    frameworks=fws, modes=mode_map, repeats=repeats, device=dev, threads=threads,
+                    timeout=timeout)
     raise typer.Exit(code)
 
 

@@ -44,7 +44,7 @@ class _Background:
 
 
 def run_demo(names: list[str], *, auto: float | None, no_color: bool, plot: str | None = None,
-             **compare_kwargs) -> int:
+             full_traceback: bool = False, **compare_kwargs) -> int:
     out = render.console(no_color=no_color)
     err = render.console(stderr=True, no_color=no_color)
     interactive = auto is None and sys.stdin.isatty()
@@ -76,11 +76,11 @@ def run_demo(names: list[str], *, auto: float | None, no_color: bool, plot: str 
         except KeyboardInterrupt:
             job.cancel.set()
             doc = job.wait()
-            render.results(out, doc)
+            render.results(out, doc, full_traceback=full_traceback)
             err.print("[yellow]Interrupted: partial results above.[/]")
             return errors.INTERRUPTED
         out.print("[bold cyan]4. The results[/]")
-        render.results(out, dict(doc, verdicts=[]), show_code_table=True)
+        render.results(out, dict(doc, verdicts=[]), full_traceback=full_traceback)
         pause("the takeaway")
         out.print("[bold cyan]5. Takeaway[/]")
         render.verdict_panel(out, dict(doc, verdicts=doc.get("takeaways") or doc["verdicts"]))

@@ -218,16 +218,8 @@ def errors_panel(doc: dict, full: bool = False) -> list[Panel]:
         e = run.get("error")
         if not e:
             continue
-        frames = e["frames"] if full else e["frames"][-TRACE_FRAMES_SHOWN:]
         lines = Text()
-        if len(frames) < len(e["frames"]):
-            hidden = len(e["frames"]) - len(frames)
-            lines.append(f"… {hidden} outer frame{'s' if hidden != 1 else ''} hidden (--full-traceback)\n", "dim")
-        for f in frames:
-            style = {"user": "bold green", "framework": "dim", "generated": "yellow"}[f["origin"]]
-            lines.append(f"{f['origin']:>9}  {f['file']}:{f['line']} in {f['function']}\n", style)
-            if f["code"]:
-                lines.append(f"           {f['code']}\n", style)
+        _frame_lines(lines, e["frames"] if full else _informative(e["frames"]))
         message = e["message"] if full else e["message"].splitlines()[0][:300]
         lines.append(f"{e['type']}: {message}\n", "red")
         for loc in e.get("message_locations") or []:
@@ -237,9 +229,39 @@ def errors_panel(doc: dict, full: bool = False) -> list[Panel]:
         lines.append(f"frames: {e['filtered_len']} as raised"
                      + (f", {e['unfiltered_len']} with filtering off" if e.get("unfiltered_len") else "")
                      + f"; {below}", "dim")
+        if full and e.get("unfiltered_frames"):
+            lines.append(f"\n\nThe same error with the framework's traceback filtering off "
+                         f"({len(e['unfiltered_frames'])} frames):\n", "bold")
+            _frame_lines(lines, e["unfiltered_frames"])
         panels.append(Panel(lines, title=f"{run['framework']} {run['variant']}: {e['type']} "
                                          f"(call {e.get('call_index', 0) + 1})", border_style="red"))
     return panels
+
+
+def _informative(frames: list[dict]) -> list:
+    """Your outermost frame down to where it was raised; when that is long, your innermost frame
+    and the last few below it. An int stands for that many frames left out."""
+    users = [i for i, f in enumerate(frames) if f["origin"] == "user"]
+    start = users[0] if users else max(0, len(frames) - TRACE_FRAMES_SHOWN)
+    if len(frames) - start > TRACE_FRAMES_SHOWN and users:
+        start = users[-1]
+    shown: list = ([start] if start else []) + frames[start:]
+    if len(frames) - start > TRACE_FRAMES_SHOWN:
+        tail = TRACE_FRAMES_SHOWN - 1
+        hidden = len(frames) - start - 1 - tail
+        shown = shown[:2 if start else 1] + [hidden] + frames[-tail:]
+    return shown
+
+
+def _frame_lines(lines: Text, frames: list) -> None:
+    for f in frames:
+        if isinstance(f, int):
+            lines.append(f"… {f} frame{'s' if f != 1 else ''} hidden (--full-traceback)\n", "dim")
+            continue
+        style = {"user": "bold green", "framework": "dim", "generated": "yellow"}.get(f.get("origin"), "dim")
+        lines.append(f"{f.get('origin', ''):>9}  {f['file']}:{f['line']} in {f['function']}\n", style)
+        if f.get("code"):
+            lines.append(f"           {f['code']}\n", style)
 
 
 def printed_table(doc: dict, width: int) -> Table | None:

@@ -56,3 +56,35 @@ def test_printed_outputs_side_by_side(compare_doc):
 
 def test_no_printed_table_where_nothing_inspects(compare_doc):
     assert render.printed_table(compare_doc("control-flow"), 120) is None
+
+
+def _panel_text(doc, full):
+    con = _console(160)
+    for panel in render.errors_panel(doc, full):
+        con.print(panel)
+    return con.export_text()
+
+
+def test_traceback_panels_trim_and_full_shows_unfiltered(compare_doc):
+    doc = compare_doc("debug-bad-op")
+    (run,) = [r for r in doc["runs"] if (r["framework"], r["variant"]) == ("jax", "shape_bug")]
+    e = run["error"]
+    assert e["unfiltered_len"] > e["filtered_len"]  # JAX filters its traceback
+    short, full = _panel_text(doc, False), _panel_text(doc, True)
+    assert "The same error with the framework's traceback filtering off" not in short
+    assert f"filtering off ({e['unfiltered_len']} frames)" in full
+    # Every frame of the unfiltered traceback is listed in full mode.
+    for frame in e["unfiltered_frames"]:
+        assert f"{frame['file']}:{frame['line']}" in full
+    # Trimmed mode keeps the user's line, the innermost frames, and says how many it hid.
+    assert "static_impl/jax/debug_bad_op.py:22" in short
+
+
+def test_informative_frames_keep_the_user_line():
+    kinds = {"u": "user", "f": "framework"}
+    for pattern, expected in [("fffuff", "3uff"), ("ffufffffffffff", "2u6fffff"), ("ffffffffffff", "6ffffff"),
+                              ("u", "u")]:
+        frames = [{"origin": kinds[c], "file": "x.py", "line": i, "function": "f", "code": ""}
+                  for i, c in enumerate(pattern)]
+        shown = render._informative(frames)
+        assert "".join(str(f) if isinstance(f, int) else f["origin"][0] for f in shown) == expected
