@@ -10,7 +10,8 @@ LESSON = (
     "shape_bug multiplies by w.T (wrong inner dimension) and fails on call 1; value_bug uses "
     "token ids without the out-of-vocabulary check, so only call 3 (an id >= vocab size) goes "
     "wrong. Look at where each traceback ends and whether its message names your line, and "
-    "at the framework that raises nothing at all."
+    "at the framework that raises nothing at all. value_bug_checked wraps the value bug in each "
+    "framework's own run-time check (check_numerics, checkify, detect_anomaly): does it report it?"
 )
 RTOL, ATOL = 1e-5, 1e-5
 STEADY_STATE = False  # time the working version only: the lesson is about errors
@@ -20,10 +21,12 @@ OOV_ID = VOCAB + 2  # the bad token id planted in call 3
 
 # The working variant runs first: on a GPU a failed bounds check can poison the device context.
 VARIANTS = {
-    "tensorflow": {"static": "forward", "shape_bug": "shape_bug", "value_bug": "value_bug"},
+    "tensorflow": {"static": "forward", "shape_bug": "shape_bug", "value_bug": "value_bug",
+                   "value_bug_checked": "value_bug_checked"},
     "jax": {"static": "forward", "shape_bug": "shape_bug", "value_bug": "value_bug",
             "value_bug_checked": "value_bug_checked"},
-    "torch": {"eager": "forward", "shape_bug": "shape_bug", "value_bug": "value_bug"},
+    "torch": {"eager": "forward", "shape_bug": "shape_bug", "value_bug": "value_bug",
+              "value_bug_checked": "value_bug_checked"},
 }
 # --modes all: the other mode is each static framework's own debugging advice (run eagerly).
 OTHER_MODE_VARIANTS = {
@@ -32,7 +35,10 @@ OTHER_MODE_VARIANTS = {
     "torch": {"compiled": "forward", "shape_bug_compiled": "shape_bug",
               "value_bug_compiled": "value_bug"},
 }
-EXTRAS = {"jax": ["value_bug_checked"]}  # a JAX-only tool (checkify), exempt from name parity
+# Each framework's own run-time check around the value bug, and how its report is recognised.
+TOOLS = {"tensorflow": ("tf.debugging.check_numerics", "Tensor had"),
+         "jax": ("checkify (index_checks)", "out-of-bounds"),
+         "torch": ("torch.autograd.detect_anomaly", "returned nan")}
 
 
 def _raised(error_type, call, at_bug, message_names_bug):
@@ -48,6 +54,9 @@ EXPECTED = {
     ("jax", "shape_bug"): _raised("TypeError", 0, True, False),
     ("jax", "value_bug"): {"status": "wrong", "failed_call": 2},  # out-of-bounds gathers clamp
     ("jax", "value_bug_checked"): _raised("JaxRuntimeError", 2, False, False),  # ends at err.throw()
+    # On CPU the lookup itself raises before TF's or torch's check can look at anything.
+    ("tensorflow", "value_bug_checked"): _raised("InvalidArgumentError", 2, False, True),
+    ("torch", "value_bug_checked"): _raised("IndexError", 2, True, False),
     ("torch", "shape_bug"): _raised("RuntimeError", 0, True, False),
     ("torch", "value_bug"): _raised("IndexError", 2, True, False),
     # --modes all
@@ -146,23 +155,38 @@ def verdicts(doc: dict) -> list[str]:
                    + (f"equals the error of reading row {VOCAB - 1} for id {int(ids.max())} ({clamped:.4g}): "
                       "the out-of-range gather was clamped to the last row, silently." if same else
                       f"differs from the error of reading row {VOCAB - 1} ({clamped:.4g}): not a clamp."))
-    checked = runs.get(("jax", "value_bug_checked"))
     oob_call = next(i for i, (_, _, ids) in enumerate(calls(doc.get("seed", 0))) if ids.max() >= VOCAB)
-    e = (checked or {}).get("error") or {}
-    if e and not (e.get("call_index") == oob_call and "bounds" in e.get("message", "").lower()):
-        out.append(f"checkify (index_checks) raised {e['type']} on call {e.get('call_index', 0) + 1}, but not "
-                   f"the out-of-bounds error on call {oob_call + 1}: \"{e.get('message', '').splitlines()[0]}\".")
-    elif e:
-        user = e.get("innermost_user") or {"file": "?", "line": "?", "code": "?"}
-        out.append(f"checkify (index_checks) catches it: value_bug_checked raised {e['type']} on call "
-                   f"{e['call_index'] + 1} (\"{e['message'].splitlines()[0].strip()}\"); the innermost line of "
-                   f"yours in its traceback is `{_code(user)}` ({user['file']}:{user['line']}), "
-                   f"{e['frames_before_user']} frames from the end, "
-                   + ("the BUG line." if e["points_to_bug"] else "not the BUG line."))
-    elif checked:
-        out.append(f"checkify (index_checks) did not catch it: value_bug_checked's status is "
-                   f"{checked['status']}.")
+    for fw, (tool, marker) in TOOLS.items():
+        checked = runs.get((fw, "value_bug_checked"))
+        if checked:
+            out.append(_tool_sentence(tool, marker, checked, oob_call))
     return out
+
+
+def _gist(message: str) -> str:
+    """The line that says what went wrong (TF wraps it in a stack of where ops were defined)."""
+    skip = ("File ", "Detected at", "Graph execution error", "[[")
+    lines = [line.strip() for line in message.splitlines() if line.strip()]
+    return next((line for line in lines if not line.startswith(skip)), lines[0] if lines else "")
+
+
+def _tool_sentence(tool: str, marker: str, run: dict, oob_call: int) -> str:
+    """Did the framework's own check report the bad id, or did something else happen first?"""
+    e = run.get("error")
+    if not e:
+        return (f"{tool} did not catch it: value_bug_checked's status is {run['status']}"
+                + (f" (max abs err {run['max_abs_err']:.3g})." if run.get("max_abs_err") else "."))
+    first_line = _gist(e["message"])
+    if marker.lower() not in e["message"].lower():
+        return (f"{tool} never got to report it: the unchecked lookup itself raised {e['type']} on call "
+                f"{e['call_index'] + 1} (\"{first_line[:120]}\").")
+    if e.get("call_index") != oob_call:
+        return f"{tool} raised {e['type']} on call {e['call_index'] + 1}, not on the bad id's call {oob_call + 1}."
+    user = e.get("innermost_user") or {"file": "?", "line": "?", "code": "?"}
+    return (f"{tool} catches it: value_bug_checked raised {e['type']} on call {e['call_index'] + 1} "
+            f"(\"{first_line}\"); the innermost line of yours in its traceback is `{_code(user)}` "
+            f"({user['file']}:{user['line']}), {e['frames_before_user']} frames from the end, "
+            + ("the BUG line." if e["points_to_bug"] else "not the BUG line."))
 
 
 def strategy(st, hnp):

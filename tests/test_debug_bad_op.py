@@ -175,6 +175,24 @@ def test_checkify_catches_the_value_bug_on_call_3(doc):
     assert e["innermost_user"]["code"].startswith("err.throw()") and not e["points_to_bug"]
 
 
+@pytest.mark.parametrize("framework, error_type", [("tensorflow", "InvalidArgumentError"), ("torch", "IndexError")])
+def test_tf_and_torch_tools_never_see_the_bad_id(doc, framework, error_type):
+    """On CPU the unchecked lookup raises before check_numerics / detect_anomaly can look, and
+    the takeaway says so from the message rather than claiming the tool caught it."""
+    e = one(doc, framework, "value_bug_checked")["error"]
+    assert (e["type"], e["call_index"]) == (error_type, 2)
+    assert "Tensor had" not in e["message"] and "returned nan" not in e["message"]
+    tool = spec.TOOLS[framework][0]
+    (sentence,) = [t for t in doc["takeaways"] if t.startswith(tool)]
+    assert sentence.startswith(f"{tool} never got to report it: the unchecked lookup itself raised {error_type} on call 3")
+    assert f"{spec.OOV_ID}" in sentence  # quotes the line of the message that names the bad id
+
+
+def test_checkify_takeaway_says_it_catches(doc):
+    (sentence,) = [t for t in doc["takeaways"] if t.startswith("checkify")]
+    assert sentence.startswith("checkify (index_checks) catches it: value_bug_checked raised JaxRuntimeError on call 3")
+
+
 def test_checkify_cause_carries_the_bug_line():
     """The harness reads exc.__traceback__ only; checkify chains the trace-time location as
     __cause__. Shown in a subprocess (this process must never import a framework)."""
@@ -209,7 +227,7 @@ def test_expected_table_matches_the_run(doc):
             actual = run["error"]["type"] if key == "error_type" else run[key]
             assert actual == value, (fw, label, key)
         checked += 1
-    assert checked == 7
+    assert checked == 9  # the default mode's failing variants
 
 
 def test_verdicts_say_where_each_bug_shows(doc):

@@ -20,5 +20,8 @@ def value_bug(table, w, ids):
     e = table[ids]  # BUG: no vocabulary check; an id >= vocab size reads past the table
     return e @ w
 
-# No tool variant: eager indexing already raises at the line. torch.autograd.detect_anomaly
-# watches the backward pass for NaN, and there is no backward pass or NaN here (not relevant).
+
+# torch's tool for run-time checks: anomaly mode around the same code.
+def value_bug_checked(table, w, ids):
+    with torch.autograd.detect_anomaly():
+        return value_bug(table, w, ids)

@@ -23,5 +23,10 @@ def value_bug(table, w, ids):
     e = tf.gather(table, ids)  # BUG: no vocabulary check; an id >= vocab size reads past the table
     return tf.matmul(e, w)
 
-# No tool variant: on CPU the gather already raises. tf.debugging.enable_check_numerics only
-# watches for NaN/Inf, which a bad index never produces (not relevant to this bug).
+
+# TF's tool for run-time checks: check_numerics on what the same unchecked lookup read.
+@tf.function
+def value_bug_checked(table, w, ids):
+    e = tf.gather(table, ids)  # BUG: the same lookup, no vocabulary check
+    e = tf.debugging.check_numerics(e, "rows read by the lookup")
+    return tf.matmul(e, w)
