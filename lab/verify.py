@@ -7,6 +7,7 @@ pairwise across frameworks.
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
 from itertools import combinations
@@ -43,8 +44,29 @@ def hypothesis_cases(scenario, n: int, seed: int = 0) -> list[tuple]:
     def collect(case):
         drawn.append(tuple(np.asarray(a) for a in case))
 
-    collect()
+    with _no_local_constants():
+        collect()
     return drawn[:n]
+
+
+@contextlib.contextmanager
+def _no_local_constants():
+    """Hypothesis mixes literals from every local module imported so far into its draws, so the
+    cases would depend on what this process had imported (`lab verify X` alone, after other
+    scenarios, or under pytest). Keep its global constants only, so "derandomized" holds."""
+    try:
+        from hypothesis.internal.conjecture import providers
+        original, cache = providers._get_local_constants, providers.CONSTANTS_CACHE
+    except (ImportError, AttributeError):  # another hypothesis version: nothing to pin
+        yield
+        return
+    providers._get_local_constants = providers.Constants
+    cache.cache.clear()
+    try:
+        yield
+    finally:
+        providers._get_local_constants = original
+        cache.cache.clear()
 
 
 def weights_for(ref_leaves: list[np.ndarray], seed: int) -> list[np.ndarray | None]:

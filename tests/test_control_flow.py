@@ -77,7 +77,9 @@ def test_first_call_split(doc):
 
 def test_code_view_marks_changed_lines(doc):
     tf_code = doc["code"]["tensorflow"]
-    assert tf_code["diff_vs_eager"]["functions"]["forward"]["changed"] > 0
+    # Lines 7-13 of forward (tf.cond, tf.constant, tf.while_loop) and its decorator line.
+    assert tf_code["diff_vs_eager"]["functions"]["forward"]["changed"] == 8
+    assert doc["code"]["jax"]["diff_vs_eager"]["functions"]["forward"]["changed"] == 7
     assert doc["code"]["torch"]["diff_vs_eager"] is None
     constructs = tf_code["functions"]["forward"]["constructs"]
     assert constructs == {"tf.cond": 1, "tf.while_loop": 1}

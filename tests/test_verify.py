@@ -4,6 +4,8 @@ import re
 import shutil
 import xml.etree.ElementTree as ET
 
+import numpy as np
+
 import pytest
 
 from conftest import ROOT, SCENARIOS, invoke, run_lab
@@ -19,7 +21,9 @@ def verified(tmp_path_factory):
 def test_verify_passes_everywhere(verified):
     report, code, _ = verified
     bad = [r for r in report["results"] if r["status"] not in ("pass", "not differentiable")]
-    assert bad == [] and code == 0
+    assert bad == [], [(r["scenario"], r["framework"], r["variant"], r["quantity"], r["status"],
+                        r["max_abs_err"], r["case"], r["detail"]) for r in bad]
+    assert code == 0
 
 
 def test_every_scenario_checks_forward_and_gradient_in_every_framework(verified):
@@ -115,3 +119,26 @@ def test_a_naive_port_that_starts_working_is_lesson_drift(tmp_path):
     (drift,) = [r for r in report["results"] if r["status"] == "drift"]
     assert (drift["scenario"], drift["framework"], drift["variant"]) == ("control-flow", "jax", "naive")
     assert "expected 'error', observed 'ok'" in drift["detail"]
+
+
+def test_hypothesis_cases_do_not_depend_on_what_was_imported_before(tmp_path, monkeypatch):
+    """Hypothesis mixes literals of loaded local modules into draws; verify pins that off, so
+    `lab verify X` alone, after other scenarios, or under pytest draws the same inputs."""
+    import importlib
+    from lab import discovery
+    from lab.verify import hypothesis_cases
+    spec = discovery.get("dynamic-architecture")
+
+    def drawn():
+        return [[np.asarray(a).tobytes() for a in case] for case in hypothesis_cases(spec, 6)]
+
+    before = drawn()
+    # A newly imported local module full of literals hypothesis would otherwise pick up.
+    literals = ", ".join(f"{v}.{v % 7}5" for v in range(1, 200)) + ", " + ", ".join(map(str, range(-9, 40)))
+    (tmp_path / "lab_probe_constants.py").write_text(f"VALUES = [{literals}]\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.chdir(tmp_path)
+    importlib.import_module("lab_probe_constants")
+    after = drawn()
+    monkeypatch.delitem(__import__("sys").modules, "lab_probe_constants")
+    assert after == before
