@@ -48,3 +48,31 @@ def changed_lines(eager_source: str, static_source: str) -> dict:
         functions[name] = {"changed": len(rows), "lines": len(code_rows),
                            "only_static": name not in eager_spans}
     return {"changed": sorted(changed), "functions": functions}
+
+
+def aligned(eager_source: str, static_source: str) -> list[dict]:
+    """The side-by-side view: for each function of the static file, its lines against the eager
+    function of the same name, row by row. A row is {"eager": [line_no, text] | None,
+    "static": [line_no, text] | None, "tag": "same" | "changed" | "added" | "removed"}; lines
+    are matched after namespace normalisation, as in `changed_lines`."""
+    eager_lines, static_lines = eager_source.splitlines(), static_source.splitlines()
+    eager_spans = function_spans(eager_source)
+    views = []
+    for name, (start, end) in function_spans(static_source).items():
+        e_start, e_end = eager_spans.get(name, (1, 0))
+        a = list(range(e_start, e_end + 1))
+        b = list(range(start, end + 1))
+        matcher = difflib.SequenceMatcher(None, [normalise(eager_lines[i - 1]) for i in a],
+                                          [normalise(static_lines[i - 1]) for i in b], autojunk=False)
+        rows = []
+        for op, i1, i2, j1, j2 in matcher.get_opcodes():
+            for k in range(max(i2 - i1, j2 - j1)):
+                e = a[i1 + k] if i1 + k < i2 else None
+                s = b[j1 + k] if j1 + k < j2 else None
+                tag = "same" if op == "equal" else "changed" if e and s else "added" if s else "removed"
+                rows.append({"eager": [e, eager_lines[e - 1]] if e else None,
+                             "static": [s, static_lines[s - 1]] if s else None, "tag": tag})
+        views.append({"function": name, "in_eager": name in eager_spans, "rows": rows,
+                      "changed": sum(1 for r in rows if r["tag"] in ("changed", "added")
+                                     and normalise(r["static"][1]))})
+    return views

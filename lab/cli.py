@@ -137,6 +137,28 @@ def compare(
 
 @app.command()
 @guard
+def diff(
+    scenario: str = typer.Argument(..., help="Scenario name (see `lab list`)."),
+    frameworks: str = typer.Option("tensorflow,jax", help="Static frameworks to set against torch eager."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON only."),
+    no_color: NoColor = False,
+):
+    """The eager code and each static version, function by function, side by side: what changed."""
+    from lab import discovery, options
+    name = options.scenario_names([scenario])[0]
+    fws = [fw for fw in options.frameworks(frameworks) if fw != "torch"]
+    if not fws:
+        raise LabError("--frameworks: name tensorflow and/or jax; torch eager is the left-hand side.")
+    from lab.session import aligned_view
+    view = aligned_view(discovery.get(name), fws)
+    if as_json:
+        return _emit_json(view)
+    from lab import render
+    render.diff_view(render.console(no_color=no_color), view)
+
+
+@app.command()
+@guard
 def demo(
     scenarios: Optional[List[str]] = typer.Argument(None, help="Scenarios to show (default: all, in order)."),
     auto: Optional[float] = typer.Option(None, help="Advance by itself after this many seconds."),

@@ -10,7 +10,7 @@ import sys
 
 from compare import timing
 from compare.codesize import measure_file
-from compare.diff import changed_lines
+from compare.diff import aligned, changed_lines
 from lab import discovery, errors
 from lab.devices import nvidia_gpus
 from lab.runner import run_workers
@@ -51,6 +51,19 @@ def code_view(scenario: discovery.Scenario, frameworks: list[str]) -> dict:
             "diff_vs_eager": changed_lines(eager, source) if fw != "torch" and eager else None,
         }
     return files
+
+
+def aligned_view(scenario: discovery.Scenario, frameworks: list[str]) -> dict:
+    """`lab diff`: each static file's functions against the eager functions of the same name."""
+    eager_path = scenario.impl_file("torch")
+    eager = eager_path.read_text()
+    out = {"scenario": scenario.name, "eager_file": str(eager_path.relative_to(discovery.ROOT)),
+           "frameworks": {}}
+    for fw in frameworks:
+        path = scenario.impl_file(fw)
+        out["frameworks"][fw] = {"file": str(path.relative_to(discovery.ROOT)),
+                                 "functions": aligned(eager, path.read_text())}
+    return out
 
 
 def _placeholder_runs(scenario, fw: str, fw_modes: list[str], result: dict) -> list[dict]:

@@ -1,8 +1,10 @@
 """Code-size counting and the eager/static diff on fixed snippets with known counts."""
+import json
 import textwrap
 
 from compare.codesize import measure, variant_source
 from compare.diff import changed_lines, normalise
+from conftest import ROOT
 
 SNIPPET = textwrap.dedent('''
     """Module docstring: prose, not code."""
@@ -83,3 +85,36 @@ def test_alias_in_eager_file_is_a_counterpart():
     eager = "def forward(x):\n    return x + 1\n\nnaive = forward\n"
     static = "def naive(x):\n    return x + 1\n"
     assert changed_lines(eager, static)["functions"]["naive"]["changed"] == 0
+
+
+def test_lab_diff_aligns_each_static_function_with_its_eager_twin():
+    from conftest import invoke
+    result = invoke(["diff", "control-flow", "--json"])
+    assert result.exit_code == 0, result.stderr
+    view = json.loads(result.stdout)
+    eager_lines = (ROOT / view["eager_file"]).read_text().splitlines()
+    for fw, info in view["frameworks"].items():
+        static_lines = (ROOT / info["file"]).read_text().splitlines()
+        by_name = {f["function"]: f for f in info["functions"]}
+        assert by_name["forward"]["in_eager"] and by_name["naive"]["in_eager"]
+        for fn in info["functions"]:
+            # Both sides appear whole and in order, each row quoting its file's real line.
+            for side, lines in (("static", static_lines), ("eager", eager_lines)):
+                numbers = [r[side][0] for r in fn["rows"] if r[side]]
+                assert numbers == sorted(numbers) and len(set(numbers)) == len(numbers)
+                assert all(lines[r[side][0] - 1] == r[side][1] for r in fn["rows"] if r[side])
+        # The same count as the code table's highlighted lines.
+        doc_counts = changed_lines("\n".join(eager_lines), "\n".join(static_lines))["functions"]
+        assert {f["function"]: f["changed"] for f in info["functions"]} == \
+            {name: c["changed"] for name, c in doc_counts.items()}
+    jax_forward = {f["function"]: f for f in view["frameworks"]["jax"]["functions"]}["forward"]
+    assert jax_forward["changed"] == 7
+    tags = [r["tag"] for r in jax_forward["rows"]]
+    assert tags.count("same") == 3  # def forward, n = 0, return y, n
+    assert "removed" in tags  # `y = x * x` has no line of its own under lax.cond
+
+
+def test_lab_diff_rejects_torch_alone():
+    from conftest import invoke
+    result = invoke(["diff", "control-flow", "--frameworks", "torch"])
+    assert result.exit_code == 2 and "torch eager is the left-hand side" in result.stderr
