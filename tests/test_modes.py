@@ -1,7 +1,7 @@
 """--modes all: both execution styles of every framework, side by side (torch.compile included)."""
 import pytest
 
-from conftest import FRAMEWORKS, runs_of
+from conftest import FRAMEWORKS, SCENARIOS, runs_of
 
 
 @pytest.fixture(scope="module")
@@ -51,3 +51,19 @@ def test_environment_stamp(doc):
         assert env["threads"][fw]["intra_op"] == 1
     assert env["timing_policy"]["warmup_calls"] >= 1
     assert set(doc["versions"]) == set(FRAMEWORKS)
+
+
+@pytest.mark.parametrize("name", [s for s in SCENARIOS if s != "control-flow"])
+def test_modes_all_in_every_scenario(compare_doc, name):
+    """Both execution styles of every framework run in every scenario, each variant behaving as
+    its scenario declares (torch.compile's failures included)."""
+    doc = compare_doc(name, "--modes", "all")
+    for fw in FRAMEWORKS:
+        assert {r["mode"] for r in runs_of(doc, fw)} == {"static", "dynamic"}, fw
+    for run in doc["runs"]:
+        expected = run["expected"]
+        assert expected, (run["framework"], run["variant"])
+        assert run["status"] == expected["status"], (run["framework"], run["variant"], run.get("error"))
+        if "error_type" in expected:
+            assert run["error"]["type"] == expected["error_type"], (run["framework"], run["variant"])
+    assert doc["exit_code"] == 0
