@@ -39,6 +39,7 @@ def exported(tmp_path_factory):
         args += ["--export", str(path)]
     result = invoke(args, env={"COLUMNS": "100"})
     assert result.exit_code == 0, result.stderr
+    out.joinpath("terminal.txt").write_text(result.stdout)
     return paths, json.loads(paths["json"].read_text()), out
 
 
@@ -52,8 +53,16 @@ def _shown_numbers(doc) -> list[str]:
 
 
 def test_json_export_is_the_run(exported):
-    _, doc, _ = exported
-    assert doc["scenario"] == "control-flow" and doc["runs"]
+    """The exported JSON is the run that was on screen: its variants, and every verdict the
+    terminal printed, word for word."""
+    _, doc, out = exported
+    assert doc["scenario"] == "control-flow" and set(doc["frameworks"]) == {"jax", "torch"}
+    assert [(r["framework"], r["variant"]) for r in doc["runs"]] == \
+        [("jax", "naive"), ("jax", "static"), ("torch", "eager")]
+    screen = " ".join(out.joinpath("terminal.txt").read_text().replace("│", " ").split())
+    assert doc["verdicts"]
+    for sentence in doc["verdicts"]:
+        assert " ".join(sentence.split()) in screen, sentence
 
 
 def test_html_export_has_code_and_this_runs_numbers(exported):
