@@ -4,13 +4,10 @@ from __future__ import annotations
 import time
 
 from rich import box
-from rich.columns import Columns
 from rich.console import Console, Group
-from rich.live import Live
 from rich.markup import escape
 from rich.measure import Measurement
 from rich.panel import Panel
-from rich.syntax import Syntax
 from rich.table import Table
 from rich.text import Text
 
@@ -36,6 +33,9 @@ def lesson(con: Console, scenario) -> None:
 
 def code(con: Console, files: dict) -> None:
     """The implementations side by side (stacked below 160 columns), changed lines marked."""
+    # Imported here: pygments behind Syntax costs ~20 ms that `lab list` should not pay.
+    from rich.columns import Columns
+    from rich.syntax import Syntax
     panels = []
     for fw, info in files.items():
         changed = set((info.get("diff_vs_eager") or {}).get("changed", []))
@@ -369,6 +369,7 @@ class ProgressBoard:
     def __init__(self, con: Console, frameworks: list[str]):
         self.con, self.start = con, time.monotonic()
         self.state = {fw: ("starting", "") for fw in frameworks}
+        from rich.live import Live
         self.live = Live(self._render(), console=con, refresh_per_second=8, transient=True) \
             if con.is_terminal else None
 
