@@ -289,6 +289,12 @@ def _strip_logs(doc: dict, verbose: bool) -> dict:
 
 def main() -> None:
     """Entry point. click's own usage errors become one line too (its default is a box)."""
+    args = sys.argv[1:]
+    if args in (["list"], ["list", "--json"]):
+        # The first command a student types: skip typer's option coercion, which imports pydantic
+        # (~80 ms) just to read the implicit --help flag. Same function, same output.
+        list_cmd(as_json=args == ["list", "--json"])
+        sys.exit(0)
     try:
         code = app(standalone_mode=False)
         sys.exit(code if isinstance(code, int) else 0)

@@ -32,6 +32,14 @@ def test_compare_keeps_frameworks_out_of_the_cli_process(compare_doc):
     assert not [m for m in FRAMEWORK_MODULES if m in sys.modules]
 
 
+def test_list_fast_path_prints_what_typer_would():
+    """`lab list` skips typer's option machinery for speed; the output must be the same."""
+    fast = run_lab(["list", "--json"])
+    assert fast.returncode == 0
+    assert json.loads(fast.stdout) == json.loads(invoke(["list", "--json"]).stdout)
+    assert run_lab(["list", "--bogus"]).returncode == 2  # anything else still goes through typer
+
+
 def test_list_json_shows_every_scenario():
     result = invoke(["list", "--json"])
     assert result.exit_code == 0
