@@ -15,8 +15,8 @@ from shadows.make import shadow
 ARGS = ["compare", "control-flow", "--json", "--repeats", "1", "--frameworks", "jax,torch"]
 
 
-def _run_with(tmp_path, fault: str, *extra: str) -> tuple[dict, int]:
-    env = {"PYTHONPATH": str(shadow(tmp_path, "torch", fault))}
+def _run_with(tmp_path, fault: str, *extra: str, tag: str = "") -> tuple[dict, int]:
+    env = {"PYTHONPATH": str(shadow(tmp_path, "torch", fault)), "LAB_TEST_TAG": tag}
     result = invoke(ARGS + list(extra), env=env)
     return json.loads(result.stdout), result.exit_code
 
@@ -47,8 +47,10 @@ def test_worker_segfault(tmp_path):
 
 def test_worker_hang_times_out(tmp_path):
     start = time.monotonic()
-    doc, code = _run_with(tmp_path, "hang", "--timeout", "8")
+    tag = f"hang-{os.getpid()}"
+    doc, code = _run_with(tmp_path, "hang", "--timeout", "8", tag=tag)
     assert time.monotonic() - start < 60
+    assert _children_with(tag) == []  # the hung worker was killed, not left behind
     _healthy_jax(doc)
     info = doc["frameworks"]["torch"]
     assert info["status"] == "timeout"
