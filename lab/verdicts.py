@@ -76,7 +76,8 @@ def verdicts(doc: dict, scenario) -> list[str]:
             if fwcode.get("diff_vs_eager") else None
         out.append(f"The working {fw} version is {static['lines']} lines / {static['tokens']} tokens "
                    f"against {eager['lines']} / {eager['tokens']} in torch eager"
-                   + (f"; {changed} of its lines differ from the eager code" if changed is not None else "")
+                   + (f"; {changed} of its lines {'differs' if changed == 1 else 'differ'} from the eager code"
+                      if changed is not None else "")
                    + f"; compiler-only constructs: {constructs}.")
     # First call against steady state, for the working variants that ran.
     for run in runs:
