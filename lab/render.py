@@ -276,8 +276,8 @@ def printed_table(doc: dict, width: int) -> Table | None:
     frameworks = list(dict.fromkeys(r["framework"] for r in runs))
     by_key = {(r["framework"], r["variant"]): r for r in runs}
     variants = list(dict.fromkeys(r["variant"] for r in runs))
-    cell_w = 80
-    while True:  # the widest cells that fit, measured rather than guessed
+
+    def build(cell_w: int) -> Table:
         table = Table(title="What each inspection printed, call by call (+N: more lines, all in --json)",
                       box=box.SIMPLE, show_lines=True)
         table.add_column("inspection", no_wrap=True)
@@ -286,13 +286,23 @@ def printed_table(doc: dict, width: int) -> Table | None:
         for variant in variants:
             table.add_row(variant, *(_printed_cell(by_key[fw, variant], cell_w) if (fw, variant) in by_key
                                      else Text("-", "dim") for fw in frameworks))
-        if cell_w <= 14 or _natural_width(table) <= width:
-            return table
-        cell_w -= 1
+        return table
+
+    # The widest cells that fit, measured rather than guessed (width grows with cell_w: bisect).
+    lo, hi, best = 15, 80, build(14)
+    while lo <= hi:
+        mid = (lo + hi) // 2
+        table = build(mid)
+        if _natural_width(table) <= width:
+            best, lo = table, mid + 1
+        else:
+            hi = mid - 1
+    return best
 
 
 def _natural_width(renderable) -> int:
-    return Measurement.get(Console(width=10_000), Console(width=10_000).options, renderable).maximum
+    wide = Console(width=10_000)
+    return Measurement.get(wide, wide.options, renderable).maximum
 
 
 def _printed_cell(run: dict, width: int) -> Text:
