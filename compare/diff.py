@@ -26,27 +26,15 @@ def changed_lines(eager_source: str, static_source: str) -> dict:
     counts as wholly changed. Returns {"changed": [...], "functions": {name: {"changed": n,
     "lines": n, "only_static": bool}}}.
     """
-    eager_lines = eager_source.splitlines()
-    static_lines = static_source.splitlines()
-    eager_spans = function_spans(eager_source)
-    changed: set[int] = set()
+    changed: list[int] = []
     functions = {}
-    for name, (start, end) in function_spans(static_source).items():
-        body = static_lines[start - 1:end]
-        code_rows = [i for i, line in enumerate(body) if normalise(line)]
-        if name in eager_spans:
-            e_start, e_end = eager_spans[name]
-            a = [normalise(line) for line in eager_lines[e_start - 1:e_end]]
-            b = [normalise(line) for line in body]
-            same = set()
-            for block in difflib.SequenceMatcher(None, a, b, autojunk=False).get_matching_blocks():
-                same.update(range(block.b, block.b + block.size))
-            rows = [i for i in code_rows if i not in same]
-        else:
-            rows = code_rows
-        changed.update(start + i for i in rows)
-        functions[name] = {"changed": len(rows), "lines": len(code_rows),
-                           "only_static": name not in eager_spans}
+    for view in aligned(eager_source, static_source):
+        code = [r["static"][0] for r in view["rows"] if r["static"] and normalise(r["static"][1])]
+        rows = [r["static"][0] for r in view["rows"]
+                if r["tag"] in ("changed", "added") and normalise(r["static"][1])]
+        changed += rows
+        functions[view["function"]] = {"changed": len(rows), "lines": len(code),
+                                       "only_static": not view["in_eager"]}
     return {"changed": sorted(changed), "functions": functions}
 
 
