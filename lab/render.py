@@ -312,7 +312,7 @@ def _printed_cell(run: dict, width: int) -> Text:
         if index:
             cell.append("\n")
         cell.append(f"{index + 1}: ", "dim")
-        lines = [line for line in run["printed"][index]] if index < len(run["printed"]) else None
+        lines = run["printed"][index] if index < len(run["printed"]) else None
         if failed_at is not None and index > failed_at:
             cell.append("(not run)", "dim")
         elif failed_at == index and not lines:
