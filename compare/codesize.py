@@ -9,29 +9,12 @@ import io
 import re
 import tokenize
 
-# Constructs that exist only to satisfy a graph compiler. Matched on code tokens (never comments).
-CONSTRUCTS: dict[str, str] = {
-    "tf.cond": r"\btf\.cond\b",
-    "tf.case": r"\btf\.(?:case|switch_case)\b",
-    "tf.while_loop": r"\btf\.while_loop\b",
-    "TensorArray": r"\bTensorArray\b",
-    "input_signature": r"\binput_signature\b",
-    "TensorSpec": r"\bTensorSpec\b",
-    "reduce_retracing": r"\breduce_retracing\b",
-    "tf.print": r"\btf\.print\b",
-    "tf.debugging": r"\btf\.debugging\.\w+",
-    "lax.cond": r"\blax\.cond\b",
-    "lax.switch": r"\blax\.switch\b",
-    "lax.while_loop": r"\blax\.while_loop\b",
-    "lax.fori_loop": r"\blax\.fori_loop\b",
-    "lax.scan": r"\blax\.scan\b",
-    "static_argnums": r"\bstatic_arg(?:nums|names)\b",
-    "jax.debug": r"\bjax\.debug\.\w+",
-    "checkify": r"\bcheckify\b",
-    "torch.cond": r"\btorch\.cond\b",
-    "padding": r"\b\w*pad\w*\b",
-    "masking": r"\b\w*mask\w*\b",
-}
+from compare.systems import FRAMEWORKS
+
+# Constructs that exist only to satisfy a graph compiler, from each framework's registry entry,
+# plus the framework-free ones. Matched on code tokens (never comments).
+CONSTRUCTS: dict[str, str] = {name: pattern for f in FRAMEWORKS for name, pattern in f.constructs.items()}
+CONSTRUCTS.update({"padding": r"\b\w*pad\w*\b", "masking": r"\b\w*mask\w*\b"})
 _SKIP = {tokenize.COMMENT, tokenize.NL, tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT,
          tokenize.ENCODING, tokenize.ENDMARKER}
 

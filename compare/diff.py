@@ -9,8 +9,11 @@ import difflib
 import re
 
 from compare.codesize import function_spans
+from compare.systems import FRAMEWORKS
 
-_NAMESPACE = re.compile(r"\b(?:torch\.nn\.functional|torch|tf\.math|tf|jnp|np|jax\.numpy)\.")
+# Longest prefixes first, so `tf.compat.v1.` is taken whole before `tf.`.
+_PREFIXES = sorted([p for f in FRAMEWORKS for p in f.namespaces] + [r"np"], key=len, reverse=True)
+_NAMESPACE = re.compile(r"\b(?:" + "|".join(_PREFIXES) + r")\.")
 _DEF = re.compile(r"^def \w+\(")  # a function compared with its alias differs only in name
 
 

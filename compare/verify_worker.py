@@ -7,12 +7,10 @@ so the CLI can check for lesson drift. All comparisons happen in the CLI process
 """
 from __future__ import annotations
 
-import importlib
-
 import numpy as np
 
-from compare.harness import run_variant
-from lab.discovery import get, verify_variants
+from compare.discovery import get
+from compare.harness import fresh_module, run_variant
 
 
 def _plain(arrays: list[np.ndarray]) -> list[dict]:
@@ -39,48 +37,53 @@ def _cases(path: str) -> list[dict]:
     return out
 
 
-def verify_scenario(name: str, cases_path: str, backend, progress) -> dict:
+def verify_scenario(name: str, cases_path: str, system_ids: list[str], backend, progress) -> dict:
     scenario = get(name)
-    framework = backend.NAME
-    module = importlib.import_module(scenario.impl_module(framework))
     cases = _cases(cases_path)
-    # Lesson checks first, on cold caches, so compile counts are what a fresh user sees.
-    outcomes = []
-    native = scenario.native_mode(framework)
-    for label, attr in scenario.variants(framework, native).items():
-        if scenario.declared_expectation(framework, label):
-            progress("drift check", f"{name} {label}")
-            outcomes.append(run_variant(scenario, backend, module, label, attr, native == "static",
-                                        1, 0, lambda *a: None, steady=False))
-    variants = []
-    for label, attr, mode in verify_variants(scenario, framework):
-        static = mode == "static"
-        progress("verifying", f"{name} {label}")
-        results = []
-        with backend.mode(static):
-            fn = backend.prepare(getattr(module, attr), static)
-            for case in cases:
-                args = [backend.to_input(a) for a in case["args"]]
-                entry: dict = {}
-                try:
-                    out = fn(*args)
-                    backend.sync(out)
-                    entry["forward"] = _plain(backend.to_numpy(out))
-                except Exception as exc:  # noqa: BLE001 - a failure is a result
-                    entry["forward_error"] = f"{type(exc).__name__}: {str(exc).splitlines()[0][:300]}"
-                try:
-                    _, grads = backend.value_and_grad(fn, args, case["weights"])
-                    entry["gradient"] = _plain(grads)
-                except Exception as exc:  # noqa: BLE001 - e.g. no reverse-mode rule: a finding
-                    entry["gradient_error"] = f"{type(exc).__name__}: {str(exc).splitlines()[0][:300]}"
-                results.append(entry)
-        variants.append({"variant": label, "function": attr, "mode": mode, "cases": results})
+    outcomes, variants = [], []
+    for system in system_ids:
+        if not scenario.has_impl(system):
+            continue
+        # Lesson checks first, on cold caches, so compile counts are what a fresh user sees.
+        module = fresh_module(scenario.impl_module(system))
+        for label, attr in scenario.variants(system).items():
+            if scenario.declared_expectation(system, label):
+                progress("drift check", f"{name} {label}")
+                outcomes.append(run_variant(scenario, backend, module, system, label, attr,
+                                            1, 0, lambda *a: None, steady=False).to_dict())
+        for label, attr in scenario.verify_variants(system):
+            progress("verifying", f"{name} {label}")
+            results = []
+            with backend.mode(system):
+                fn = backend.prepare(getattr(module, attr), system, module)
+                for case in cases:
+                    args = [backend.to_input(a, system) for a in case["args"]]
+                    entry: dict = {}
+                    try:
+                        out = fn(*args)
+                        backend.sync(out)
+                        entry["forward"] = _plain(backend.to_numpy(out))
+                    except Exception as exc:  # noqa: BLE001 - a failure is a result
+                        entry["forward_error"] = f"{type(exc).__name__}: {str(exc).splitlines()[0][:300]}"
+                    try:
+                        _, grads = backend.value_and_grad(fn, args, case["weights"], system)
+                        entry["gradient"] = _plain(grads)
+                    except Exception as exc:  # noqa: BLE001 - e.g. no reverse-mode rule: a finding
+                        entry["gradient_error"] = f"{type(exc).__name__}: {str(exc).splitlines()[0][:300]}"
+                    results.append(entry)
+            variants.append({"system": system, "variant": label, "function": attr, "cases": results})
     return {"scenario": name, "variants": variants, "outcomes": outcomes}
 
 
-def verify(request: dict, progress) -> dict:
+def verify(request: dict, progress, emit) -> dict:
+    """Every requested scenario in this one worker (one import of the framework), each result
+    handed to `emit` as soon as it is done."""
     from compare.backends import start
     backend, info = start(request, progress)
-    scenarios = [verify_scenario(name, path, backend, progress)
-                 for name, path in request["cases"].items()]
-    return {"framework": request["framework"], "status": "ok", "info": info, "scenarios": scenarios}
+    for name, path in request["cases"].items():
+        try:
+            emit(name, dict(verify_scenario(name, path, request["systems"], backend, progress),
+                            status="ok"))
+        except Exception as exc:  # noqa: BLE001 - one broken scenario must not cost the others
+            emit(name, {"status": "crashed", "reason": f"{type(exc).__name__}: {exc}"})
+    return {"framework": request["framework"], "status": "ok", "info": info}

@@ -12,7 +12,7 @@ def per_call_series(doc: dict, min_calls: int = 5) -> list[dict]:
     for run in doc["runs"]:
         times = run.get("call_times_s") or []
         if len(times) >= min_calls:
-            series.append({"label": f"{run['framework']} {run['variant']}", "times": times,
+            series.append({"label": f"{run['system']} {run['variant']}", "system": run["system"], "times": times,
                            "compiles": run.get("compiles"), "call_compiles": run.get("call_compiles") or [],
                            "total_s": sum(times)})
     return series
@@ -36,7 +36,7 @@ def first_vs_steady(doc: dict) -> list[dict]:
     for run in doc["runs"]:
         t = run.get("timing") or {}
         if t.get("first_call_s") and t.get("steady_median_s"):
-            rows.append({"label": f"{run['framework']} {run['variant']}",
+            rows.append({"label": f"{run['system']} {run['variant']}",
                          "first_s": t["first_call_s"], "steady_s": t["steady_median_s"]})
     return rows
 

@@ -13,19 +13,23 @@ from typing import Annotated, List, Optional
 
 import typer
 
+from compare.systems import FRAMEWORK_NAMES
 from lab.errors import LabError
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="The static-vs-dynamic graph lab: each claim about static graphs, measured.")
 
-FRAMEWORKS_HELP = "Comma-separated, from: tensorflow,jax,torch (always run in that order)."
-MODES_HELP = ("default (tf.function, jax.jit, torch eager) | static | dynamic | all "
-              "(both modes of every framework; torch.compile costs ~20 s on CPU).")
+FRAMEWORKS_HELP = "Comma-separated frameworks (always run in the registry's order); see `lab systems`."
+MODES_HELP = ("default (the design card's trio) | static | dynamic | all (both modes of every "
+              "framework; torch.compile costs ~20 s on CPU). Mapped onto systems.")
+SYSTEMS_HELP = ("Comma-separated system ids, or all (overrides --frameworks/--modes); "
+                "`lab systems` lists them.")
 
 
 # Options shared by the commands that run workers (typer's Annotated form, defined once).
 Frameworks = Annotated[str, typer.Option(help=FRAMEWORKS_HELP)]
 Modes = Annotated[str, typer.Option(help=MODES_HELP)]
+Systems = Annotated[Optional[str], typer.Option(help=SYSTEMS_HELP)]
 Repeats = Annotated[int, typer.Option(help="Steady-state samples (auto-ranged blocks) per variant.")]
 Device = Annotated[str, typer.Option(help="cpu | cuda | auto")]
 Timeout = Annotated[float, typer.Option(help="Seconds before a worker is stopped and reported.")]
@@ -33,7 +37,7 @@ Threads = Annotated[int, typer.Option(help="Intra- and inter-op threads, the sam
 NoColor = Annotated[bool, typer.Option("--no-color", help="No colours (NO_COLOR is honoured too).")]
 FullTraceback = Annotated[bool, typer.Option(
     "--full-traceback", help="Whole tracebacks, and each again with the framework's filtering off.")]
-ALL = "tensorflow,jax,torch"
+ALL = ",".join(FRAMEWORK_NAMES)
 
 
 def guard(command):
@@ -48,14 +52,17 @@ def guard(command):
     return wrapper
 
 
-def _common(frameworks: str, modes: str, repeats: int, device: str, timeout: float, threads: int):
+def _common(frameworks: str, modes: str, systems: str | None, repeats: int, device: str,
+            timeout: float, threads: int):
     from lab import options
     options.positive(repeats, "--repeats")
     options.positive(timeout, "--timeout")
     options.positive(threads, "--threads")
-    fws = options.frameworks(frameworks)
-    mode_map = options.modes(modes)
-    return fws, mode_map, options.device(device)
+    return options.system_ids(systems, frameworks, modes), options.device(device)
+
+
+def _warn(line: str) -> None:
+    typer.echo(f"lab: warning: {line}", err=True)
 
 
 def _emit_json(data) -> None:
@@ -66,8 +73,10 @@ def _emit_json(data) -> None:
 @guard
 def list_cmd(as_json: bool = typer.Option(False, "--json", help="Print JSON only.")):
     """Name, title and lesson of each scenario."""
-    from lab import discovery
-    rows = discovery.summaries()
+    from compare import discovery
+    rows, problems = discovery.summaries()
+    for problem in problems:
+        _warn(f"skipped {problem}")
     if as_json:
         return _emit_json(rows)
     from rich.table import Table
@@ -86,6 +95,7 @@ def compare(
     scenario: str = typer.Argument(..., help="Scenario name (see `lab list`)."),
     frameworks: Frameworks = ALL,
     modes: Modes = "default",
+    systems: Systems = None,
     repeats: Repeats = 5,
     device: Device = "cpu",
     timeout: Timeout = 300.0,
@@ -97,12 +107,16 @@ def compare(
     full_traceback: FullTraceback = False,
     verbose: bool = typer.Option(False, "--verbose", help="Also show what the frameworks printed."),
 ):
-    """Run one scenario in every framework, side by side."""
-    from lab import discovery, options
+    """Run one scenario in every system, side by side."""
+    from compare import discovery
+    from compare.systems import frameworks_of
+    from lab import options
     name = options.scenario_names([scenario])[0]
-    fws, mode_map, dev = _common(frameworks, modes, repeats, device, timeout, threads)
+    ids, dev = _common(frameworks, modes, systems, repeats, device, timeout, threads)
     for path in export or []:
         options.writable(path, "--export", (".html", ".svg", ".md", ".json"))
+    if as_json and export and any(not p.lower().endswith(".json") for p in export):
+        raise LabError("--json shows no page: only a .json --export goes with it.")
     if plot:
         options.writable(plot, "--plot", (".png",))
     spec = discovery.get(name)
@@ -110,10 +124,10 @@ def compare(
     out = render.console(no_color=no_color, record=bool(export))
     if not as_json:
         render.lesson(out, spec)
-        render.code(out, session.code_view(spec, fws))
+        render.code(out, session.code_view(spec, ids))
     err = render.console(stderr=True, no_color=no_color)
-    with render.ProgressBoard(err, fws) as board:
-        doc = session.compare(name, frameworks=fws, modes=mode_map, repeats=repeats, device=dev,
+    with render.ProgressBoard(err, frameworks_of(ids)) as board:
+        doc = session.compare(name, systems_=ids, repeats=repeats, device=dev,
                               threads=threads, timeout=timeout, on_progress=board.update)
     if as_json:
         _emit_json(_strip_logs(doc, verbose))
@@ -139,18 +153,24 @@ def compare(
 @guard
 def diff(
     scenario: str = typer.Argument(..., help="Scenario name (see `lab list`)."),
-    frameworks: str = typer.Option("tensorflow,jax", help="Static frameworks to set against torch eager."),
+    systems: Systems = None,
+    frameworks: Optional[str] = typer.Option(None, help="Frameworks whose default systems to show."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON only."),
     no_color: NoColor = False,
 ):
     """The eager code and each static version, function by function, side by side: what changed."""
-    from lab import discovery, options
+    from compare import discovery
+    from compare.systems import DEFAULT, EAGER_BASELINE, IDS
+    from lab import options
     name = options.scenario_names([scenario])[0]
-    fws = [fw for fw in options.frameworks(frameworks) if fw != "torch"]
-    if not fws:
-        raise LabError("--frameworks: name tensorflow and/or jax; torch eager is the left-hand side.")
+    chosen = options.system_ids(systems or (None if frameworks else ",".join(DEFAULT)),
+                                frameworks or ALL, "default")
+    ids = [s for s in chosen if s != EAGER_BASELINE]
+    if not ids:
+        raise LabError(f"--systems: name one or more of {', '.join(i for i in IDS if i != EAGER_BASELINE)}; "
+                       f"{EAGER_BASELINE} is the left-hand side.")
     from lab.session import aligned_view
-    view = aligned_view(discovery.get(name), fws)
+    view = aligned_view(discovery.get(name), ids)
     if as_json:
         return _emit_json(view)
     from lab import render
@@ -164,6 +184,7 @@ def demo(
     auto: Optional[float] = typer.Option(None, help="Advance by itself after this many seconds."),
     frameworks: Frameworks = ALL,
     modes: Modes = "default",
+    systems: Systems = None,
     repeats: Repeats = 5,
     device: Device = "cpu",
     timeout: Timeout = 300.0,
@@ -174,16 +195,15 @@ def demo(
 ):
     """A paced walk-through: lesson, code, live run, results, takeaway. Enter advances."""
     from lab import options
-    names = options.scenario_names(scenarios)
-    fws, mode_map, dev = _common(frameworks, modes, repeats, device, timeout, threads)
+    names = options.scenario_names(scenarios, warn=_warn)
+    ids, dev = _common(frameworks, modes, systems, repeats, device, timeout, threads)
     if auto is not None and auto < 0:
         raise LabError(f"--auto must be zero or more seconds, got {auto}.")
     if plot:
         options.writable(plot, "--plot", (".png",))
     from lab.demo import run_demo
     code = run_demo(names, auto=auto, no_color=no_color, plot=plot, full_traceback=full_traceback,
-                    frameworks=fws, modes=mode_map, repeats=repeats, device=dev, threads=threads,
-                    timeout=timeout)
+                    systems_=ids, repeats=repeats, device=dev, threads=threads, timeout=timeout)
     raise typer.Exit(code)
 
 
@@ -194,6 +214,7 @@ def report(
     scenarios: Optional[List[str]] = typer.Argument(None, help="Scenarios (default: all)."),
     frameworks: Frameworks = ALL,
     modes: Modes = "default",
+    systems: Systems = None,
     repeats: Repeats = 5,
     device: Device = "cpu",
     timeout: Timeout = 300.0,
@@ -203,13 +224,13 @@ def report(
     """Run every scenario and write one self-contained HTML page (and its JSON)."""
     import os
     from lab import options
-    names = options.scenario_names(scenarios)
-    fws, mode_map, dev = _common(frameworks, modes, repeats, device, timeout, threads)
+    names = options.scenario_names(scenarios, warn=_warn)
+    ids, dev = _common(frameworks, modes, systems, repeats, device, timeout, threads)
     if os.path.exists(out) and not os.path.isdir(out):
         raise LabError(f"--out '{out}': exists and is not a folder.")
     options.writable(os.path.join(out, "report.html") if os.path.isdir(out) else out, "--out")
     from lab.demo import run_report
-    code, paths = run_report(names, out, no_color=no_color, frameworks=fws, modes=mode_map,
+    code, paths = run_report(names, out, no_color=no_color, systems_=ids,
                              repeats=repeats, device=dev, threads=threads, timeout=timeout)
     for path in paths:
         typer.echo(f"wrote {path}")
@@ -248,6 +269,7 @@ def doctor(
 def verify(
     scenarios: Optional[List[str]] = typer.Argument(None, help="Scenarios (default: all)."),
     frameworks: Frameworks = ALL,
+    systems: Systems = None,
     device: Device = "cpu",
     timeout: Timeout = 600.0,
     threads: Threads = 1,
@@ -259,16 +281,17 @@ def verify(
     """Numeric equivalence in CI: forward and gradients, every framework, plus lesson drift.
 
     Exit codes: 0 all agree, 1 a mismatch, 3 incomplete, 4 lesson drift."""
+    from compare.systems import frameworks_of
     from lab import options
-    names = options.scenario_names(scenarios)
-    fws, _, dev = _common(frameworks, "default", 1, device, timeout, threads)
+    names = options.scenario_names(scenarios, warn=_warn)
+    ids, dev = _common(frameworks, "default", systems, 1, device, timeout, threads)
     if junit_xml:
         options.writable(junit_xml, "--junit-xml", (".xml",))
     from lab import render
     from lab.verify import junit_xml as to_junit, verify as run_verify
     err = render.console(stderr=True, no_color=no_color)
-    with render.ProgressBoard(err, fws) as board:
-        report_data = run_verify(names, frameworks=fws, device=dev, threads=threads, timeout=timeout,
+    with render.ProgressBoard(err, frameworks_of(ids)) as board:
+        report_data = run_verify(names, systems_=ids, device=dev, threads=threads, timeout=timeout,
                                  thorough=thorough, on_progress=board.update)
     if junit_xml:
         with open(junit_xml, "w", encoding="utf-8") as fh:
@@ -278,6 +301,38 @@ def verify(
     else:
         render.verify_table(render.console(no_color=no_color), report_data)
     raise typer.Exit(report_data["exit_code"])
+
+
+@app.command()
+@guard
+def check(
+    scenario: str = typer.Argument(..., help="Scenario name, or the spec file's path."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON only."),
+):
+    """Check a new scenario before running it: spec fields, implementation files, the same public
+    names across them, variants that exist, `# BUG` markers. No framework is imported."""
+    from compare.checks import check_scenario
+    name = os.path.basename(scenario)[:-3].replace("_", "-") if scenario.endswith(".py") else scenario
+    report_data = check_scenario(name)
+    if as_json:
+        _emit_json(report_data)
+    else:
+        from lab.render import check_view, console
+        check_view(console(), report_data)
+    raise typer.Exit(report_data["exit_code"])
+
+
+@app.command("systems")
+@guard
+def systems_cmd(as_json: bool = typer.Option(False, "--json", help="Print JSON only.")):
+    """Every system (a framework in one mode), in the fixed display order."""
+    from dataclasses import asdict
+    from compare import systems as registry
+    rows = [dict(asdict(s), order=i) for i, s in enumerate(registry.SYSTEMS)]
+    if as_json:
+        return _emit_json(rows)
+    from lab.render import console, systems_table
+    console().print(systems_table(rows))
 
 
 def _strip_logs(doc: dict, verbose: bool) -> dict:

@@ -9,17 +9,9 @@ import os
 import shutil
 import subprocess
 
+from compare.systems import FRAMEWORK_BY_NAME
+
 DEVICES = ("cpu", "cuda", "auto")
-INSTALL = {
-    "tensorflow": "pip install 'tensorflow-cpu>=2.21,<2.22'",
-    "jax": "pip install 'jax>=0.10,<0.11'",
-    "torch": "pip install torch==2.13.0",
-}
-GPU_INSTALL = {
-    "tensorflow": "pip install 'tensorflow[and-cuda]>=2.21,<2.22'",
-    "jax": "pip install 'jax[cuda12]>=0.10,<0.11'",
-    "torch": "pip install torch==2.13.0 --index-url https://download.pytorch.org/whl/cu128",
-}
 # Quiet the frameworks' own start-up chatter; it is kept in the worker log either way.
 QUIET = {"TF_CPP_MIN_LOG_LEVEL": "2", "ABSL_MIN_LOG_LEVEL": "2", "GRPC_VERBOSITY": "ERROR",
          "PYTHONWARNINGS": "ignore", "PYTHONUNBUFFERED": "1"}
@@ -52,14 +44,20 @@ def worker_env(framework: str, device: str, threads: int, base: dict | None = No
         env.pop("JAX_PLATFORMS", None) if env.get("JAX_PLATFORMS") == "cpu" else None
         env["TF_FORCE_GPU_ALLOW_GROWTH"] = "true"
         env["XLA_PYTHON_CLIENT_PREALLOCATE"] = "false"
-    if framework == "jax":
-        flags = [f for f in env.get("XLA_FLAGS", "").split() if "xla_cpu_multi_thread_eigen" not in f]
-        # XLA's CPU backend has no thread-count setting: it can be made single-threaded, or left
-        # to size its own pool (the worker reports which).
+    # Never a persistent compilation cache: every run's first call must really compile.
+    env["JAX_ENABLE_COMPILATION_CACHE"] = "false"
+    env.pop("JAX_COMPILATION_CACHE_DIR", None)
+    # A framework whose thread pool can only be pinned by a start-up flag (XLA's CPU backend has
+    # no thread-count setting: it can be made single-threaded, or it sizes its own pool).
+    one_thread = FRAMEWORK_BY_NAME[framework].one_thread_flag if framework in FRAMEWORK_BY_NAME else None
+    if one_thread:
+        var, flag = one_thread
+        name = flag.split("=")[0]
+        flags = [f for f in env.get(var, "").split() if not f.startswith(name)]
         if threads == 1:
-            flags.append("--xla_cpu_multi_thread_eigen=false")
+            flags.append(flag)
         if flags:
-            env["XLA_FLAGS"] = " ".join(flags)
+            env[var] = " ".join(flags)
         else:
-            env.pop("XLA_FLAGS", None)
+            env.pop(var, None)
     return env

@@ -5,7 +5,8 @@ import os
 import platform
 
 from lab import errors
-from lab.devices import GPU_INSTALL, INSTALL, nvidia_gpus
+from compare.systems import FRAMEWORK_BY_NAME
+from lab.devices import nvidia_gpus
 from lab.runner import run_workers
 
 
@@ -26,8 +27,8 @@ def diagnose(frameworks: list[str], *, device: str, threads: int, timeout: float
             "devices": info.get("devices"), "device_used": info.get("device_used"),
             "threads": info.get("threads"), "import_s": info.get("import_s"),
             "reason": r.get("reason"), "stderr_tail": r.get("stderr_tail"),
-            "install": None if r["status"] == "ok" else INSTALL[fw],
-            "gpu_install": GPU_INSTALL[fw],
+            "install": None if r["status"] == "ok" else FRAMEWORK_BY_NAME[fw].install,
+            "gpu_install": FRAMEWORK_BY_NAME[fw].gpu_install,
         })
     complete = all(row["status"] == "ok" for row in rows)
     return {

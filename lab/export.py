@@ -27,7 +27,7 @@ def markdown(doc: dict) -> str:
         steady = (f"{fmt_s(t['steady_median_s'])} ± {fmt_s(t.get('steady_iqr_s'))}"
                   if t.get("steady_median_s") is not None else "-")
         err = run.get("max_abs_err")
-        out.append(f"| {run['framework']} {run['variant']} | {run.get('mode_name') or run['mode']} | "
+        out.append(f"| {run['system']} {run['variant']} | {run['mode_name']} | "
                    f"{status} | {where} | {'-' if err is None else f'{err:.1e}'} | "
                    f"{fmt_s(t.get('first_call_s')) if t.get('first_call_s') else '-'} | {steady} | "
                    f"{'-' if run.get('compiles') is None else run['compiles']} |")

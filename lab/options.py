@@ -4,54 +4,75 @@ from __future__ import annotations
 import difflib
 import os
 
-from lab import discovery
+from compare import discovery, systems
 from lab.devices import DEVICES, nvidia_gpus
 from lab.errors import LabError
 
 MODE_CHOICES = ("default", "static", "dynamic", "all")
 
 
-def scenario_names(requested: list[str] | None) -> list[str]:
+def _loadable(warn) -> list[str]:
+    """Every scenario that loads; one warning line for each one that doesn't."""
+    found, problems = discovery.discover()
+    for problem in problems:
+        warn(f"skipped {problem}")
+    return [s.name for s in found]
+
+
+def scenario_names(requested: list[str] | None, warn=None) -> list[str]:
+    """The scenarios a command runs. With none or `all`: every one that loads (broken ones are
+    skipped with a warning); a named one must exist and load (else exit 2 with the problem)."""
+    warn = warn or (lambda line: None)
     known = discovery.names()
-    if not requested:
-        return [s.name for s in discovery.discover()]
+    if not requested or "all" in requested:
+        return _loadable(warn)
     out = []
     for name in requested:
-        if name == "all":
-            return [s.name for s in discovery.discover()]
         if name not in known:
             near = difflib.get_close_matches(name, known, n=1)
             hint = f" Did you mean '{near[0]}'?" if near else ""
             raise LabError(f"unknown scenario '{name}'.{hint} Valid: {', '.join(known)}.")
+        try:
+            discovery.get(name)
+        except discovery.SpecError as exc:
+            raise LabError(f"scenario '{name}' cannot be used: {exc}") from None
         out.append(name)
     return out
 
 
-def frameworks(text: str) -> list[str]:
-    valid = discovery.FRAMEWORKS
+def _choices(text: str, flag: str, valid: tuple[str, ...], what: str) -> list[str]:
     parts = [p.strip() for p in text.split(",")]
     if not text.strip() or any(not p for p in parts):
-        raise LabError(f"malformed --frameworks '{text}': give a comma-separated list of "
-                       f"{', '.join(valid)}.")
+        raise LabError(f"malformed {flag} '{text}': give a comma-separated list of {', '.join(valid)}.")
     for p in parts:
         if p not in valid:
             near = difflib.get_close_matches(p, valid, n=1)
             hint = f" Did you mean '{near[0]}'?" if near else ""
-            raise LabError(f"unknown framework '{p}'.{hint} Valid: {', '.join(valid)}.")
+            raise LabError(f"unknown {what} '{p}'.{hint} Valid: {', '.join(valid)}.")
     if len(set(parts)) != len(parts):
-        raise LabError(f"malformed --frameworks '{text}': a framework is listed twice.")
+        raise LabError(f"malformed {flag} '{text}': a {what} is listed twice.")
+    return parts
+
+
+def system_ids(systems_text: str | None, frameworks_text: str, modes_text: str) -> list[str]:
+    """--systems wins; else --frameworks and --modes mapped onto systems (the old flags)."""
+    if systems_text:
+        if systems_text.strip() == "all":
+            return list(systems.IDS)
+        return systems.ordered(_choices(systems_text, "--systems", systems.IDS, "system"))
+    fws = frameworks(frameworks_text)
+    if modes_text not in MODE_CHOICES:
+        raise LabError(f"unknown mode '{modes_text}'. Valid: {', '.join(MODE_CHOICES)}.")
+    chosen = systems.from_modes(fws, modes_text)
+    if not chosen:
+        raise LabError(f"--frameworks {frameworks_text} --modes {modes_text} selects no system.")
+    return chosen
+
+
+def frameworks(text: str) -> list[str]:
+    valid = systems.FRAMEWORK_NAMES
+    parts = _choices(text, "--frameworks", valid, "framework")
     return [fw for fw in valid if fw in parts]  # the fixed order, whatever was typed
-
-
-def modes(text: str) -> dict[str, list[str]]:
-    """{framework: [modes]} for --modes default|static|dynamic|all."""
-    if text not in MODE_CHOICES:
-        raise LabError(f"unknown mode '{text}'. Valid: {', '.join(MODE_CHOICES)}.")
-    if text == "default":
-        return {fw: list(m) for fw, m in discovery.DEFAULT_MODES.items()}
-    if text == "all":
-        return {fw: list(discovery.MODES) for fw in discovery.FRAMEWORKS}
-    return {fw: [text] for fw in discovery.FRAMEWORKS}
 
 
 def positive(value: float, flag: str) -> None:

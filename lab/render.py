@@ -11,7 +11,8 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from lab.verdicts import fmt_s
+from compare import systems as registry
+from lab.verdicts import counted, fmt_s
 
 STATUS_STYLE = {"ok": "green", "error": "red", "wrong": "magenta", "unavailable": "yellow",
                 "crashed": "red", "timeout": "yellow", "interrupted": "yellow"}
@@ -37,7 +38,11 @@ def code(con: Console, files: dict) -> None:
     from rich.columns import Columns
     from rich.syntax import Syntax
     panels = []
+    seen = set()
     for fw, info in files.items():
+        if info["file"] in seen:  # two systems of one file (tf.function and tf eager): show it once
+            continue
+        seen.add(info["file"])
         changed = set((info.get("diff_vs_eager") or {}).get("changed", []))
         syntax = Syntax(info["source"], "python", line_numbers=True, highlight_lines=changed,
                         word_wrap=False, theme="ansi_dark", background_color="default")
@@ -56,16 +61,21 @@ def code(con: Console, files: dict) -> None:
 
 def code_size_table(files: dict) -> Table:
     table = Table(title="Code size (non-blank code lines, tokens, chars; per variant)", box=box.SIMPLE)
-    for col in ("framework", "function", "lines", "tokens", "chars", "compiler-only constructs"):
+    for col in ("file", "function", "lines", "tokens", "chars", "compiler-only constructs"):
         # Names never cut; the constructs list wraps instead.
         table.add_column(col, justify="right" if col in ("lines", "tokens", "chars") else "left",
                          no_wrap=col != "compiler-only constructs")
+    seen = set()
     for fw, info in files.items():
+        if info["file"] in seen:
+            continue
+        seen.add(info["file"])
+        where = info["file"].rsplit("/", 2)[-2]  # the implementation folder: tensorflow, jax, torch
         for name, c in info["functions"].items():
             constructs = ", ".join(f"{k}×{v}" for k, v in c["constructs"].items()) or "-"
-            table.add_row(fw, name, str(c["lines"]), str(c["tokens"]), str(c["chars"]), constructs)
+            table.add_row(where, name, str(c["lines"]), str(c["tokens"]), str(c["chars"]), constructs)
         c = info["counts"]
-        table.add_row(fw, "[dim](whole file)[/]", str(c["lines"]), str(c["tokens"]), str(c["chars"]),
+        table.add_row(where, "[dim](whole file)[/]", str(c["lines"]), str(c["tokens"]), str(c["chars"]),
                       ", ".join(f"{k}×{v}" for k, v in c["constructs"].items()) or "-")
     return table
 
@@ -92,13 +102,10 @@ def _points_to(run: dict) -> str:
     return where + (f" [{'; '.join(marks)}]" if marks else "")
 
 
-SHORT_FW = {"tensorflow": "tf"}
-
-
 def results_table(doc: dict, con: Console) -> Table:
     """The widest layout that fits the terminal without cutting cells: every column, then without
     'points to' (the traceback panels below say where each error points), then without 'mode',
-    then short cells for a projector at 80 columns, then 'tf' for tensorflow, then without IQR."""
+    then short cells for a projector at 80 columns, then short system names, then without IQR."""
     any_error = any(r.get("error") for r in doc["runs"])
     layouts = [dict(long=True, mode=True, points=any_error), dict(long=True, mode=True), dict(long=True),
                dict(), dict(short_fw=True), dict(short_fw=True, iqr=False)]
@@ -127,7 +134,7 @@ def _results_table(doc: dict, long: bool = False, mode: bool = False, points: bo
         status = run["status"]
         detail = f"error: {run['error']['type']}" if status == "error" and long else status
         err = run.get("max_abs_err")
-        fw = SHORT_FW.get(run["framework"], run["framework"]) if short_fw else run["framework"]
+        fw = registry.get(run["system"]).short if short_fw else run["system"]
         row = [f"{fw} {run['variant']}"]
         if mode:
             row.append(run.get("mode_name") or run["mode"])
@@ -152,7 +159,7 @@ def first_call_table(doc: dict) -> Table | None:
         parts = {k: t[k] for k in ("trace_s", "lower_s", "compile_s") if t.get(k)}
         if parts and t.get("first_call_s"):
             rest = t["first_call_s"] - sum(parts.values())
-            rows.append((f"{run['framework']} {run['variant']}", fmt_s(t["first_call_s"]),
+            rows.append((f"{run['system']} {run['variant']}", fmt_s(t["first_call_s"]),
                          *(fmt_s(parts.get(k)) if k in parts else "-" for k in ("trace_s", "lower_s", "compile_s")),
                          fmt_s(max(rest, 0.0))))
     if not rows:
@@ -180,9 +187,7 @@ def per_call_chart(doc: dict) -> Panel | None:
         for index, char in enumerate(spark(s["times"], lo, hi)):
             compiled = index < len(marks) and marks[index] > 0
             body.append(char, "bold yellow" if compiled else "cyan")
-        unit = "trace" if s["label"].startswith("tensorflow") else "compile"
-        compiles = "" if s["compiles"] is None else \
-            f"  {s['compiles']} {unit}{'' if s['compiles'] == 1 else 's'}"
+        compiles = "" if s["compiles"] is None else f"  {counted(s['system'], s['compiles'])}"
         body.append(f"  total {fmt_s(s['total_s'])}{compiles}\n")
     marked = sum(1 for s in series for n in s["call_compiles"] if n > 0)
     body.append(f"one column per call, log scale from {fmt_s(lo)} (▁) to {fmt_s(hi)} (█)"
@@ -226,15 +231,19 @@ def errors_panel(doc: dict, full: bool = False) -> list[Panel]:
             lines.append(f"  the message names {loc['file']}:{loc['line']}\n", "bold green")
         below = (f"frames below your innermost line: {e['frames_before_user']}" if e.get("innermost_user")
                  else "none of them is yours")
+        # Only a framework that filters tracebacks has a "filtering off" count that differs.
+        unfiltered = e.get("unfiltered_len")
         lines.append(f"frames: {e['filtered_len']} as raised"
-                     + (f", {e['unfiltered_len']} with filtering off" if e.get("unfiltered_len") else "")
+                     + (f", {unfiltered} with filtering off" if unfiltered and unfiltered != e["filtered_len"] else "")
                      + f"; {below}", "dim")
         if full and e.get("unfiltered_frames"):
             lines.append(f"\n\nThe same error with the framework's traceback filtering off "
                          f"({len(e['unfiltered_frames'])} frames):\n", "bold")
             _frame_lines(lines, e["unfiltered_frames"])
-        panels.append(Panel(lines, title=f"{run['framework']} {run['variant']}: {e['type']} "
-                                         f"(call {e.get('call_index', 0) + 1})", border_style="red"))
+        call = e.get("call_index")
+        panels.append(Panel(lines, title=f"{run['system']} {run['variant']}: {e['type']}"
+                                         + (f" (call {call + 1})" if call is not None else ""),
+                            border_style="red"))
     return panels
 
 
@@ -273,8 +282,8 @@ def printed_table(doc: dict, width: int) -> Table | None:
     runs = [r for r in runs if r["variant"] not in quiet]
     if not runs:
         return None
-    frameworks = list(dict.fromkeys(r["framework"] for r in runs))
-    by_key = {(r["framework"], r["variant"]): r for r in runs}
+    frameworks = list(dict.fromkeys(r["system"] for r in runs))
+    by_key = {(r["system"], r["variant"]): r for r in runs}
     variants = list(dict.fromkeys(r["variant"] for r in runs))
 
     def build(cell_w: int) -> Table:
@@ -344,7 +353,8 @@ def problems(doc: dict) -> list[Panel]:
     return out
 
 
-def results(con: Console, doc: dict, full_traceback: bool = False, show_code_table: bool = True) -> None:
+def results(con: Console, doc: dict, full_traceback: bool = False, show_code_table: bool = True,
+            with_takeaways: bool = True) -> None:
     if show_code_table:
         con.print(code_size_table(doc["code"]))
     for panel in problems(doc):
@@ -361,9 +371,15 @@ def results(con: Console, doc: dict, full_traceback: bool = False, show_code_tab
         if report:
             con.print(Panel("\n".join([f"graphs: {report['graphs']}, graph breaks: {report['graph_breaks']}"]
                                       + [f"• {escape(r)}" for r in report["break_reasons"]]),
-                            title=f"{run['framework']} {run['variant']}: torch._dynamo.explain",
+                            title=f"{run['system']} {run['variant']}: torch._dynamo.explain",
                             border_style="magenta"))
+    for drifted in doc.get("drift") or []:
+        con.print(Panel(escape("; ".join(drifted["mismatches"])), border_style="red",
+                        title=f"lesson drift: {drifted['system']} {drifted['variant']} no longer does "
+                              "what the lesson says (exit 4)"))
     verdict_panel(con, doc)
+    if with_takeaways:
+        takeaway_panel(con, doc)
 
 
 def verdict_panel(con: Console, doc: dict) -> None:
@@ -371,6 +387,12 @@ def verdict_panel(con: Console, doc: dict) -> None:
         # Verdicts quote code (`if left[i] < 0`): escape it, or rich reads [i] as markup.
         con.print(Panel("\n".join(f"• {escape(v)}" for v in doc["verdicts"]), title="What this run showed",
                         border_style="green"))
+
+
+def takeaway_panel(con: Console, doc: dict) -> None:
+    if doc.get("takeaways"):
+        con.print(Panel("\n".join(f"• {escape(v)}" for v in doc["takeaways"]),
+                        title="What it means for the claim", border_style="green"))
 
 
 class ProgressBoard:
@@ -444,15 +466,15 @@ def verify_table(con: Console, report: dict) -> None:
     """One row per (scenario, framework variant), one column per quantity: compact enough for
     80 columns; every row's detail is in --json and the JUnit file."""
     table = Table(title=f"lab verify on {report['device']}", box=box.SIMPLE_HEAVY)
-    for col in ("scenario", "inputs", "framework / variant", "forward", "gradient", "lesson"):
-        table.add_column(col, no_wrap=col != "framework / variant")
+    for col in ("scenario", "inputs", "system / variant", "forward", "gradient", "lesson"):
+        table.add_column(col, no_wrap=col != "system / variant")
     tolerances = {}
     for name in report["scenarios"]:
         rows = [r for r in report["results"] if r["scenario"] == name]
-        keys = list(dict.fromkeys((r["framework"], r["variant"]) for r in rows))
+        keys = list(dict.fromkeys((r["system"], r["variant"]) for r in rows))
         for n, (fw, variant) in enumerate(keys):
             cells = {r["quantity"].replace(" (pairwise)", ""): r for r in rows
-                     if (r["framework"], r["variant"]) == (fw, variant)}
+                     if (r["system"], r["variant"]) == (fw, variant)}
             for r in cells.values():
                 if r["tolerance"] and r["quantity"] in ("forward", "gradient"):
                     tolerances.setdefault(name, {})[r["quantity"]] = r["tolerance"]
@@ -461,7 +483,7 @@ def verify_table(con: Console, report: dict) -> None:
                 label = f"{fa} {va} vs {fb} {vb}"
             else:
                 label = f"{fw} {variant}"
-            if "all" in cells:  # the framework did not run
+            if "all" in cells:  # the system did not run
                 cells = {"forward": cells["all"], "gradient": cells["all"]}
             table.add_row(name if n == 0 else "", str(report["cases"][name]) if n == 0 else "",
                           escape(label), _verify_cell(cells.get("forward")),
@@ -475,7 +497,7 @@ def verify_table(con: Console, report: dict) -> None:
               "differences; 'lesson' checks a naive port still behaves as its lesson says[/]")
     notable = [r for r in report["results"] if r["status"] not in ("pass",)]
     for r in notable:
-        where = f"{r['scenario']} / {r['framework']} / {r['variant']} / {r['quantity']}"
+        where = f"{r['scenario']} / {r['system']} / {r['variant']} / {r['quantity']}"
         err = "" if r["max_abs_err"] is None else f" (max abs err {r['max_abs_err']:.3g}" + (
             f"; rtol {r['tolerance']['rtol']:g}, atol {r['tolerance']['atol']:g})" if r.get("tolerance") else ")")
         con.print(f"[{VERIFY_STYLE.get(r['status'], 'yellow')}]{r['status'].upper()}[/] {escape(where)}{err}: "
@@ -493,8 +515,8 @@ def _numbered(line: list | None, style: str) -> Text:
 
 def diff_view(con: Console, view: dict) -> None:
     """`lab diff`: eager on the left, the static version on the right, one table per function."""
-    for fw, info in view["frameworks"].items():
-        con.rule(f"[bold]{view['eager_file']}  ↔  {info['file']}[/]")
+    for system, info in view["systems"].items():
+        con.rule(f"[bold]{view['eager_file']}  ↔  {info['file']}[/] ({system})")
         for fn in info["functions"]:
             title = (f"{fn['function']}: {fn['changed']} line{'s' if fn['changed'] != 1 else ''} "
                      "changed or added" + ("" if fn["in_eager"] else " (no eager counterpart)"))
@@ -510,3 +532,26 @@ def diff_view(con: Console, view: dict) -> None:
             con.print(table)
     con.print("[dim]~ changed  + only in the static version  - only in eager; framework namespaces "
               "(torch./tf./jnp.) are not counted as changes[/]")
+
+
+def check_view(con: Console, report: dict) -> None:
+    """`lab check`: one row per check."""
+    table = Table(title=f"lab check {report['scenario']}", box=box.SIMPLE_HEAVY)
+    for col in ("check", "status", "detail"):
+        table.add_column(col, overflow="fold", no_wrap=col != "detail")
+    styles = {"pass": "green", "warn": "yellow", "fail": "red"}
+    for row in report["checks"]:
+        table.add_row(row["check"], f"[{styles[row['status']]}]{row['status']}[/]", escape(row["detail"]))
+    con.print(table)
+    con.print(f"exit code {report['exit_code']}")
+
+
+def systems_table(rows: list[dict]) -> Table:
+    """`lab systems`: the registry, in its display order."""
+    table = Table(title="Systems (a framework in one mode), in display order", box=box.SIMPLE_HEAVY)
+    for col in ("id", "short", "label", "worker", "static graph", "counts", "files", "default"):
+        table.add_column(col, overflow="fold")
+    for r in rows:
+        table.add_row(r["id"], r["short"], r["label"], r["framework"], "yes" if r["static"] else "no",
+                      r["counter"] or "-", r["impl_dir"], "yes" if r["in_default"] else "")
+    return table

@@ -17,8 +17,9 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 
-from lab.devices import INSTALL, worker_env
-from lab.discovery import ROOT
+from compare.discovery import ROOT
+from compare.systems import FRAMEWORK_BY_NAME
+from lab.devices import worker_env
 
 STDERR_TAIL_LINES = 15
 
@@ -51,7 +52,7 @@ def _spawn(framework: str, request: dict, workdir: str, device: str, threads: in
     log_path = os.path.join(workdir, f"{framework}.log")
     with open(log_path, "wb") as log:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "lab.worker", req_path], cwd=str(ROOT), env=env,
+            [sys.executable, "-m", "compare.worker", req_path], cwd=str(ROOT), env=env,
             stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
             pass_fds=(write_fd,), start_new_session=True)
     os.close(write_fd)
@@ -97,13 +98,24 @@ def _finish(worker: Worker, status: str | None = None, reason: str | None = None
         result["stderr_tail"] = _tail(worker.log_path)
         result["last_stage"] = worker.stage
     if result["status"] == "unavailable":
-        result["install"] = INSTALL[worker.framework]
+        result["install"] = FRAMEWORK_BY_NAME[worker.framework].install
+    # Per-scenario results written as each scenario finished: kept even if the worker died later.
+    result["scenarios"] = {}
+    index = 0
+    while os.path.exists(f"{worker.result_path}.{index}"):
+        try:
+            with open(f"{worker.result_path}.{index}") as fh:
+                part = json.load(fh)
+            result["scenarios"][part["scenario"]] = part
+        except (OSError, ValueError):
+            pass
+        index += 1
     result["wall_s"] = time.monotonic() - worker.started
     result["log"] = "".join(open(worker.log_path, errors="replace").read()) if os.path.exists(worker.log_path) else ""
     return result
 
 
-def _read_progress(worker: Worker, on_progress) -> None:
+def _read_progress(worker: Worker, on_progress, on_result=None) -> None:
     try:
         chunk = os.read(worker.progress_fd, 65536)
     except BlockingIOError:
@@ -117,6 +129,14 @@ def _read_progress(worker: Worker, on_progress) -> None:
             event = json.loads(line)
         except ValueError:
             continue
+        if event.get("stage") == "result":
+            if on_result:
+                try:
+                    with open(event["detail"]) as fh:
+                        on_result(worker.framework, json.load(fh))
+                except (OSError, ValueError):
+                    pass
+            continue
         worker.stage, worker.detail = event.get("stage", ""), event.get("detail", "")
         worker.stages.append((time.monotonic() - worker.started, worker.stage))
         if on_progress:
@@ -124,11 +144,13 @@ def _read_progress(worker: Worker, on_progress) -> None:
 
 
 def run_workers(frameworks: list[str], requests: dict[str, dict], *, device: str, threads: int,
-                timeout: float, on_progress=None, cancel=None) -> tuple[dict[str, dict], bool]:
+                timeout: float, on_progress=None, cancel=None, on_result=None) -> tuple[dict[str, dict], bool]:
     """Run requests[framework] in one worker per framework.
 
     `cancel` (a threading.Event) stops every worker when set, as Ctrl-C does when the runner is
-    on the main thread. Returns ({framework: result}, interrupted)."""
+    on the main thread. `on_result(framework, scenario_result)` is called as each scenario's
+    result arrives. Returns ({framework: result}, interrupted); result["scenarios"] holds
+    {scenario: its result} for every scenario the worker finished."""
     results: dict[str, dict] = {}
     interrupted = False
     with tempfile.TemporaryDirectory(prefix="lab-") as workdir:
@@ -145,10 +167,10 @@ def run_workers(frameworks: list[str], requests: dict[str, dict], *, device: str
                 if cancel is not None and cancel.is_set():
                     raise KeyboardInterrupt
                 for key, _ in selector.select(timeout=0.1):
-                    _read_progress(key.data, on_progress)
+                    _read_progress(key.data, on_progress, on_result)
                 for w in list(pending):
                     if w.proc.poll() is not None:
-                        _read_progress(w, on_progress)
+                        _read_progress(w, on_progress, on_result)
                         results[w.framework] = _finish(w)
                     elif time.monotonic() - w.started > timeout:
                         _kill(w)

@@ -1,22 +1,26 @@
-"""`lab compare` as plain data: run the workers, then assemble one JSON-ready document.
+"""`lab compare` (and report, demo, claims) as plain data: run the workers, assemble documents.
 
-No rich here and no framework: the renderer and `--json` both read what this returns.
+One worker per framework runs every requested scenario (one import per framework per command);
+each scenario's document is assembled as soon as every framework has reported it. No rich here
+and no framework: the renderers and `--json` read what this returns.
 """
 from __future__ import annotations
 
+import functools
 import os
 import platform
 import sys
+import threading
 
-from compare import timing
+from compare import systems, timing
 from compare.codesize import measure_file
 from compare.diff import aligned, changed_lines
-from lab import discovery, errors
+from compare.discovery import ROOT, Scenario, get
+from compare.expectations import drift
+from compare.results import CompareDoc, Run, WorkerResult
+from lab import errors, verdicts
 from lab.devices import nvidia_gpus
 from lab.runner import run_workers
-from lab.verdicts import takeaways, verdicts
-
-SCHEMA_VERSION = 1
 
 
 def cpu_model() -> str:
@@ -30,115 +34,78 @@ def cpu_model() -> str:
     return platform.processor() or platform.machine()
 
 
-def code_view(scenario: discovery.Scenario, frameworks: list[str]) -> dict:
-    """Each implementation file's source, counts per file and per variant, and the lines that
-    differ from the eager (torch) file."""
-    eager_path = scenario.impl_file("torch")
-    eager = eager_path.read_text() if eager_path.exists() else ""
+@functools.lru_cache(maxsize=64)
+def _measured(path: str, functions: tuple[str, ...]) -> dict:
+    return measure_file(path, list(functions))
+
+
+@functools.lru_cache(maxsize=64)
+def _changed(eager_path: str, path: str) -> dict:
+    with open(eager_path) as a, open(path) as b:
+        return changed_lines(a.read(), b.read())
+
+
+def code_view(scenario: Scenario, system_ids: list[str]) -> dict:
+    """{system: its implementation file's source, counts per file and per variant, and the lines
+    that differ from the eager baseline}. Measured once per file per command (cached)."""
+    eager = scenario.impl_file(systems.EAGER_BASELINE)
     files = {}
-    for fw in discovery.FRAMEWORKS:
-        if fw not in frameworks:
+    for system in systems.ordered(system_ids):
+        if not scenario.has_impl(system):
             continue
-        path = scenario.impl_file(fw)
-        source = path.read_text()
-        attrs = sorted({a for m in discovery.MODES for a in scenario.variants(fw, m).values()})
-        counts = measure_file(str(path), attrs)
-        files[fw] = {
-            "file": str(path.relative_to(discovery.ROOT)),
-            "source": source,
+        path = scenario.impl_file(system)
+        attrs = tuple(sorted(set(scenario.variants(system).values())))
+        counts = _measured(str(path), attrs)
+        files[system] = {
+            "file": scenario.rel_file(system),
+            "source": path.read_text(),
             "counts": counts["file"],
             "functions": counts["functions"],
-            "diff_vs_eager": changed_lines(eager, source) if fw != "torch" and eager else None,
+            "diff_vs_eager": (_changed(str(eager), str(path))
+                              if path != eager and eager.exists() else None),
         }
     return files
 
 
-def aligned_view(scenario: discovery.Scenario, frameworks: list[str]) -> dict:
-    """`lab diff`: each static file's functions against the eager functions of the same name."""
-    eager_path = scenario.impl_file("torch")
-    eager = eager_path.read_text()
-    out = {"scenario": scenario.name, "eager_file": str(eager_path.relative_to(discovery.ROOT)),
-           "frameworks": {}}
-    for fw in frameworks:
-        path = scenario.impl_file(fw)
-        out["frameworks"][fw] = {"file": str(path.relative_to(discovery.ROOT)),
-                                 "functions": aligned(eager, path.read_text())}
+def aligned_view(scenario: Scenario, system_ids: list[str]) -> dict:
+    """`lab diff`: each system's file, function by function, against the eager functions."""
+    eager = scenario.impl_file(systems.EAGER_BASELINE)
+    out = {"scenario": scenario.name, "eager_system": systems.EAGER_BASELINE,
+           "eager_file": scenario.rel_file(systems.EAGER_BASELINE), "systems": {}}
+    for system in systems.ordered(system_ids):
+        if not scenario.has_impl(system) or scenario.impl_file(system) == eager:
+            continue
+        out["systems"][system] = {"file": scenario.rel_file(system),
+                                  "functions": aligned(eager.read_text(),
+                                                       scenario.impl_file(system).read_text())}
     return out
 
 
-def _placeholder_runs(scenario, fw: str, fw_modes: list[str], result: dict) -> list[dict]:
-    """One run per variant the framework would have run, so a table never has blank cells."""
-    runs = []
-    for mode in fw_modes:
-        for label, attr in scenario.variants(fw, mode).items():
-            runs.append({
-                "framework": fw, "variant": label, "mode": mode, "function": attr,
-                "file": str(scenario.impl_file(fw).relative_to(discovery.ROOT)),
-                "status": result["status"], "reason": result.get("reason"),
-                "max_abs_err": None, "compiles": None, "error": None,
-                "timing": {"first_call_s": None, "steady_median_s": None, "repeats": None},
-            })
-    return runs
+def placeholder_runs(scenario: Scenario, system: str, status: str, reason: str | None) -> list[Run]:
+    """One run per variant the system would have run, so a table never has blank cells."""
+    entry = systems.get(system)
+    return [Run.placeholder(system=system, framework=entry.framework, variant=label,
+                            mode="static" if entry.static else "dynamic", mode_name=entry.label,
+                            function=attr, file=scenario.rel_file(system), status=status,
+                            reason=reason)
+            for label, attr in scenario.variants(system).items()]
 
 
-def exit_code(runs: list[dict], scenario_of=None) -> int:
-    """0 all expected; 1 a working variant failed; 3 incomplete (unavailable or timed out)."""
-    code = errors.OK
-    for run in runs:
-        status = run["status"]
-        if run.get("expect_ok") and status in ("error", "wrong", "crashed"):
-            return errors.FAILED
-        if status in ("unavailable", "timeout", "interrupted"):
-            code = errors.INCOMPLETE
-    return code
+def exit_code(runs: list[Run], drifted: list[dict], interrupted: bool) -> int:
+    """130 interrupted; 1 a working variant failed; 4 a naive variant no longer does what its
+    lesson says; 3 incomplete (unavailable or timed out); 0 everything as expected."""
+    if interrupted:
+        return errors.INTERRUPTED
+    if any(r.expect_ok and r.status in ("error", "wrong", "crashed") for r in runs):
+        return errors.FAILED
+    if drifted:
+        return errors.DRIFT
+    if any(r.status in ("unavailable", "timeout", "interrupted", "crashed") for r in runs):
+        return errors.INCOMPLETE
+    return errors.OK
 
 
-def compare(name: str, *, frameworks: list[str], modes: dict[str, list[str]], repeats: int,
-            device: str, threads: int, timeout: float, seed: int = 0, on_progress=None,
-            cancel=None) -> dict:
-    scenario = discovery.get(name)
-    request = {"task": "compare", "scenario": name, "repeats": repeats, "seed": seed}
-    per_fw_requests = {fw: dict(request, modes=modes[fw]) for fw in frameworks}
-    results, interrupted = run_workers(
-        frameworks, per_fw_requests, device=device, threads=threads, timeout=timeout,
-        on_progress=on_progress, cancel=cancel)
-    runs, framework_info = [], {}
-    for fw in frameworks:
-        result = results.get(fw, {"framework": fw, "status": "interrupted", "reason": "not started"})
-        framework_info[fw] = {k: v for k, v in result.items() if k not in ("runs", "log")}
-        framework_info[fw]["log"] = result.get("log", "")
-        if result["status"] == "ok":
-            runs.extend(result["runs"])
-        else:
-            runs.extend(_placeholder_runs(scenario, fw, modes[fw], result))
-    for run in runs:
-        expected = scenario.expected(run["framework"], run["variant"])
-        run["expected"] = expected
-        run["expect_ok"] = bool(expected and expected.get("status") == "ok")
-    doc = {
-        "schema": SCHEMA_VERSION,
-        "scenario": name,
-        "seed": seed,
-        "title": scenario.title,
-        "claim": scenario.claim,
-        "lesson": scenario.lesson,
-        "device": device,
-        "versions": {fw: framework_info[fw].get("info", {}).get("version") for fw in frameworks},
-        "environment": environment(device, threads, framework_info),
-        "tolerances": {"rtol": scenario.rtol, "atol": scenario.atol, "dtype": "float32"},
-        "frameworks": framework_info,
-        "runs": runs,
-        "code": code_view(scenario, frameworks),
-        "interrupted": interrupted,
-    }
-    doc.update(getattr(scenario.spec, "describe_calls", lambda c: {})(scenario.spec.calls(seed)))
-    doc["verdicts"] = verdicts(doc, scenario)
-    doc["takeaways"] = takeaways(doc, scenario)
-    doc["exit_code"] = errors.INTERRUPTED if interrupted else exit_code(runs)
-    return doc
-
-
-def environment(device: str, threads: int, framework_info: dict) -> dict:
+def environment(device: str, threads: int, infos: dict) -> dict:
     return {
         "python": platform.python_version(),
         "executable": sys.executable,
@@ -146,12 +113,118 @@ def environment(device: str, threads: int, framework_info: dict) -> dict:
         "cpu": cpu_model(),
         "cpu_count": os.cpu_count(),
         "device_requested": device,
-        "device_used": {fw: i.get("info", {}).get("device_used") for fw, i in framework_info.items()},
-        "gpu": next((i["info"]["gpu"] for i in framework_info.values()
-                     if i.get("info", {}).get("gpu")), None),
+        "device_used": {fw: i.get("device_used") for fw, i in infos.items()},
+        "gpu": next((i["gpu"] for i in infos.values() if i.get("gpu")), None),
         # name, driver and memory as nvidia-smi reports them (empty on a CPU-only machine)
         "nvidia_smi": nvidia_gpus() if device != "cpu" else [],
         "threads_requested": threads,
-        "threads": {fw: i.get("info", {}).get("threads") for fw, i in framework_info.items()},
+        "threads": {fw: i.get("threads") for fw, i in infos.items()},
         "timing_policy": timing.POLICY,
     }
+
+
+def assemble(scenario: Scenario, system_ids: list[str], workers: dict[str, dict],
+             parts: dict[str, dict], *, seed: int, device: str, threads: int,
+             interrupted: bool) -> dict:
+    """One scenario's document from each framework's worker result and its part for this
+    scenario. Every requested system gets runs: measured, or placeholders saying why not."""
+    inputs = scenario.describe(seed)
+    runs: list[Run] = []
+    frameworks = {}
+    for fw in systems.frameworks_of(system_ids):
+        result = workers.get(fw) or {"framework": fw, "status": "interrupted", "reason": "not started"}
+        part = parts.get(fw)
+        status = result["status"] if part is None else part["status"]
+        reason = result.get("reason") if part is None else part.get("reason")
+        if result["status"] == "ok" and part is None:
+            status, reason = "interrupted", "the worker ended before this scenario"
+        frameworks[fw] = WorkerResult(
+            framework=fw, status=status, reason=reason, install=result.get("install"),
+            stderr_tail=result.get("stderr_tail"), last_stage=result.get("last_stage"),
+            wall_s=result.get("wall_s"), info=result.get("info", {}), log=result.get("log", ""))
+        for system in [s for s in systems.ordered(system_ids) if systems.get(s).framework == fw]:
+            if not scenario.has_impl(system):
+                runs += placeholder_runs(scenario, system, "unavailable",
+                                         f"no implementation file {scenario.rel_file(system)}")
+            elif status == "ok":
+                runs += [Run.from_dict(r) for r in part["runs"] if r["system"] == system]
+            else:
+                runs += placeholder_runs(scenario, system, status, reason)
+    code = code_view(scenario, system_ids)
+    drifted = []
+    for run in runs:
+        run.expected = scenario.expected(run.system, run.variant)
+        run.expect_ok = bool(run.expected and run.expected.get("status") == "ok")
+        run.extra.update(inputs)
+        if run.system in code:
+            functions = code[run.system]["functions"]
+            run.code = functions.get(run.function)
+        declared = scenario.declared_expectation(run.system, run.variant)
+        if declared and run.status in ("ok", "error", "wrong"):
+            observed, mismatches = drift(declared, run.to_dict(), inputs)
+            if mismatches:
+                drifted.append({"system": run.system, "variant": run.variant,
+                                "mismatches": mismatches, "observed": observed})
+    infos = {fw: w.info for fw, w in frameworks.items()}
+    doc = CompareDoc(
+        scenario=scenario.name, seed=seed, title=scenario.title, claim=scenario.claim,
+        lesson=scenario.lesson, device=device, systems=systems.ordered(system_ids),
+        versions={fw: i.get("version") for fw, i in infos.items()},
+        environment=environment(device, threads, infos),
+        tolerances={"rtol": scenario.rtol, "atol": scenario.atol, "dtype": "float32"},
+        frameworks=frameworks, runs=runs, code=code, inputs=inputs, verdicts=[], takeaways=[],
+        drift=drifted, interrupted=interrupted,
+        exit_code=exit_code(runs, drifted, interrupted))
+    data = doc.to_dict()
+    data["verdicts"] = verdicts.verdicts(data)
+    data["takeaways"] = verdicts.takeaways(data, scenario)
+    return data
+
+
+def run_many(names: list[str], *, systems_: list[str], repeats: int, device: str, threads: int,
+             timeout: float, seed: int = 0, on_progress=None, cancel=None, on_doc=None) -> list[dict]:
+    """Every scenario in `names`, in one worker per framework. `on_doc(doc)` gets each scenario's
+    document as soon as all its frameworks have reported it (the demo shows it while the
+    workers go on with the next scenario). Returns the documents in `names` order."""
+    scenarios = {name: get(name) for name in names}
+    fws = systems.frameworks_of(systems_)
+    requests = {fw: {"task": "compare", "scenarios": [
+        {"scenario": name, "repeats": repeats, "seed": seed,
+         "systems": [s for s in systems.ordered(systems_)
+                     if systems.get(s).framework == fw and scenarios[name].has_impl(s)]}
+        for name in names]} for fw in fws}
+    parts: dict[str, dict[str, dict]] = {name: {} for name in names}
+    docs: dict[str, dict] = {}
+    lock = threading.Lock()
+
+    def finish(name: str, workers: dict, interrupted: bool) -> None:
+        docs[name] = assemble(scenarios[name], systems_, workers, parts[name], seed=seed,
+                              device=device, threads=threads, interrupted=interrupted)
+        if on_doc:
+            on_doc(docs[name])
+
+    def on_result(fw: str, part: dict) -> None:
+        with lock:
+            name = part["scenario"]
+            parts[name][fw] = part
+            if len(parts[name]) == len(fws) and name not in docs:
+                finish(name, {f: {"framework": f, "status": "ok", "info": p.get("info", {}),
+                                  "wall_s": p.get("wall_s")} for f, p in parts[name].items()}, False)
+
+    results, interrupted = run_workers(fws, requests, device=device, threads=threads,
+                                       timeout=timeout, on_progress=on_progress, cancel=cancel,
+                                       on_result=on_result)
+    for name in names:
+        for fw, result in results.items():  # parts read back after the worker ended
+            part = result.get("scenarios", {}).get(name)
+            if part is not None:
+                parts[name].setdefault(fw, part)
+        if name not in docs:
+            finish(name, results, interrupted)
+        for fw, result in results.items():  # the worker's own log, known only at its end
+            docs[name]["frameworks"][fw]["log"] = result.get("log", "")
+    return [docs[name] for name in names]
+
+
+def compare(name: str, **kwargs) -> dict:
+    return run_many([name], **kwargs)[0]

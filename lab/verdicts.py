@@ -4,7 +4,7 @@ A scenario may add its own with a `verdicts(doc)` function in its spec.
 """
 from __future__ import annotations
 
-from lab.discovery import FRAMEWORKS
+from compare import systems
 
 
 def fmt_s(seconds: float | None) -> str:
@@ -28,6 +28,12 @@ def _where(error: dict) -> str:
     return where
 
 
+def counted(system: str, n: int) -> str:
+    """'1 trace', '3 compiles', '2 graphs': what the system's counter counts."""
+    unit = systems.get(system).counter or "compiles"
+    return f"{n} {unit[:-1] if n == 1 else unit}"
+
+
 def outcome_sentence(run: dict) -> str:
     """What one variant did, in words."""
     who = f"{run.get('mode_name') or run['framework']} {run['variant']}"
@@ -35,7 +41,7 @@ def outcome_sentence(run: dict) -> str:
     if status == "error":
         e = run["error"]
         s = f"{who} raised {e['type']} at {_where(e)}"
-        if e.get("call_index"):
+        if e.get("call_index") is not None:
             s += f" on call {e['call_index'] + 1} of {run.get('calls', '?')}"
         return s + "."
     if status == "wrong":
@@ -48,14 +54,15 @@ def outcome_sentence(run: dict) -> str:
     if status == "ok":
         s = f"{who} matched the reference on all {run.get('calls', '?')} calls"
         if run.get("compiles") is not None:
-            unit = "trace" if run["framework"] == "tensorflow" else "compile"
-            s += f" with {run['compiles']} {unit}{'s' if run['compiles'] != 1 else ''}"
+            s += f" with {counted(run['system'], run['compiles'])}"
         return s + "."
     reason = run.get("reason") or ""
     return f"{who}: {status}" + (f" ({reason.splitlines()[0]})" if reason else "") + "."
 
 
-def verdicts(doc: dict, scenario) -> list[str]:
+def verdicts(doc: dict) -> list[str]:
+    """What happened, generically: failures, naive ports, code size, first call vs steady state.
+    The scenario's own sentences (what it means for the claim) are `takeaways`, kept apart."""
     out = []
     runs = doc["runs"]
     for run in runs:
@@ -63,35 +70,56 @@ def verdicts(doc: dict, scenario) -> list[str]:
         # for its other variants, and a list of "matched" lines would bury the point).
         if run["status"] != "ok" or run["variant"] == "naive":
             out.append(outcome_sentence(run))
-    # Code size of the working static versions against torch eager.
+    # Code size of each static system's working versions that ran, against the eager baseline.
     code = doc.get("code", {})
-    eager = code.get("torch", {}).get("functions", {}).get("forward")
-    for fw in FRAMEWORKS[:2]:
-        fwcode = code.get(fw)
-        if not fwcode or not eager or "forward" not in fwcode["functions"]:
+    eager_sys = systems.EAGER_BASELINE
+    eager = code.get(eager_sys, {}).get("functions", {}).get("forward")
+    for run in runs:
+        sys_code = code.get(run["system"])
+        if not (run["variant"] in systems.get(run["system"]).working and run["status"] == "ok"
+                and run["mode"] == "static" and sys_code and eager and run.get("code")):
             continue
-        static = fwcode["functions"]["forward"]
+        static = run["code"]
         constructs = ", ".join(f"{k} ×{v}" for k, v in static["constructs"].items()) or "none"
-        changed = fwcode["diff_vs_eager"]["functions"].get("forward", {}).get("changed") \
-            if fwcode.get("diff_vs_eager") else None
-        out.append(f"The working {fw} version is {static['lines']} lines / {static['tokens']} tokens "
-                   f"against {eager['lines']} / {eager['tokens']} in torch eager"
+        changed = (sys_code.get("diff_vs_eager") or {}).get("functions", {}).get(run["function"], {}).get("changed")
+        out.append(f"The working {run['mode_name']} version ({run['variant']}, which ran and matched) is "
+                   f"{static['lines']} lines / {static['tokens']} tokens against {eager['lines']} / "
+                   f"{eager['tokens']} in {systems.get(eager_sys).label}"
                    + (f"; {changed} of its lines {'differs' if changed == 1 else 'differ'} from the eager code"
                       if changed is not None else "")
                    + f"; compiler-only constructs: {constructs}.")
-    # First call against steady state, for the working variants that ran.
+    # First call against the second call and the steady state, for the working variants.
     for run in runs:
         t = run.get("timing") or {}
-        if run["variant"] in ("static", "eager", "compiled") and run["status"] == "ok" \
+        if run["variant"] in systems.get(run["system"]).working and run["status"] == "ok" \
                 and t.get("first_call_s") and t.get("steady_median_s"):
-            ratio = t["first_call_s"] / t["steady_median_s"]
-            out.append(f"{run.get('mode_name', run['framework'])}: first call {fmt_s(t['first_call_s'])}, "
-                       f"steady state {fmt_s(t['steady_median_s'])} per call ("
-                       + (f"{ratio:,.0f}× faster once warm)." if ratio >= 1.5 else "no faster once warm)."))
-    return out + takeaways(doc, scenario)
+            out.append(first_call_sentence(run))
+    return out
+
+
+def first_call_sentence(run: dict) -> str:
+    """The measured ratios, whatever they are, and the compiles that came after call 1."""
+    t = run["timing"]
+    first, steady, second = t["first_call_s"], t["steady_median_s"], t.get("second_call_s")
+    s = f"{run['mode_name']} {run['variant']}: first call {fmt_s(first)}"
+    if second:
+        s += f", second {fmt_s(second)} ({first / second:,.1f}× the second)"
+    s += f", steady state {fmt_s(steady)} per call ({first / steady:,.1f}× the steady state)"
+    per_call = run.get("call_compiles") or []
+    if run.get("compiles") is None:
+        s += "; it compiles nothing, so the gap is not a compile cost"
+    elif per_call:
+        later = sum(per_call[1:])
+        calls_later = sum(1 for c in per_call[1:] if c)
+        if later:
+            s += (f"; {counted(run['system'], later)} came after call 1, on {calls_later} of the "
+                  f"{len(per_call) - 1} later calls")
+        else:
+            s += f"; {counted(run['system'], per_call[0])} on call 1 and none after"
+    return s + "."
 
 
 def takeaways(doc: dict, scenario) -> list[str]:
     """The scenario's own sentences (its spec's `verdicts(doc)`), the lesson's punchline."""
-    extra = getattr(scenario.spec, "verdicts", None)
+    extra = scenario.field("verdicts")
     return list(extra(doc)) if extra else []

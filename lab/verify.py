@@ -14,7 +14,12 @@ from itertools import combinations
 
 import numpy as np
 
-from lab import discovery, errors
+from compare import systems
+from compare.discovery import get
+from compare.expectations import drift
+from compare.numeric import compare_arrays, leaves
+from compare.results import VerifyRow
+from lab import errors
 from lab.runner import run_workers
 
 DEFAULT_GRAD_TOL = (1e-4, 1e-5)  # (rtol, atol): float32 gradients against float64 differences
@@ -22,15 +27,9 @@ FD_EPS = 1e-6
 EXAMPLES = {"default": 6, "thorough": 60}
 
 
-def _flat(value) -> list[np.ndarray]:
-    if isinstance(value, (tuple, list)):
-        return [leaf for item in value for leaf in _flat(item)]
-    return [np.asarray(value)]
-
-
 def hypothesis_cases(scenario, n: int, seed: int = 0) -> list[tuple]:
     """`n` inputs drawn by the spec's strategy; derandomized, so every run sees the same ones."""
-    make = getattr(scenario.spec, "strategy", None)
+    make = scenario.field("strategy")
     if make is None or n == 0:
         return []
     from hypothesis import HealthCheck, given, settings
@@ -85,8 +84,8 @@ def fd_gradient(reference, args: tuple, weights: list, eps: float = FD_EPS):
     args64 = [a.astype(np.float64) if np.issubdtype(a.dtype, np.floating) else a for a in args]
 
     def loss():
-        leaves = _flat(reference(*args64))
-        return sum(float(np.sum(leaf.astype(np.float64) * w)) for leaf, w in zip(leaves, weights)
+        outs = leaves(reference(*args64))
+        return sum(float(np.sum(leaf.astype(np.float64) * w)) for leaf, w in zip(outs, weights)
                    if w is not None)
 
     centre = loss()
@@ -123,77 +122,41 @@ def _arrays(plain: list[dict]) -> list[np.ndarray]:
     return [np.asarray(p["data"], dtype=np.float64).reshape(p["shape"]) for p in plain]
 
 
-def _check(got: list[np.ndarray], want: list[np.ndarray], rtol: float, atol: float):
-    """(max abs error, passes, why not). Integer outputs must match exactly."""
-    if len(got) != len(want):
-        return None, False, f"{len(got)} arrays, expected {len(want)}"
-    worst, ok = 0.0, True
-    for g, w in zip(got, want):
-        g, w = np.asarray(g, np.float64), np.asarray(w, np.float64)
-        if g.shape != w.shape:
-            return None, False, f"shape {g.shape}, expected {w.shape}"
-        if g.size:
-            diff = np.where(np.isnan(g - w), np.inf, np.abs(g - w))
-            worst = max(worst, float(diff.max()))
-            ok = ok and bool(np.all(diff <= atol + rtol * np.abs(w)))
-    return worst, ok, None
+def _row(scenario, system, variant, quantity, status, err=None, tol=None, case=None, detail=None):
+    framework = " vs ".join(systems.get(x).framework for x in system.split(" vs ")) \
+        if system != "*" else "*"
+    return VerifyRow(scenario=scenario, system=system, framework=framework, variant=variant,
+                     quantity=quantity, status=status, max_abs_err=err,
+                     tolerance={"rtol": tol[0], "atol": tol[1]} if tol else None, case=case,
+                     detail=detail or "").to_dict()
 
 
-def _row(scenario, framework, variant, quantity, status, err=None, tol=None, case=None, detail=None):
-    return {"scenario": scenario, "framework": framework, "variant": variant, "quantity": quantity,
-            "status": status, "max_abs_err": err,
-            "tolerance": {"rtol": tol[0], "atol": tol[1]} if tol else None,
-            "case": case, "detail": detail}
-
-
-def _resolve(expected_value, run: dict):
-    """An expectation may name a count that the run reports (e.g. 'distinct_lengths')."""
-    if isinstance(expected_value, str) and expected_value in run:
-        value = run[expected_value]
-        return len(set(value)) if isinstance(value, list) else value
-    return expected_value
-
-
-def drift_rows(name: str, framework: str, scenario, outcome: dict) -> list[dict]:
-    """Compare one naive variant's observed outcome with the spec's expectation, key by key."""
-    expected = scenario.declared_expectation(framework, outcome["variant"]) or {}
-    error = outcome.get("error") or {}
-    observed, mismatches = {}, []
-    for key, want in expected.items():
-        if key == "status":
-            got = outcome["status"]
-        elif key == "error_type":
-            got = error.get("type")
-        elif key in outcome:
-            got = outcome[key]
-        else:
-            got = error.get(key)
-        if key not in ("status", "error_type"):
-            want = _resolve(want, outcome)
-        observed[key] = got
-        if got != want:
-            mismatches.append(f"{key}: expected {want!r}, observed {got!r}")
+def drift_rows(name: str, scenario, outcome: dict) -> list[dict]:
+    """One naive variant's observed outcome against the spec's expectation, key by key."""
+    system = outcome["system"]
+    declared = scenario.declared_expectation(system, outcome["variant"]) or {}
+    observed, mismatches = drift(declared, outcome, scenario.describe(0))
     status = "drift" if mismatches else "pass"
     detail = "; ".join(mismatches) if mismatches else f"behaves as the lesson says: {observed}"
-    return [_row(name, framework, outcome["variant"], "outcome", status, detail=detail)]
+    return [_row(name, system, outcome["variant"], "outcome", status, detail=detail)]
 
 
 def _numeric_rows(name, scenario, per_fw: dict, cases, refs, fd_grads) -> list[dict]:
     rows = []
     ftol = (scenario.rtol, scenario.atol)
-    gtol = getattr(scenario.spec, "GRAD_TOL", DEFAULT_GRAD_TOL)
-    not_diff = getattr(scenario.spec, "NOT_DIFFERENTIABLE", {})
-    collected: dict = {}  # (framework, variant) -> per case forward/grad arrays, for pairwise
-    for fw, result in per_fw.items():
+    gtol = scenario.field("GRAD_TOL") or DEFAULT_GRAD_TOL
+    not_diff = scenario.field("NOT_DIFFERENTIABLE")
+    collected: dict = {}  # (system, variant) -> per case forward/grad arrays, for pairwise
+    for result in per_fw.values():
         for variant in result["variants"]:
-            label = variant["variant"]
+            label, fw = variant["variant"], variant["system"]
             fwd_worst, fwd_fail, grad_worst, grad_fail, grad_error = 0.0, None, 0.0, None, None
             skipped_fd = 0
             for c, entry in enumerate(variant["cases"]):
                 if "forward_error" in entry:
                     fwd_fail = fwd_fail or (c, entry["forward_error"], None)
                 else:
-                    err, ok, why = _check(_arrays(entry["forward"]), refs[c], *ftol)
+                    err, ok, why = compare_arrays(_arrays(entry["forward"]), refs[c], *ftol)
                     fwd_worst = max(fwd_worst, err or 0.0)
                     if not ok and fwd_fail is None:
                         fwd_fail = (c, why or "outside tolerance", err)
@@ -204,7 +167,7 @@ def _numeric_rows(name, scenario, per_fw: dict, cases, refs, fd_grads) -> list[d
                     skipped_fd += 1
                     collected.setdefault((fw, label), {})[("gradient", c)] = _arrays(entry["gradient"])
                 else:
-                    err, ok, why = _check(_arrays(entry["gradient"]), fd_grads[c], *gtol)
+                    err, ok, why = compare_arrays(_arrays(entry["gradient"]), fd_grads[c], *gtol)
                     grad_worst = max(grad_worst, err or 0.0)
                     if not ok and grad_fail is None:
                         grad_fail = (c, why or "outside tolerance", err)
@@ -233,8 +196,8 @@ def _numeric_rows(name, scenario, per_fw: dict, cases, refs, fd_grads) -> list[d
                         if skipped_fd else "")
                 rows.append(_row(name, fw, label, "gradient", "pass", grad_worst, gtol, None,
                                  f"{n - skipped_fd} cases agree with float64 central differences{note}"))
-    # Pairwise: every two framework variants on the same cases.
-    for (a, b) in combinations(sorted(collected, key=lambda k: discovery.FRAMEWORKS.index(k[0])), 2):
+    # Pairwise: every two systems' variants on the same cases.
+    for (a, b) in combinations(sorted(collected, key=lambda k: systems.IDS.index(k[0])), 2):
         if a[0] == b[0]:
             continue
         # Each side may be off from the truth by its tolerance, so two sides by twice that.
@@ -242,7 +205,7 @@ def _numeric_rows(name, scenario, per_fw: dict, cases, refs, fd_grads) -> list[d
             worst, ok_all, failed_case = 0.0, True, None
             common = [k for k in collected[a] if k[0] == quantity and k in collected[b]]
             for key in common:
-                err, ok, _ = _check(collected[a][key], collected[b][key], *tol)
+                err, ok, _ = compare_arrays(collected[a][key], collected[b][key], *tol)
                 worst = max(worst, err or 0.0)
                 if not ok and failed_case is None:
                     ok_all, failed_case = False, key[1]
@@ -253,15 +216,15 @@ def _numeric_rows(name, scenario, per_fw: dict, cases, refs, fd_grads) -> list[d
     return rows
 
 
-def verify(names: list[str], *, frameworks: list[str], device: str, threads: int, timeout: float,
+def verify(names: list[str], *, systems_: list[str], device: str, threads: int, timeout: float,
            thorough: bool = False, on_progress=None) -> dict:
     examples = EXAMPLES["thorough" if thorough else "default"]
     plan = {}
     with tempfile.TemporaryDirectory(prefix="lab-verify-") as tmp:
         for name in names:
-            scenario = discovery.get(name)
-            cases = list(scenario.spec.calls(0)) + hypothesis_cases(scenario, examples)
-            refs = [_flat(scenario.spec.reference(*c)) for c in cases]
+            scenario = get(name)
+            cases = list(scenario.calls(0)) + hypothesis_cases(scenario, examples)
+            refs = [leaves(scenario.reference(*c)) for c in cases]
             weights = [weights_for(r, seed=i) for i, r in enumerate(refs)]
             path = os.path.join(tmp, f"{scenario.module_name}.npz")
             arrays = {}
@@ -270,26 +233,31 @@ def verify(names: list[str], *, frameworks: list[str], device: str, threads: int
                 arrays.update({f"c{c}_w{k}": (w if w is not None else np.empty(0)) for k, w in enumerate(ws)})
             np.savez(path, **arrays)
             plan[name] = {"scenario": scenario, "cases": cases, "refs": refs, "weights": weights, "path": path}
-        requests = {fw: {"task": "verify", "cases": {n: p["path"] for n, p in plan.items()}}
+        frameworks = systems.frameworks_of(systems_)
+        requests = {fw: {"task": "verify", "cases": {n: p["path"] for n, p in plan.items()},
+                         "systems": [s for s in systems_ if systems.get(s).framework == fw]}
                     for fw in frameworks}
         results, interrupted = run_workers(frameworks, requests, device=device, threads=threads,
                                            timeout=timeout, on_progress=on_progress)
     rows, workers = [], {}
     for name, p in plan.items():
         scenario = p["scenario"]
-        gtol = getattr(scenario.spec, "GRAD_TOL", DEFAULT_GRAD_TOL)
-        fd = [fd_or_none(scenario.spec.reference, c, w, gtol) for c, w in zip(p["cases"], p["weights"])]
+        gtol = scenario.field("GRAD_TOL") or DEFAULT_GRAD_TOL
+        fd = [fd_or_none(scenario.reference, c, w, gtol) for c, w in zip(p["cases"], p["weights"])]
         per_fw = {}
         for fw in frameworks:
             result = results.get(fw, {"status": "interrupted"})
             workers[fw] = {k: v for k, v in result.items() if k not in ("scenarios", "log")}
-            if result["status"] != "ok":
-                rows.append(_row(name, fw, "*", "all", result["status"], detail=result.get("reason")))
+            entry = result.get("scenarios", {}).get(name)
+            if entry is None or entry.get("status") != "ok":
+                status = result["status"] if result["status"] != "ok" else (entry or {}).get("status", "interrupted")
+                reason = result.get("reason") if entry is None else entry.get("reason")
+                for system in requests[fw]["systems"]:
+                    rows.append(_row(name, system, "*", "all", status, detail=reason))
                 continue
-            entry = next(s for s in result["scenarios"] if s["scenario"] == name)
             per_fw[fw] = entry
             for outcome in entry["outcomes"]:
-                rows.extend(drift_rows(name, fw, scenario, outcome))
+                rows.extend(drift_rows(name, scenario, outcome))
         rows.extend(_numeric_rows(name, scenario, per_fw, p["cases"], p["refs"], fd))
     statuses = {r["status"] for r in rows}
     if interrupted:
@@ -302,7 +270,7 @@ def verify(names: list[str], *, frameworks: list[str], device: str, threads: int
         code = errors.INCOMPLETE
     else:
         code = errors.OK
-    return {"scenarios": names, "device": device, "examples_per_scenario": examples,
+    return {"scenarios": names, "systems": systems_, "device": device, "examples_per_scenario": examples,
             "cases": {n: len(p["cases"]) for n, p in plan.items()},
             "workers": workers, "results": rows, "exit_code": code}
 
@@ -318,7 +286,7 @@ def junit_xml(report: dict) -> str:
         lines.append(f"  <testsuite name={quoteattr(name)} tests=\"{len(rows)}\" failures=\"{failures}\" "
                      f"errors=\"0\" skipped=\"{skipped}\">")
         for r in rows:
-            case = f"{r['framework']} {r['variant']} {r['quantity']}"
+            case = f"{r['system']} {r['variant']} {r['quantity']}"
             lines.append(f"    <testcase classname={quoteattr('lab.verify.' + name)} name={quoteattr(case)}>")
             message = r["detail"] or ""
             if r["max_abs_err"] is not None and r["tolerance"]:

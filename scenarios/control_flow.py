@@ -15,8 +15,10 @@ RTOL, ATOL = 1e-5, 1e-6
 
 # The naive ports are expected to behave like this; `lab verify` reports drift when they don't.
 EXPECTED = {
-    ("tensorflow", "naive"): {"status": "ok", "compiles": 1},  # AutoGraph converts if/while
-    ("jax", "naive"): {"status": "error", "error_type": "TracerBoolConversionError"},
+    ("tf-function", "naive"): {"status": "ok", "compiles": 1},  # AutoGraph converts if/while
+    ("jax-jit", "naive"): {"status": "error", "error_type": "TracerBoolConversionError"},
+    # TF 1.x had no AutoGraph: a Python `if` on a graph tensor has no truth value.
+    ("tf1-graph", "naive"): {"status": "error", "error_type": "OperatorNotAllowedInGraphError"},
 }
 
 
@@ -47,14 +49,14 @@ def verdicts(doc: dict) -> list[str]:
     steps = {int(reference(x)[1]) for (x,) in inputs}
     out = []
     for run in doc["runs"]:
-        if (run["framework"], run["variant"], run["status"]) == ("tensorflow", "naive", "ok") \
+        if (run["system"], run["variant"], run["status"]) == ("tf-function", "naive", "ok") \
                 and run["compiles"] == 1 and len(branches) == 2:
             out.append(f"The naive tf.function port works: a single trace served {len(inputs)} inputs "
                        f"that took both branches and {len(steps)} different loop counts, so AutoGraph "
                        "turned the Python if/while into graph control flow. The seed claim does not "
                        "hold for TensorFlow here.")
-        if (run["framework"], run["variant"], run["status"]) == ("jax", "naive", "error"):
-            jax_code = doc.get("code", {}).get("jax", {})
+        if (run["system"], run["variant"], run["status"]) == ("jax-jit", "naive", "error"):
+            jax_code = doc.get("code", {}).get("jax-jit", {})
             fwd = jax_code.get("functions", {}).get("forward", {})
             changed = (jax_code.get("diff_vs_eager") or {}).get("functions", {}).get("forward", {}).get("changed")
             constructs = " and ".join(fwd.get("constructs", {})) or "lax control flow"
@@ -69,9 +71,9 @@ def verdicts(doc: dict) -> list[str]:
 # --- lab verify ------------------------------------------------------------------------------
 # lax.while_loop has no reverse-mode rule: a finding, kept as data so that a JAX release that
 # adds one shows up as drift. The bounded fori_loop version is differentiable and is verified.
-NOT_DIFFERENTIABLE = {("jax", "static"): "lax.while_loop does not support reverse-mode differentiation"}
-VERIFY_VARIANTS = {"jax": {"bounded": "forward_fori"}}
-EXTRAS = {"jax": ["forward_fori", "MAX_STEPS"]}
+NOT_DIFFERENTIABLE = {("jax-jit", "static"): "lax.while_loop does not support reverse-mode differentiation"}
+VERIFY_VARIANTS = {"jax-jit": {"bounded": "forward_fori"}}
+EXTRAS = {"jax-jit": ["forward_fori", "MAX_STEPS"], "tf1-graph": ["run"]}
 GRAD_TOL = (1e-4, 1e-5)
 
 

@@ -21,24 +21,28 @@ OOV_ID = VOCAB + 2  # the bad token id planted in call 3
 
 # The working variant runs first: on a GPU a failed bounds check can poison the device context.
 VARIANTS = {
-    "tensorflow": {"static": "forward", "shape_bug": "shape_bug", "value_bug": "value_bug",
+    "tf1-graph": {"static": "forward", "shape_bug": "shape_bug", "value_bug": "value_bug",
+                  "value_bug_checked": "value_bug_checked"},
+    "tf-function": {"static": "forward", "shape_bug": "shape_bug", "value_bug": "value_bug",
                    "value_bug_checked": "value_bug_checked"},
-    "jax": {"static": "forward", "shape_bug": "shape_bug", "value_bug": "value_bug",
+    "jax-jit": {"static": "forward", "shape_bug": "shape_bug", "value_bug": "value_bug",
             "value_bug_checked": "value_bug_checked"},
-    "torch": {"eager": "forward", "shape_bug": "shape_bug", "value_bug": "value_bug",
+    "torch-eager": {"eager": "forward", "shape_bug": "shape_bug", "value_bug": "value_bug",
               "value_bug_checked": "value_bug_checked"},
 }
 # --modes all: the other mode is each static framework's own debugging advice (run eagerly).
-OTHER_MODE_VARIANTS = {
-    "tensorflow": {"eager": "forward", "shape_bug_eager": "shape_bug", "value_bug_eager": "value_bug"},
-    "jax": {"eager": "forward", "shape_bug_eager": "shape_bug", "value_bug_eager": "value_bug"},
-    "torch": {"compiled": "forward", "shape_bug_compiled": "shape_bug",
+VARIANTS.update({
+    "tf-eager": {"eager": "forward", "shape_bug_eager": "shape_bug", "value_bug_eager": "value_bug"},
+    "jax-eager": {"eager": "forward", "shape_bug_eager": "shape_bug", "value_bug_eager": "value_bug"},
+    "torch-compile": {"compiled": "forward", "shape_bug_compiled": "shape_bug",
               "value_bug_compiled": "value_bug"},
-}
+})
+EXTRAS = {"tf1-graph": ["run"]}  # TF1's Session.run helper
 # Each framework's own run-time check around the value bug, and how its report is recognised.
-TOOLS = {"tensorflow": ("tf.debugging.check_numerics", "Tensor had"),
-         "jax": ("checkify (index_checks)", "out-of-bounds"),
-         "torch": ("torch.autograd.detect_anomaly", "returned nan")}
+TOOLS = {"tf1-graph": ("tf.debugging.check_numerics", "Tensor had"),
+         "tf-function": ("tf.debugging.check_numerics", "Tensor had"),
+         "jax-jit": ("checkify (index_checks)", "out-of-bounds"),
+         "torch-eager": ("torch.autograd.detect_anomaly", "returned nan")}
 
 
 def _raised(error_type, call, at_bug, message_names_bug):
@@ -49,23 +53,28 @@ def _raised(error_type, call, at_bug, message_names_bug):
 # Measured on CPU (tensorflow 2.21, jax 0.10.2, torch 2.13); `lab verify` reports drift.
 # failed_call is 0-based: the shape bug fails on call 1, the value bug on call 3.
 EXPECTED = {
-    ("tensorflow", "shape_bug"): _raised("ValueError", 0, False, True),  # AutoGraph frame + message
-    ("tensorflow", "value_bug"): _raised("InvalidArgumentError", 2, False, True),  # "defined at"
-    ("jax", "shape_bug"): _raised("TypeError", 0, True, False),
-    ("jax", "value_bug"): {"status": "wrong", "failed_call": 2},  # out-of-bounds gathers clamp
-    ("jax", "value_bug_checked"): _raised("JaxRuntimeError", 2, False, False),  # ends at err.throw()
+    # TF1: the shape bug fails while building the graph, at the BUG line; the value bug fails in
+    # Session.run, whose message names the line that built the op ("defined at").
+    ("tf1-graph", "shape_bug"): _raised("ValueError", 0, True, False),
+    ("tf1-graph", "value_bug"): _raised("InvalidArgumentError", 2, False, True),
+    ("tf1-graph", "value_bug_checked"): _raised("InvalidArgumentError", 2, False, True),
+    ("tf-function", "shape_bug"): _raised("ValueError", 0, False, True),  # AutoGraph frame + message
+    ("tf-function", "value_bug"): _raised("InvalidArgumentError", 2, False, True),  # "defined at"
+    ("jax-jit", "shape_bug"): _raised("TypeError", 0, True, False),
+    ("jax-jit", "value_bug"): {"status": "wrong", "failed_call": 2},  # out-of-bounds gathers clamp
+    ("jax-jit", "value_bug_checked"): _raised("JaxRuntimeError", 2, False, False),  # ends at err.throw()
     # On CPU the lookup itself raises before TF's or torch's check can look at anything.
-    ("tensorflow", "value_bug_checked"): _raised("InvalidArgumentError", 2, False, True),
-    ("torch", "value_bug_checked"): _raised("IndexError", 2, True, False),
-    ("torch", "shape_bug"): _raised("RuntimeError", 0, True, False),
-    ("torch", "value_bug"): _raised("IndexError", 2, True, False),
+    ("tf-function", "value_bug_checked"): _raised("InvalidArgumentError", 2, False, True),
+    ("torch-eager", "value_bug_checked"): _raised("IndexError", 2, True, False),
+    ("torch-eager", "shape_bug"): _raised("RuntimeError", 0, True, False),
+    ("torch-eager", "value_bug"): _raised("IndexError", 2, True, False),
     # --modes all
-    ("tensorflow", "shape_bug_eager"): _raised("InvalidArgumentError", 0, True, False),
-    ("tensorflow", "value_bug_eager"): _raised("InvalidArgumentError", 2, True, False),
-    ("jax", "shape_bug_eager"): _raised("TypeError", 0, True, False),
-    ("jax", "value_bug_eager"): {"status": "wrong", "failed_call": 2},  # clamping is semantics
-    ("torch", "shape_bug_compiled"): _raised("TorchRuntimeError", 0, False, True),
-    ("torch", "value_bug_compiled"): _raised("RuntimeError", 2, False, False),  # Inductor's check
+    ("tf-eager", "shape_bug_eager"): _raised("InvalidArgumentError", 0, True, False),
+    ("tf-eager", "value_bug_eager"): _raised("InvalidArgumentError", 2, True, False),
+    ("jax-eager", "shape_bug_eager"): _raised("TypeError", 0, True, False),
+    ("jax-eager", "value_bug_eager"): {"status": "wrong", "failed_call": 2},  # clamping is semantics
+    ("torch-compile", "shape_bug_compiled"): _raised("TorchRuntimeError", 0, False, True),
+    ("torch-compile", "value_bug_compiled"): _raised("RuntimeError", 2, False, False),  # Inductor's check
 }
 
 
@@ -104,7 +113,7 @@ def annotate(run: dict) -> dict:
 
 def _where(run: dict) -> str:
     """Where one run's failure shows, in words, from its anatomy."""
-    who = run.get("mode_name") or run["framework"]
+    who = run["mode_name"]
     if run["status"] == "wrong":
         return (f"{who} raised nothing and returned a wrong result on call "
                 f"{run['failed_call'] + 1} (max abs err {run['max_abs_err']:.3g})")
@@ -113,7 +122,7 @@ def _where(run: dict) -> str:
     e = run["error"]
     s = f"{who} raised {e['type']} on call {e['call_index'] + 1}"
     if run["mode"] == "static" and run.get("compiles") == 0:
-        s += f" while tracing ({'traces' if run['framework'] == 'tensorflow' else 'compiles'}: 0)"
+        s += " while tracing (its compile counter: 0)"
     user = e.get("innermost_user")
     if e["points_to_bug"]:
         below = e["frames_before_user"]
@@ -139,12 +148,12 @@ def _code(frame: dict) -> str:
 
 def verdicts(doc: dict) -> list[str]:
     """Where each bug shows in each framework; for JAX's silent one, what the wrong numbers are."""
-    runs = {(r["framework"], r["variant"]): r for r in doc["runs"] if "failed_call" in r}
+    runs = {(r["system"], r["variant"]): r for r in doc["runs"] if "failed_call" in r}
     out = []
     for bug, what in (("shape_bug", "The shape bug (w.T)"), ("value_bug", "The out-of-vocabulary id")):
         out.extend(f"{what}: {_where(r)}." for (_, label), r in runs.items()
                    if label.startswith(bug) and label != f"{bug}_checked")
-    jax_run = runs.get(("jax", "value_bug"))
+    jax_run = runs.get(("jax-jit", "value_bug"))
     if jax_run and jax_run["status"] == "wrong":
         index = jax_run["failed_call"]
         table, w, ids = calls(doc.get("seed", 0))[index]
@@ -156,8 +165,8 @@ def verdicts(doc: dict) -> list[str]:
                       "the out-of-range gather was clamped to the last row, silently." if same else
                       f"differs from the error of reading row {VOCAB - 1} ({clamped:.4g}): not a clamp."))
     oob_call = next(i for i, (_, _, ids) in enumerate(calls(doc.get("seed", 0))) if ids.max() >= VOCAB)
-    for fw, (tool, marker) in TOOLS.items():
-        checked = runs.get((fw, "value_bug_checked"))
+    for system, (tool, marker) in TOOLS.items():
+        checked = runs.get((system, "value_bug_checked"))
         if checked:
             out.append(_tool_sentence(tool, marker, checked, oob_call))
     return out

@@ -22,23 +22,27 @@ D_IN, D_H = 8, 16
 N_TREES, N_SHAPES, MAX_LEAVES = 14, 5, 12
 
 VARIANTS = {
-    "tensorflow": {"naive": "naive", "per_shape": "per_shape", "static": "forward"},
-    "jax": {"naive": "naive", "per_shape": "per_shape", "static": "forward"},
-    "torch": {"eager": "forward"},
+    "tf1-graph": {"naive": "naive", "per_shape": "per_shape", "static": "forward"},
+    "tf-function": {"naive": "naive", "per_shape": "per_shape", "static": "forward"},
+    "jax-jit": {"naive": "naive", "per_shape": "per_shape", "static": "forward"},
+    "torch-eager": {"eager": "forward"},
 }
 # "compiles" is a number, or the name of a count that describe_calls() puts in every run
 # ("distinct_shapes"): the expectation follows this seed's inputs instead of one run's number.
 # The static variants' single compile is asserted by tests/test_dynamic_architecture.py.
 EXPECTED = {
+    # TF1 has no AutoGraph: the tensor `if` raises while the graph is built.
+    ("tf1-graph", "naive"): {"status": "error", "error_type": "OperatorNotAllowedInGraphError"},
+    ("tf1-graph", "per_shape"): {"status": "ok", "compiles": "distinct_shapes"},
     # AutoGraph turns `if left[i] < 0` into tf.cond, which traces both branches: the recursion
     # has no base case at trace time and Python's stack overflows.
-    ("tensorflow", "naive"): {"status": "error", "error_type": "StagingError"},
-    ("jax", "naive"): {"status": "error", "error_type": "TracerBoolConversionError"},
-    ("tensorflow", "per_shape"): {"status": "ok", "compiles": "distinct_shapes"},
-    ("jax", "per_shape"): {"status": "ok", "compiles": "distinct_shapes"},
+    ("tf-function", "naive"): {"status": "error", "error_type": "StagingError"},
+    ("jax-jit", "naive"): {"status": "error", "error_type": "TracerBoolConversionError"},
+    ("tf-function", "per_shape"): {"status": "ok", "compiles": "distinct_shapes"},
+    ("jax-jit", "per_shape"): {"status": "ok", "compiles": "distinct_shapes"},
 }
 # Framework-only names, exempt from name parity: input_signature specs, the padding capacity.
-EXTRAS = {"tensorflow": ["IDX", "ROWS", "MAT", "VEC"], "jax": ["MAX_NODES"]}
+EXTRAS = {"tf-function": ["IDX", "ROWS", "MAT", "VEC"], "jax-jit": ["MAX_NODES"], "tf1-graph": ["run"]}
 
 
 def _random_shape(rng, leaves: int):
@@ -125,12 +129,12 @@ def _plural(n, word: str) -> str:
 def verdicts(doc: dict) -> list[str]:
     """Compiles against distinct tree shapes, what the naive recursion did, and batch times."""
     trees, shapes = len(doc["tree_sizes"]), doc["distinct_shapes"]
-    runs = {(r["framework"], r["variant"]): r for r in doc["runs"]}
+    runs = {(r["system"], r["variant"]): r for r in doc["runs"]}
     out = []
-    for fw, unit in (("tensorflow", "trace"), ("jax", "compile")):
+    for fw, unit in (("tf-function", "trace"), ("jax-jit", "compile")):
         per, static = runs.get((fw, "per_shape")), runs.get((fw, "static"))
         if per and static and per["status"] == static["status"] == "ok":
-            out.append(f"{fw} with the structure as static Python data: {_plural(per['compiles'], unit)} "
+            out.append(f"{per['mode_name']} with the structure as static Python data: {_plural(per['compiles'], unit)} "
                        f"for {shapes} distinct shapes ({doc['distinct_sizes']} distinct node counts) "
                        f"over {trees} trees; linearised into one loop "
                        f"over nodes: {_plural(static['compiles'], unit)} for all of them.")
@@ -138,12 +142,12 @@ def verdicts(doc: dict) -> list[str]:
         if naive and naive["status"] == "error" and "RecursionError" in naive["error"]["message"]:
             # The explanation only where the message shows it: recursion inside a cond branch.
             branch = re.search(r"in (if_body|else_body)\b", naive["error"]["message"])
-            out.append(f"The recursive {fw} naive port never finished tracing "
+            out.append(f"The recursive {naive['mode_name']} naive port never finished tracing "
                        f"({naive['error']['type']} wrapping RecursionError)"
                        + (f": the recursion ran inside AutoGraph's generated {branch.group(1)}, so the "
                           "tensor `if` became a graph conditional that traces both branches, and the "
                           "recursion had no base case at trace time." if branch else "."))
-    totals = [f"{r['framework']} {r['variant']} {r['timing']['total_calls_s'] * 1e3:.1f} ms"
+    totals = [f"{r['mode_name']} {r['variant']} {r['timing']['total_calls_s'] * 1e3:.1f} ms"
               for r in doc["runs"] if r["status"] == "ok" and (r.get("timing") or {}).get("total_calls_s")]
     if totals:
         out.append(f"All {trees} trees (sizes {min(doc['tree_sizes'])}-{max(doc['tree_sizes'])} nodes), "

@@ -23,53 +23,65 @@ INSPECTIONS = ("with_print", "with_framework_print", "layer_alone", "with_assert
                "with_framework_assert", "with_numpy")
 
 VARIANTS = {
-    "tensorflow": {**{v: v for v in INSPECTIONS}, "static": "forward"},
-    "jax": {**{v: v for v in INSPECTIONS}, "static": "forward"},
-    "torch": {**{v: v for v in INSPECTIONS}, "eager": "forward"},
+    "tf1-graph": {**{v: v for v in INSPECTIONS}, "static": "forward"},
+    "tf-function": {**{v: v for v in INSPECTIONS}, "static": "forward"},
+    "jax-jit": {**{v: v for v in INSPECTIONS}, "static": "forward"},
+    "torch-eager": {**{v: v for v in INSPECTIONS}, "eager": "forward"},
 }
 # --modes all: the same inspections in each framework's other mode.
-OTHER_MODE_VARIANTS = {
-    "tensorflow": {"with_print_eager": "with_print", "with_assert_eager": "with_assert",
+VARIANTS.update({
+    "tf-eager": {"with_print_eager": "with_print", "with_assert_eager": "with_assert",
                    "with_numpy_eager": "with_numpy", "eager": "forward"},
-    "jax": {"with_print_eager": "with_print", "with_assert_eager": "with_assert",
+    "jax-eager": {"with_print_eager": "with_print", "with_assert_eager": "with_assert",
             "with_numpy_eager": "with_numpy", "eager": "forward"},
-    "torch": {"with_print_compiled": "with_print", "with_assert_compiled": "with_assert",
+    "torch-compile": {"with_print_compiled": "with_print", "with_assert_compiled": "with_assert",
               "with_numpy_compiled": "with_numpy", "compiled": "forward"},
-}
+})
 
 # Measured on CPU (tensorflow 2.21, jax 0.10.2, torch 2.13); `lab verify` reports drift.
+EXTRAS = {"tf1-graph": ["run", "run_and_print_h1"]}  # TF1: Session.run helpers
 _SILENT = {"status": "ok", "print_counts": [0, 0, 0], "inspection": "none"}
 _VALUES = {"status": "ok", "print_counts": [1, 1, 1], "inspection": "concrete"}
 _TRACE_ONLY = {"status": "ok", "print_counts": [1, 0, 0], "inspection": "symbolic"}
 EXPECTED = {
-    ("tensorflow", "with_print"): _TRACE_ONLY,
-    ("tensorflow", "with_framework_print"): _VALUES,
-    ("tensorflow", "layer_alone"): _VALUES,
-    # tf.function converts `assert` only with Feature.ASSERT_STATEMENTS, which is off by default.
-    ("tensorflow", "with_assert"): {"status": "error", "error_type": "OperatorNotAllowedInGraphError",
-                                    "print_counts": [0], "inspection": "raised"},
-    ("tensorflow", "with_framework_assert"): _SILENT,
-    ("tensorflow", "with_numpy"): {"status": "error", "error_type": "AttributeError",
+    # TF1: print runs once, at graph building; tf.print (under a control dependency) every run.
+    ("tf1-graph", "with_print"): _TRACE_ONLY,
+    ("tf1-graph", "with_framework_print"): _VALUES,
+    ("tf1-graph", "layer_alone"): _VALUES,
+    ("tf1-graph", "with_assert"): {"status": "error", "error_type": "OperatorNotAllowedInGraphError",
                                    "print_counts": [0], "inspection": "raised"},
-    ("jax", "with_print"): _TRACE_ONLY,
-    ("jax", "with_framework_print"): _VALUES,
-    ("jax", "layer_alone"): _VALUES,
-    ("jax", "with_assert"): {"status": "error", "error_type": "TracerBoolConversionError",
+    ("tf1-graph", "with_framework_assert"): _SILENT,
+    # h1.eval() needs a default Session: there is none inside the graph builder.
+    ("tf1-graph", "with_numpy"): {"status": "error", "error_type": "ValueError",
+                                  "print_counts": [0], "inspection": "raised"},
+    ("tf-function", "with_print"): _TRACE_ONLY,
+    ("tf-function", "with_framework_print"): _VALUES,
+    ("tf-function", "layer_alone"): _VALUES,
+    # tf.function converts `assert` only with Feature.ASSERT_STATEMENTS, which is off by default.
+    ("tf-function", "with_assert"): {"status": "error", "error_type": "OperatorNotAllowedInGraphError",
+                                    "print_counts": [0], "inspection": "raised"},
+    ("tf-function", "with_framework_assert"): _SILENT,
+    ("tf-function", "with_numpy"): {"status": "error", "error_type": "AttributeError",
+                                   "print_counts": [0], "inspection": "raised"},
+    ("jax-jit", "with_print"): _TRACE_ONLY,
+    ("jax-jit", "with_framework_print"): _VALUES,
+    ("jax-jit", "layer_alone"): _VALUES,
+    ("jax-jit", "with_assert"): {"status": "error", "error_type": "TracerBoolConversionError",
                              "print_counts": [0], "inspection": "raised"},
-    ("jax", "with_framework_assert"): _SILENT,
-    ("jax", "with_numpy"): {"status": "error", "error_type": "TracerArrayConversionError",
+    ("jax-jit", "with_framework_assert"): _SILENT,
+    ("jax-jit", "with_numpy"): {"status": "error", "error_type": "TracerArrayConversionError",
                             "print_counts": [0], "inspection": "raised"},
-    **{("torch", v): _VALUES for v in ("with_print", "with_framework_print", "layer_alone",
+    **{("torch-eager", v): _VALUES for v in ("with_print", "with_framework_print", "layer_alone",
                                        "with_numpy")},
-    ("torch", "with_assert"): _SILENT,
-    ("torch", "with_framework_assert"): _SILENT,
+    ("torch-eager", "with_assert"): _SILENT,
+    ("torch-eager", "with_framework_assert"): _SILENT,
     # --modes all
     **{(fw, f"with_print_{m}"): _VALUES for fw, m in
-       (("tensorflow", "eager"), ("jax", "eager"), ("torch", "compiled"))},
+       (("tf-eager", "eager"), ("jax-eager", "eager"), ("torch-compile", "compiled"))},
     **{(fw, f"with_numpy_{m}"): _VALUES for fw, m in
-       (("tensorflow", "eager"), ("jax", "eager"), ("torch", "compiled"))},
+       (("tf-eager", "eager"), ("jax-eager", "eager"), ("torch-compile", "compiled"))},
     **{(fw, f"with_assert_{m}"): _SILENT for fw, m in
-       (("tensorflow", "eager"), ("jax", "eager"), ("torch", "compiled"))},
+       (("tf-eager", "eager"), ("jax-eager", "eager"), ("torch-compile", "compiled"))},
 }
 
 _SYMBOLIC = re.compile(r'Tensor\("|Tracer|Traced<|ShapedArray|FakeTensor|Proxy\(')

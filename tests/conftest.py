@@ -12,11 +12,15 @@ import pytest
 from typer.testing import CliRunner
 
 from lab.cli import app
-from lab.discovery import discover
+from compare.discovery import discover
 
 ROOT = Path(__file__).resolve().parent.parent
-SCENARIOS = [s.name for s in discover()]
-FRAMEWORKS = ("tensorflow", "jax", "torch")
+SCENARIOS = [s.name for s in discover()[0]]
+from compare.systems import DEFAULT, FRAMEWORK_NAMES, get as system
+
+FRAMEWORKS = FRAMEWORK_NAMES
+# Each framework's system in the design card's default trio.
+NATIVE = {system(s).framework: s for s in DEFAULT}
 
 _cache: dict = {}
 
@@ -50,5 +54,7 @@ def run_lab(args: list[str], env: dict | None = None, timeout: float = 600, cwd=
 
 
 def runs_of(doc: dict, framework: str | None = None, variant: str | None = None) -> list[dict]:
-    return [r for r in doc["runs"] if (framework is None or r["framework"] == framework)
+    """Runs of one framework or one system id (a framework's labels are distinct across its
+    systems), optionally of one variant label."""
+    return [r for r in doc["runs"] if (framework is None or framework in (r["framework"], r["system"]))
             and (variant is None or r["variant"] == variant)]

@@ -47,7 +47,7 @@ def test_list_json_shows_every_scenario():
     assert [r["name"] for r in rows] == SCENARIOS
     assert all(r["title"] and r["claim"] for r in rows)
     # Read from source, but the same as the imported specs say.
-    from lab.discovery import get
+    from compare.discovery import get
     assert all((get(r["name"]).title, get(r["name"]).claim) == (r["title"], r["claim"]) for r in rows)
 
 

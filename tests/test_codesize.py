@@ -93,7 +93,8 @@ def test_lab_diff_aligns_each_static_function_with_its_eager_twin():
     assert result.exit_code == 0, result.stderr
     view = json.loads(result.stdout)
     eager_lines = (ROOT / view["eager_file"]).read_text().splitlines()
-    for fw, info in view["frameworks"].items():
+    assert list(view["systems"]) == ["tf-function", "jax-jit"]  # the default trio less the eager baseline
+    for fw, info in view["systems"].items():
         static_lines = (ROOT / info["file"]).read_text().splitlines()
         by_name = {f["function"]: f for f in info["functions"]}
         assert by_name["forward"]["in_eager"] and by_name["naive"]["in_eager"]
@@ -107,7 +108,7 @@ def test_lab_diff_aligns_each_static_function_with_its_eager_twin():
         doc_counts = changed_lines("\n".join(eager_lines), "\n".join(static_lines))["functions"]
         assert {f["function"]: f["changed"] for f in info["functions"]} == \
             {name: c["changed"] for name, c in doc_counts.items()}
-    jax_forward = {f["function"]: f for f in view["frameworks"]["jax"]["functions"]}["forward"]
+    jax_forward = {f["function"]: f for f in view["systems"]["jax-jit"]["functions"]}["forward"]
     assert jax_forward["changed"] == 7
     tags = [r["tag"] for r in jax_forward["rows"]]
     assert tags.count("same") == 3  # def forward, n = 0, return y, n
@@ -117,4 +118,6 @@ def test_lab_diff_aligns_each_static_function_with_its_eager_twin():
 def test_lab_diff_rejects_torch_alone():
     from conftest import invoke
     result = invoke(["diff", "control-flow", "--frameworks", "torch"])
-    assert result.exit_code == 2 and "torch eager is the left-hand side" in result.stderr
+    assert result.exit_code == 2 and "torch-eager is the left-hand side" in result.stderr
+    result = invoke(["diff", "control-flow", "--systems", "torch-eager"])
+    assert result.exit_code == 2 and "torch-eager is the left-hand side" in result.stderr

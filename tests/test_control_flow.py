@@ -64,7 +64,8 @@ def test_jax_naive_raises_at_the_if(doc):
 def test_tf_naive_is_rescued_by_autograph_and_the_lab_says_so(doc):
     (run,) = runs_of(doc, "tensorflow", "naive")
     assert run["status"] == "ok" and run["compiles"] == 1
-    assert any("AutoGraph" in v for v in doc["verdicts"])
+    (tf_sentence,) = [t for t in doc["takeaways"] if t.startswith("The naive tf.function port works")]
+    assert "AutoGraph" in tf_sentence and "both branches" in tf_sentence
 
 
 def test_first_call_split(doc):
@@ -76,14 +77,14 @@ def test_first_call_split(doc):
 
 
 def test_code_view_marks_changed_lines(doc):
-    tf_code = doc["code"]["tensorflow"]
+    tf_code = doc["code"]["tf-function"]
     # Lines 7-13 of forward (tf.cond, tf.constant, tf.while_loop) and its decorator line.
     assert tf_code["diff_vs_eager"]["functions"]["forward"]["changed"] == 8
-    assert doc["code"]["jax"]["diff_vs_eager"]["functions"]["forward"]["changed"] == 7
-    assert doc["code"]["torch"]["diff_vs_eager"] is None
+    assert doc["code"]["jax-jit"]["diff_vs_eager"]["functions"]["forward"]["changed"] == 7
+    assert doc["code"]["torch-eager"]["diff_vs_eager"] is None
     constructs = tf_code["functions"]["forward"]["constructs"]
     assert constructs == {"tf.cond": 1, "tf.while_loop": 1}
-    assert doc["code"]["jax"]["functions"]["forward"]["constructs"] == {"lax.cond": 1, "lax.while_loop": 1}
+    assert doc["code"]["jax-jit"]["functions"]["forward"]["constructs"] == {"lax.cond": 1, "lax.while_loop": 1}
 
 
 def test_reference_is_exact_for_the_loop():

@@ -10,11 +10,11 @@ import numpy as np
 import pytest
 
 from compare.tracebacks import anatomy
-from conftest import FRAMEWORKS, ROOT, runs_of
-from lab.discovery import get
+from conftest import FRAMEWORKS, NATIVE, ROOT, runs_of
+from compare.discovery import get
 from scenarios import debug_bad_op as spec
 
-IMPL = {fw: get("debug-bad-op").impl_file(fw) for fw in FRAMEWORKS}
+IMPL = {fw: get("debug-bad-op").impl_file(NATIVE[fw]) for fw in FRAMEWORKS}
 WORKING = {"tensorflow": "static", "jax": "static", "torch": "eager"}
 
 
@@ -80,7 +80,7 @@ def test_doc_shape(doc):
     assert doc["scenario"] == "debug-bad-op" and doc["_exit_code"] == 0
     assert doc["oov_per_call"] == [0, 0, 1] and doc["vocab"] == spec.VOCAB
     labels = {fw: [r["variant"] for r in runs_of(doc, fw)] for fw in FRAMEWORKS}
-    assert labels == {fw: list(spec.VARIANTS[fw]) for fw in FRAMEWORKS}
+    assert labels == {fw: list(spec.VARIANTS[NATIVE[fw]]) for fw in FRAMEWORKS}
 
 
 @pytest.mark.parametrize("framework", FRAMEWORKS)
@@ -156,7 +156,7 @@ def test_value_bug_jax_is_silent_and_wrong_only_on_call_3(doc):
     table, w, ids = spec.calls(0)[2]
     clamped = np.abs(table[np.clip(ids, 0, spec.VOCAB - 1)] @ w - spec.reference(table, w, ids)).max()
     assert run["call_errors"][2] == pytest.approx(clamped, rel=1e-5)
-    assert any("clamped to the last row" in v for v in doc["verdicts"])
+    assert any("clamped to the last row" in v for v in doc["takeaways"])
 
 
 def test_value_bug_torch_raises_index_error_at_the_line(doc):
@@ -184,7 +184,7 @@ def test_tf_and_torch_tools_never_see_the_bad_id(doc, framework, error_type):
     e = one(doc, framework, "value_bug_checked")["error"]
     assert (e["type"], e["call_index"]) == (error_type, 2)
     assert "Tensor had" not in e["message"] and "returned nan" not in e["message"]
-    tool = spec.TOOLS[framework][0]
+    tool = spec.TOOLS[NATIVE[framework]][0]
     (sentence,) = [t for t in doc["takeaways"] if t.startswith(tool)]
     assert sentence.startswith(f"{tool} never got to report it: the unchecked lookup itself raised {error_type} on call 3")
     assert f"{spec.OOV_ID}" in sentence  # quotes the line of the message that names the bad id
@@ -233,7 +233,7 @@ def test_expected_table_matches_the_run(doc):
 
 
 def test_verdicts_say_where_each_bug_shows(doc):
-    text = "\n".join(doc["verdicts"])
+    text = "\n".join(doc["takeaways"])
     assert "tf.function raised InvalidArgumentError on call 3; none of its 2 frames is yours" in text
     assert "but its message names the BUG line (static_impl/tensorflow/debug_bad_op.py:" in text
     assert "torch eager raised IndexError on call 3; its traceback reaches your BUG line" in text

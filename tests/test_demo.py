@@ -89,7 +89,7 @@ def test_markdown_export(exported):
     assert "```python" in text and "lax.while_loop" in text
     for number in _shown_numbers(doc):
         assert number in text
-    assert re.search(r"\| jax naive \| jax.jit \| error: TracerBoolConversionError \|", text)
+    assert re.search(r"\| jax-jit naive \| jax.jit \| error: TracerBoolConversionError \|", text)
 
 
 def test_png_chart(exported):
@@ -130,8 +130,8 @@ def test_report_writes_one_self_contained_page(tmp_path):
 
 def test_demo_runs_every_scenario_and_plots_each(tmp_path):
     """`lab demo --auto 0 < /dev/null`: all scenarios in order, a PNG each, no colour codes."""
-    from lab import discovery
-    names = [s["name"] for s in discovery.summaries()]
+    from compare import discovery
+    names = [s["name"] for s in discovery.summaries()[0]]
     result = subprocess.run([sys.executable, "-m", "lab", "demo", "--auto", "0", "--frameworks", "torch",
                              "--repeats", "2", "--plot", str(tmp_path / "chart.png")],
                             stdin=subprocess.DEVNULL, capture_output=True, text=True, cwd=ROOT,

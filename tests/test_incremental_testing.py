@@ -153,7 +153,7 @@ def test_expected_table_matches_the_run(doc, eager_doc):
 
 
 def test_verdicts_give_the_counts(doc):
-    text = "\n".join(doc["verdicts"])
+    text = "\n".join(doc["takeaways"])
     assert "Python print of h1 inside the function: tf.function printed on 1 of 3 calls (symbolic" in text
     assert "jax.jit printed on 1 of 3 calls (symbolic: `h1: JitTracer(float32[4,8])`)" in text
     assert "jax.jit raised TracerArrayConversionError on call 1" in text

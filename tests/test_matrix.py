@@ -3,8 +3,8 @@ import os
 
 import pytest
 
-from conftest import FRAMEWORKS, SCENARIOS, runs_of
-from lab.discovery import get
+from conftest import FRAMEWORKS, NATIVE, SCENARIOS, runs_of
+from compare.discovery import get
 
 CASES = [(s, fw) for s in SCENARIOS for fw in FRAMEWORKS]
 
@@ -12,7 +12,7 @@ CASES = [(s, fw) for s in SCENARIOS for fw in FRAMEWORKS]
 @pytest.mark.parametrize("name,framework", CASES, ids=[f"{s}-{fw}" for s, fw in CASES])
 def test_framework_ran_every_declared_variant(compare_doc, name, framework):
     doc = compare_doc(name)
-    declared = list(get(name).variants(framework, get(name).native_mode(framework)))
+    declared = list(get(name).variants(NATIVE[framework]))
     assert [r["variant"] for r in runs_of(doc, framework)] == declared
     assert doc["frameworks"][framework]["status"] == "ok"
 
@@ -59,5 +59,5 @@ def test_every_run_has_no_blank_cell(compare_doc, name):
         assert run["status"] in ("ok", "error", "wrong")
         assert (run["error"] is not None) == (run["status"] == "error")
         # The run's code size is that of the function it ran, as the code table counts it.
-        table = doc["code"][run["framework"]]["functions"][run["function"]]
+        table = doc["code"][run["system"]]["functions"][run["function"]]
         assert run["code"] == {k: table[k] for k in run["code"]}

@@ -3,6 +3,7 @@ import os
 
 import pytest
 
+from compare.systems import get as system
 from lab import render
 
 
@@ -20,8 +21,8 @@ def test_results_fit_without_cutting_cells(compare_doc, name, width):
     assert "…" not in text
     assert max(len(line) for line in text.splitlines()) <= width
     for run in doc["runs"]:
-        short = render.SHORT_FW.get(run["framework"], run["framework"])  # 'tf' at 80 columns
-        assert f"{run['framework']} {run['variant']}" in text or f"{short} {run['variant']}" in text
+        short = system(run["system"]).short  # the legend's short names at 80 columns
+        assert f"{run['system']} {run['variant']}" in text or f"{short} {run['variant']}" in text
 
 
 def test_wide_terminal_shows_where_errors_point(compare_doc):

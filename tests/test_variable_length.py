@@ -77,7 +77,7 @@ def test_expected_table_resolves_against_the_inputs(doc):
 
 
 def test_verdicts_carry_this_runs_numbers(doc):
-    text = " ".join(doc["verdicts"])
+    text = " ".join(doc["takeaways"])
     assert f"jax.jit naive compiled {DISTINCT} times for {DISTINCT} distinct lengths" in text
     assert f"cut it to {len(BUCKETS)}," in text
     assert f"traced {DISTINCT} times for {DISTINCT} distinct lengths over {len(CALLS)} calls" in text
@@ -85,9 +85,9 @@ def test_verdicts_carry_this_runs_numbers(doc):
 
 
 def test_verdicts_follow_the_doc_not_constants():
-    runs = [{"framework": fw, "variant": v, "status": "ok", "compiles": c, "timing": {}}
-            for fw, v, c in (("tensorflow", "naive", 3), ("tensorflow", "static", 2),
-                             ("jax", "naive", 3), ("jax", "static", 2))]
+    runs = [{"system": s, "mode_name": s, "variant": v, "status": "ok", "compiles": c, "timing": {}}
+            for s, v, c in (("tf-function", "naive", 3), ("tf-function", "static", 2),
+                            ("jax-jit", "naive", 3), ("jax-jit", "static", 2))]
     text = " ".join(spec.verdicts({"lengths": [3, 5, 7, 3], "runs": runs}))
     assert "traced 3 times for 3 distinct lengths over 4 calls" in text
     assert "2 traces served" in text and "buckets (4, 8) cut it to 2" in text

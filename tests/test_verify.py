@@ -125,7 +125,7 @@ def test_hypothesis_cases_do_not_depend_on_what_was_imported_before(tmp_path, mo
     """Hypothesis mixes literals of loaded local modules into draws; verify pins that off, so
     `lab verify X` alone, after other scenarios, or under pytest draws the same inputs."""
     import importlib
-    from lab import discovery
+    from compare import discovery
     from lab.verify import hypothesis_cases
     spec = discovery.get("dynamic-architecture")
 

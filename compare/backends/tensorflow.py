@@ -1,15 +1,16 @@
-"""TensorFlow adapter: tf.function (static) and tf.config.run_functions_eagerly (dynamic)."""
+"""TensorFlow adapter: tf.function, the same code run eagerly (run_functions_eagerly), and TF 1.x
+graph mode (tf.Graph + Session, delegated to compare/backends/tf1_graph.py)."""
 from __future__ import annotations
 
 import contextlib
 
 import numpy as np
 import tensorflow as tf
-from compare.backends import DeviceUnavailable
+from compare.backends import DeviceUnavailable, tf1_graph
 
 NAME = "tensorflow"
-STATIC_MODE = "tf.function"
-DYNAMIC_MODE = "tf eager (run_functions_eagerly)"
+GRAPH_SYSTEMS = ("tf-function",)  # traced by tf.function; tf-eager runs the same code eagerly
+TF1 = "tf1-graph"  # builds a tf.Graph and runs it in a Session: see tf1_graph.py
 _device = "/CPU:0"
 
 
@@ -25,6 +26,7 @@ def setup(device: str, threads: int) -> dict:
         raise DeviceUnavailable("TensorFlow sees no GPU")
     used = "cuda" if gpus and device in ("cuda", "auto") else "cpu"
     _device = "/GPU:0" if used == "cuda" else "/CPU:0"
+    tf1_graph.DEVICE = _device
     return {
         "version": tf.__version__,
         "device_used": used,
@@ -34,7 +36,16 @@ def setup(device: str, threads: int) -> dict:
     }
 
 
-def to_input(value):
+def warm_up() -> None:
+    """One tiny tf.function traced and run, untimed: the library's own first-use costs (op
+    registration, the tracing machinery, thread pools) are paid here, not by the first variant."""
+    with tf.device(_device):
+        tf.function(lambda v: v * 2.0 + 1.0)(tf.constant([1.0, 2.0])).numpy()
+
+
+def to_input(value, system: str = ""):
+    if system == TF1:
+        return tf1_graph.to_input(value)
     if isinstance(value, np.ndarray):
         with tf.device(_device):
             return tf.constant(value)
@@ -47,15 +58,17 @@ def to_numpy(out) -> list[np.ndarray]:
 
 
 def sync(out) -> None:
-    # .numpy() waits for the result; it is also what a user does to read it.
+    # .numpy() waits for the result; it is also what a user does to read it. (TF1's Session.run
+    # returns numpy arrays, already waited for.)
     for leaf in tf.nest.flatten(out):
         if hasattr(leaf, "numpy"):
             leaf.numpy()
 
 
 @contextlib.contextmanager
-def mode(static: bool):
-    tf.config.run_functions_eagerly(not static)
+def mode(system: str):
+    # A tf.Graph context needs no process-wide switch: TF1 runs with the tf.function settings.
+    tf.config.run_functions_eagerly(system not in GRAPH_SYSTEMS and system != TF1)
     try:
         with tf.device(_device):
             yield
@@ -63,7 +76,9 @@ def mode(static: bool):
         tf.config.run_functions_eagerly(False)
 
 
-def prepare(fn, static: bool):
+def prepare(fn, system: str, module=None):
+    if system == TF1:
+        return tf1_graph.prepare(fn, module)
     return fn
 
 
@@ -71,18 +86,21 @@ def _functions(module):
     return [v for v in vars(module).values() if hasattr(v, "experimental_get_tracing_count")]
 
 
-def compile_count(module, static: bool) -> int | None:
-    """Traces so far of every tf.function in the module (TF's own counter); None when eager."""
-    if not static:
+def compile_count(module, system: str) -> int | None:
+    """Traces so far of every tf.function in the module (TF's own counter); graphs built in TF1
+    mode; None when eager."""
+    if system == TF1:
+        return tf1_graph.compile_count(module)
+    if system not in GRAPH_SYSTEMS:
         return None
     return sum(f.experimental_get_tracing_count() for f in _functions(module))
 
 
-def first_call_split(fn, args, static: bool) -> dict | None:
+def first_call_split(fn, args, system: str) -> dict | None:
     """Trace through get_concrete_function before the first execution, timing it apart.
 
     Returns None when it cannot apply (eager mode, or not a tf.function)."""
-    if not static or not hasattr(fn, "get_concrete_function"):
+    if system not in GRAPH_SYSTEMS or not hasattr(fn, "get_concrete_function"):
         return None
     import time
     start = time.perf_counter()
@@ -90,7 +108,10 @@ def first_call_split(fn, args, static: bool) -> dict | None:
     return {"trace_s": time.perf_counter() - start, "traced_before_call": True}
 
 
-def first_call_events():
+def first_call_events(system: str):
+    """TF1: graph building, Session creation and the first Session.run, timed apart."""
+    if system == TF1:
+        return tf1_graph.first_call_events()
     return contextlib.nullcontext({})
 
 
@@ -103,12 +124,15 @@ def unfiltered_tracebacks():
         tf.debugging.enable_traceback_filtering()
 
 
-def graph_report(fn, args) -> dict | None:
+def graph_report(fn, args, system: str) -> dict | None:
     return None
 
 
-def value_and_grad(fn, args, weights):
-    """Outputs of fn(*args) and d(sum_k <out_k, weights_k>)/d(float args), by tf.GradientTape."""
+def value_and_grad(fn, args, weights, system: str = ""):
+    """Outputs of fn(*args) and d(sum_k <out_k, weights_k>)/d(float args), by tf.GradientTape
+    (TF1: by tf.gradients in the graph)."""
+    if system == TF1:
+        return tf1_graph.value_and_grad(fn, args, weights)
     floats = [i for i, a in enumerate(args) if isinstance(a, tf.Tensor) and a.dtype.is_floating]
     with tf.GradientTape() as tape:
         for i in floats:

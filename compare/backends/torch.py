@@ -1,4 +1,4 @@
-"""PyTorch adapter: eager (dynamic) and torch.compile (static, opt-in)."""
+"""PyTorch adapter: eager, and its static paths (torch.compile; export and jit to come)."""
 from __future__ import annotations
 
 import contextlib
@@ -8,8 +8,7 @@ import torch
 from compare.backends import DeviceUnavailable
 
 NAME = "torch"
-STATIC_MODE = "torch.compile"
-DYNAMIC_MODE = "torch eager"
+COMPILED = "torch-compile"
 _device = torch.device("cpu")
 
 
@@ -37,7 +36,14 @@ def setup(device: str, threads: int) -> dict:
     return info
 
 
-def to_input(value):
+def warm_up() -> None:
+    """A few tiny ops, untimed: the library's own first-use costs (dispatcher, allocator, thread
+    pool start-up) are paid here, not by the first variant."""
+    x = torch.ones(8, device=_device)
+    (torch.sin(x) * 2.0 + x @ x).sum().item()
+
+
+def to_input(value, system: str = ""):
     if isinstance(value, np.ndarray):
         return torch.from_numpy(value.copy()).to(_device)
     return value
@@ -60,30 +66,30 @@ def sync(out) -> None:
 
 
 @contextlib.contextmanager
-def mode(static: bool):
+def mode(system: str):
     yield
 
 
-def prepare(fn, static: bool):
-    if static:
+def prepare(fn, system: str, module=None):
+    if system == COMPILED:
         torch._dynamo.reset()
         return torch.compile(fn)
     return fn
 
 
-def compile_count(module, static: bool) -> int | None:
+def compile_count(module, system: str) -> int | None:
     """Graphs Dynamo has captured so far (its own counter); None in eager mode."""
-    if not static:
+    if system != COMPILED:
         return None
     from torch._dynamo.utils import counters
     return counters["stats"]["unique_graphs"]
 
 
-def first_call_split(fn, args, static: bool) -> dict | None:
+def first_call_split(fn, args, system: str) -> dict | None:
     return None
 
 
-def first_call_events():
+def first_call_events(system: str):
     return contextlib.nullcontext({})
 
 
@@ -92,8 +98,10 @@ def unfiltered_tracebacks():
     return contextlib.nullcontext()
 
 
-def graph_report(fn, args) -> dict | None:
+def graph_report(fn, args, system: str) -> dict | None:
     """Graphs, graph breaks and their reasons from torch._dynamo.explain."""
+    if system != COMPILED:
+        return None
     torch._dynamo.reset()
     report = torch._dynamo.explain(fn)(*args)
     reasons = []
@@ -105,7 +113,7 @@ def graph_report(fn, args) -> dict | None:
             "break_reasons": reasons[:10]}
 
 
-def value_and_grad(fn, args, weights):
+def value_and_grad(fn, args, weights, system: str = ""):
     """Outputs of fn(*args) and d(sum_k <out_k, weights_k>)/d(float args), by autograd."""
     args = [a.detach().clone().requires_grad_(True) if isinstance(a, torch.Tensor) and a.is_floating_point()
             else a for a in args]

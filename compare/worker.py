@@ -1,4 +1,4 @@
-"""Worker process: `python -m lab.worker REQUEST.json`. Imports exactly one framework.
+"""Worker process: `python -m compare.worker REQUEST.json`. Imports exactly one framework.
 
 The result goes to the file named in the request, never to stdout, so whatever the framework
 prints (absl, oneDNN, XLA) cannot corrupt it. Progress goes as JSON lines to the fd in
@@ -13,7 +13,8 @@ import time
 import traceback
 
 
-FRAMEWORK_MODULES = {"tensorflow", "jax", "jaxlib", "torch"}
+from compare import systems
+
 
 
 def _progress_writer():
@@ -50,19 +51,31 @@ def main(argv: list[str]) -> int:
     progress = _progress_writer()
     progress("starting", request["framework"])
     task = request.get("task", "compare")
+    emitted = []
+
+    def emit(scenario: str, data: dict) -> None:
+        """One scenario's result, on disk as soon as it is done (a later crash keeps it)."""
+        path = f"{request['result']}.{len(emitted)}"
+        _write(path, dict(data, scenario=scenario))
+        emitted.append(path)
+        progress("result", path)
+
     try:
         if task == "doctor":
-            from lab.doctor_worker import probe
+            from compare.doctor_worker import probe
             result = probe(request, progress)
         elif task == "verify":
             from compare.verify_worker import verify
-            result = verify(request, progress)
+            result = verify(request, progress, emit)
         else:
-            from compare.harness import run_scenario
-            result = run_scenario(request, progress)
+            from compare.harness import run_scenarios
+            result = run_scenarios(request, progress, emit)
     except ImportError as exc:
         missing = (getattr(exc, "name", None) or "").split(".")[0]
-        status = "unavailable" if missing in FRAMEWORK_MODULES else "crashed"
+        # Its own framework missing is "unavailable"; anything else (another framework, which is
+        # blocked in this process, or a module of the lab) is a crash to report.
+        own = systems.FRAMEWORK_BY_NAME[request["framework"]].modules
+        status = "unavailable" if missing in own else "crashed"
         result = {"framework": request["framework"], "status": status,
                   "reason": f"cannot import {missing or exc}: {exc}"}
     except Exception as exc:  # noqa: BLE001 - reported to the parent, which shows it
@@ -70,6 +83,7 @@ def main(argv: list[str]) -> int:
         result = {"framework": request["framework"],
                   "status": "unavailable" if unavailable else "crashed",
                   "reason": str(exc) if unavailable else traceback.format_exc(limit=8)}
+    result["emitted"] = emitted
     _write(request["result"], result)
     progress("done", result["status"])
     return 0

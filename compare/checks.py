@@ -1,0 +1,135 @@
+"""`lab check <scenario>`: what a scenario author needs to know before the first run.
+
+Reads the spec (numpy only) and the implementation files with `ast`: no framework is imported.
+"""
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+from compare import systems
+from compare.contract import SpecError
+from compare.discovery import Scenario, load, module_names
+from compare.tracebacks import BUG_MARKER
+
+
+def public_names(path: Path) -> set[str]:
+    """Top-level functions, classes and assigned names that do not start with `_`."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names = set()
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, ast.Assign):
+            for target in node.targets:
+                names.update(n.id for n in ast.walk(target) if isinstance(n, ast.Name))
+        elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+            names.add(node.target.id)
+    return {n for n in names if not n.startswith("_")}
+
+
+def files_by_path(scenario: Scenario) -> dict[Path, list[str]]:
+    """Each implementation file that exists, with the systems that run it (registry order)."""
+    out: dict[Path, list[str]] = {}
+    for s in systems.SYSTEMS:
+        if scenario.has_impl(s.id):
+            out.setdefault(scenario.impl_file(s.id), []).append(s.id)
+    return out
+
+
+def parity(scenario: Scenario) -> dict[str, set[str]]:
+    """{file: public names minus the EXTRAS of the systems that use it}: these must all be equal."""
+    extras = scenario.field("EXTRAS")
+    return {scenario.rel_file(ids[0]): public_names(path) - {n for i in ids for n in extras.get(i, ())}
+            for path, ids in files_by_path(scenario).items()}
+
+
+def _row(check: str, status: str, detail: str) -> dict:
+    return {"check": check, "status": status, "detail": detail}
+
+
+def _spec_rows(scenario: Scenario) -> list[dict]:
+    rows = [_row("spec", "pass", f"{scenario.name}: every required field present and typed")]
+    try:
+        inputs = scenario.calls(0)
+        again = scenario.calls(0)
+        seeded = len(inputs) == len(again) and all(
+            all((x == y).all() if hasattr(x, "all") else x == y for x, y in zip(a, b))
+            for a, b in zip(inputs, again))
+        scenario.reference(*inputs[0])
+        rows.append(_row("inputs", "pass" if inputs and seeded else "fail",
+                         f"calls(0) gives {len(inputs)} inputs" + ("" if seeded else ", not the same twice: seed it")))
+    except Exception as exc:  # noqa: BLE001 - the author's code: report, don't crash
+        rows.append(_row("inputs", "fail", f"calls(0) or reference() raised {type(exc).__name__}: {exc}"))
+    return rows
+
+
+def _file_rows(scenario: Scenario) -> list[dict]:
+    rows = []
+    for s in systems.SYSTEMS:
+        if not scenario.has_impl(s.id):
+            status = "fail" if s.id == systems.EAGER_BASELINE else "warn"
+            rows.append(_row("files", status, f"{s.id}: no {scenario.rel_file(s.id)}; "
+                             + ("it is the eager baseline every diff is set against" if status == "fail"
+                                else "the system will show as unavailable")))
+            continue
+        path = scenario.impl_file(s.id)
+        try:
+            names = public_names(path) | {n.name for n in ast.parse(path.read_text()).body
+                                          if isinstance(n, ast.FunctionDef)}
+        except SyntaxError as exc:
+            rows.append(_row("files", "fail", f"{scenario.rel_file(s.id)}: syntax error at line {exc.lineno}"))
+            continue
+        missing = {label: attr for label, attr in scenario.variants(s.id).items() if attr not in names}
+        rows.append(_row("variants", "fail" if missing else "pass",
+                         f"{s.id}: " + (", ".join(f"{label} -> {attr} is not in {scenario.rel_file(s.id)}"
+                                                  for label, attr in missing.items())
+                                        if missing else f"{len(scenario.variants(s.id))} variants found")))
+    return rows
+
+
+def _parity_rows(scenario: Scenario) -> list[dict]:
+    try:
+        found = parity(scenario)
+    except SyntaxError:
+        return []
+    if not found:
+        return []
+    union = set().union(*found.values())
+    gaps = {f: sorted(union - names) for f, names in found.items() if union - names}
+    if not gaps:
+        return [_row("names", "pass", f"{len(found)} files expose the same {len(union)} public names")]
+    return [_row("names", "fail", f"{f} lacks {', '.join(g)} (or list them in EXTRAS)")
+            for f, g in gaps.items()]
+
+
+def _bug_rows(scenario: Scenario) -> list[dict]:
+    """A variant expected to point at its bug needs a `# BUG` line to point at."""
+    rows = []
+    for (system, label), want in scenario.field("EXPECTED").items():
+        if not (want.get("points_to_bug") or want.get("message_points_to_bug")) or not scenario.has_impl(system):
+            continue
+        text = scenario.impl_file(system).read_text()
+        if BUG_MARKER not in text:
+            rows.append(_row("bug markers", "fail", f"{system} {label} is expected to point at a "
+                                                    f"`{BUG_MARKER}` line, and {scenario.rel_file(system)} has none"))
+    marked = [scenario.rel_file(ids[0]) for path, ids in files_by_path(scenario).items()
+              if BUG_MARKER in path.read_text()]
+    rows.append(_row("bug markers", "pass", f"`{BUG_MARKER}` lines in: {', '.join(marked) or 'no file'}"))
+    return rows
+
+
+def check_scenario(name: str) -> dict:
+    """Every check, as rows of {check, status: pass|warn|fail, detail}; exit 1 on any fail,
+    2 when there is no such scenario file."""
+    module_name = name.replace("-", "_")
+    if module_name not in module_names():
+        return {"scenario": name, "checks": [_row("spec", "fail", f"no file scenarios/{module_name}.py")],
+                "exit_code": 2}
+    try:
+        scenario = load(module_name)
+    except SpecError as exc:
+        return {"scenario": name, "checks": [_row("spec", "fail", str(exc))], "exit_code": 1}
+    rows = _spec_rows(scenario) + _file_rows(scenario) + _parity_rows(scenario) + _bug_rows(scenario)
+    return {"scenario": name, "checks": rows,
+            "exit_code": 1 if any(r["status"] == "fail" for r in rows) else 0}

@@ -1,0 +1,89 @@
+"""The scenario contract: every name a spec (`scenarios/<name>.py`) may define, declared once.
+
+ADDING_A_SCENARIO.md lists the same table (a test keeps the two in step). Loading a spec checks
+it against this table; a problem is a `SpecError` naming the file and the field, which the CLI
+turns into one warning line.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    kind: str          # what `check` accepts: str, number, int, bool, callable, dict, tuple
+    required: bool
+    meaning: str
+    default: Any = None
+
+
+FIELDS: tuple[Field, ...] = (
+    Field("NAME", "str", True, "CLI name, kebab-case; the file name with `-` for `_`"),
+    Field("TITLE", "str", True, "one line, shown in `lab list`"),
+    Field("CLAIM", "str", True, "the seed lessons' claim about static graphs that this tests"),
+    Field("LESSON", "str", True, "a short paragraph: what the code does and what to look for"),
+    Field("RTOL", "number", True, "relative float32 tolerance against the reference"),
+    Field("ATOL", "number", True, "absolute float32 tolerance against the reference"),
+    Field("calls", "callable", True, "calls(seed=0) -> list of input tuples (numpy arrays), seeded"),
+    Field("reference", "callable", True, "reference(*inputs) -> numpy result (array or tuple), or None"),
+    Field("ORDER", "int", False, "position in `lab list`, `lab demo`, `lab report`, `lab claims`", 99),
+    Field("VARIANTS", "dict", False, "{system id: {label: function}}: which functions each system "
+          "runs; a system left out runs its registry default", {}),
+    Field("EXPECTED", "dict", False, "{(system id, label): {status, error_type, compiles, ...}}: "
+          "what a variant is supposed to do; drift is exit 4 (`compare`, `verify`, `claims`)", {}),
+    Field("describe_calls", "callable", False, "describe_calls(inputs) -> dict of extra JSON "
+          "fields about the inputs (e.g. lengths), computed once per command", None),
+    Field("verdicts", "callable", False, "verdicts(doc) -> list of takeaway sentences computed "
+          "from the run's JSON document", None),
+    Field("annotate", "callable", False, "annotate(run) -> dict of extra fields for one run, "
+          "computed in the worker from the run's own data", None),
+    Field("STEADY_STATE", "bool", False, "False: time the steady state of working variants only "
+          "(scenarios about errors or printing)", True),
+    Field("VERIFY_VARIANTS", "dict", False, "{system id: {label: function}}: extra variants "
+          "`lab verify` checks numerically (e.g. a differentiable bounded loop)", {}),
+    Field("NOT_DIFFERENTIABLE", "dict", False, "{(system id, label): why}: a gradient failure "
+          "that is a finding, kept as data so a release that fixes it shows as drift", {}),
+    Field("GRAD_TOL", "tuple", False, "(rtol, atol) for gradients in `lab verify`", None),
+    Field("strategy", "callable", False, "strategy(st, hnp) -> hypothesis strategy of input "
+          "tuples for `lab verify`", None),
+    Field("EXTRAS", "dict", False, "{system id: [names]}: public names of one implementation "
+          "file that the others need not have (exempt from `lab check`'s name parity)", {}),
+    Field("CLAIM_RULE", "callable", False, "claim_cell(doc, system) -> (verdict, evidence, runs) "
+          "or None: how `lab claims` grades this scenario's claim for one system", None),
+)
+BY_NAME = {f.name: f for f in FIELDS}
+REQUIRED = tuple(f.name for f in FIELDS if f.required)
+
+_CHECKS: dict[str, Callable[[Any], bool]] = {
+    "str": lambda v: isinstance(v, str) and bool(v.strip()),
+    "number": lambda v: isinstance(v, (int, float)) and not isinstance(v, bool) and v >= 0,
+    "int": lambda v: isinstance(v, int) and not isinstance(v, bool),
+    "bool": lambda v: isinstance(v, bool),
+    "callable": callable,
+    "dict": lambda v: isinstance(v, dict),
+    "tuple": lambda v: isinstance(v, (tuple, list)) and len(v) == 2,
+}
+
+
+class SpecError(Exception):
+    """A scenario file that cannot be used: `file: problem`, one line."""
+
+    def __init__(self, file: str, problem: str):
+        super().__init__(f"{file}: {problem}")
+        self.file, self.problem = file, problem
+
+
+def values(module, file: str) -> dict:
+    """{field: value} for every contract field, defaults filled in; SpecError on the first problem."""
+    missing = [name for name in REQUIRED if not hasattr(module, name)]
+    if missing:
+        raise SpecError(file, f"missing required {', '.join(missing)} (see ADDING_A_SCENARIO.md)")
+    out = {}
+    for f in FIELDS:
+        value = getattr(module, f.name, f.default)
+        if f.name in vars(module) and not _CHECKS[f.kind](value):
+            raise SpecError(file, f"{f.name} should be {f.kind}, got {type(value).__name__} {value!r:.60}")
+        out[f.name] = value
+    return out

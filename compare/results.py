@@ -1,0 +1,203 @@
+"""Typed results, built here and nowhere else, serialised with the JSON field names.
+
+Workers build `Run`s and send them as plain dicts (`to_dict`); the CLI process reads them back
+with `Run.from_dict`. A placeholder run (framework unavailable, timed out, no implementation
+file) is a `Run` too, so every field is present in every run: `null` where nothing was measured.
+README's "JSON" section lists these fields; tests/test_schema.py keeps the two in step.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any
+
+SCHEMA_VERSION = 2
+
+
+def _known(cls, data: dict) -> tuple[dict, dict]:
+    names = {f.name for f in fields(cls)}
+    return ({k: v for k, v in data.items() if k in names},
+            {k: v for k, v in data.items() if k not in names})
+
+
+@dataclass
+class Frame:
+    file: str
+    line: int | None
+    function: str
+    origin: str          # user | framework | generated
+    code: str
+
+
+@dataclass
+class ErrorAnatomy:
+    type: str
+    qualified_type: str
+    message: str
+    frames: list[Frame]
+    innermost_user: Frame | None
+    points_to_bug: bool
+    frames_before_user: int
+    message_points_to_bug: bool
+    message_locations: list[dict]
+    filtered_len: int
+    unfiltered_len: int | None
+    causes: list[dict]
+    cause_points_to_bug: bool
+    call_index: int | None = None
+    unfiltered_frames: list[Frame] | None = None
+
+    @classmethod
+    def from_dict(cls, data: dict | None) -> "ErrorAnatomy | None":
+        if data is None:
+            return None
+        known, _ = _known(cls, data)
+        frame = lambda f: Frame(**f) if isinstance(f, dict) else f  # noqa: E731
+        known["frames"] = [frame(f) for f in known.get("frames", [])]
+        known["innermost_user"] = frame(known.get("innermost_user")) if known.get("innermost_user") else None
+        if known.get("unfiltered_frames") is not None:
+            known["unfiltered_frames"] = [frame(f) for f in known["unfiltered_frames"]]
+        return cls(**known)
+
+
+@dataclass
+class Timing:
+    first_call_s: float | None = None
+    second_call_s: float | None = None
+    steady_median_s: float | None = None
+    repeats: int | None = None
+    split: dict = field(default_factory=dict)  # trace_s, lower_s, compile_s, ... as measured
+
+    def to_dict(self) -> dict:
+        out = {k: v for k, v in asdict(self).items() if k != "split"}
+        out.update(self.split)
+        return out
+
+    @classmethod
+    def from_dict(cls, data: dict | None) -> "Timing":
+        known, rest = _known(cls, data or {})
+        known.pop("split", None)
+        return cls(**known, split=rest)
+
+
+@dataclass
+class Run:
+    """One variant of one scenario in one system."""
+    system: str
+    framework: str
+    variant: str
+    mode: str               # static | dynamic: whether the system builds a graph first
+    mode_name: str          # the system's display label
+    function: str
+    file: str
+    status: str             # ok | error | wrong | unavailable | crashed | timeout | interrupted
+    reason: str | None = None
+    max_abs_err: float | None = None
+    compiles: int | None = None
+    error: ErrorAnatomy | None = None
+    wrong: dict | None = None
+    timing: Timing = field(default_factory=Timing)
+    calls: int | None = None
+    call_times_s: list = field(default_factory=list)
+    call_compiles: list = field(default_factory=list)
+    call_errors: list = field(default_factory=list)
+    printed: list = field(default_factory=list)
+    warnings: list = field(default_factory=list)
+    graph_report: dict | None = None
+    code: dict | None = None
+    expected: dict | None = None
+    expect_ok: bool = False
+    extra: dict = field(default_factory=dict)  # the scenario's own fields (annotate, describe_calls)
+
+    def to_dict(self) -> dict:
+        out = {f.name: getattr(self, f.name) for f in fields(self) if f.name not in ("extra",)}
+        out["timing"] = self.timing.to_dict()
+        out["error"] = asdict(self.error) if self.error is not None else None
+        out.update(self.extra)
+        return out
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "Run":
+        known, rest = _known(cls, data)
+        known.pop("extra", None)
+        known["timing"] = Timing.from_dict(known.get("timing"))
+        known["error"] = ErrorAnatomy.from_dict(known.get("error"))
+        return cls(**known, extra=rest)
+
+    @classmethod
+    def placeholder(cls, *, system: str, framework: str, variant: str, mode: str, mode_name: str,
+                    function: str, file: str, status: str, reason: str | None) -> "Run":
+        return cls(system=system, framework=framework, variant=variant, mode=mode,
+                   mode_name=mode_name, function=function, file=file, status=status, reason=reason)
+
+
+@dataclass
+class WorkerResult:
+    """What one framework's worker returned for one scenario (or why it returned nothing)."""
+    framework: str
+    status: str             # ok | unavailable | crashed | timeout | interrupted
+    reason: str | None = None
+    install: str | None = None
+    stderr_tail: list | None = None
+    last_stage: str | None = None
+    wall_s: float | None = None
+    info: dict = field(default_factory=dict)
+    log: str = ""
+
+    def to_dict(self, with_log: bool = True) -> dict:
+        out = asdict(self)
+        if not with_log:
+            out.pop("log")
+        return out
+
+
+@dataclass
+class CompareDoc:
+    scenario: str
+    seed: int
+    title: str
+    claim: str
+    lesson: str
+    device: str
+    systems: list[str]
+    versions: dict
+    environment: dict
+    tolerances: dict
+    frameworks: dict[str, WorkerResult]
+    runs: list[Run]
+    code: dict
+    inputs: dict            # the scenario's describe_calls(), once
+    verdicts: list[str]
+    takeaways: list[str]
+    drift: list[dict]
+    interrupted: bool
+    exit_code: int
+    schema: int = SCHEMA_VERSION
+
+    def to_dict(self, with_logs: bool = True) -> dict:
+        out = {"schema": self.schema, "scenario": self.scenario, "seed": self.seed,
+               "title": self.title, "claim": self.claim, "lesson": self.lesson,
+               "device": self.device, "systems": self.systems, "versions": self.versions,
+               "environment": self.environment, "tolerances": self.tolerances,
+               "frameworks": {k: v.to_dict(with_logs) for k, v in self.frameworks.items()},
+               "runs": [r.to_dict() for r in self.runs], "code": self.code}
+        out.update(self.inputs)  # the scenario's input description, at the top level as before
+        out.update({"verdicts": self.verdicts, "takeaways": self.takeaways, "drift": self.drift,
+                    "interrupted": self.interrupted, "exit_code": self.exit_code})
+        return out
+
+
+@dataclass
+class VerifyRow:
+    scenario: str
+    system: str
+    framework: str
+    variant: str
+    quantity: str           # forward | gradient | forward (pairwise) | gradient (pairwise) | outcome
+    status: str             # pass | fail | not differentiable | drift | unavailable | timeout
+    max_abs_err: float | None = None
+    tolerance: dict | None = None
+    case: Any = None
+    detail: str = ""
+
+    def to_dict(self) -> dict:
+        return asdict(self)

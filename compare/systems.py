@@ -1,0 +1,143 @@
+"""The one registry: frameworks (one worker process each) and systems (a framework in one mode).
+
+Every other module reads names, order, labels, folders and defaults from here; outside this file
+and the framework backends (`compare/backends/`), no module spells a framework or a system id.
+Adding a column is new implementation files plus one `System` entry below.
+
+Framework-free and import-light: the CLI process reads it for `lab --help` and `lab list`.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Framework:
+    name: str                 # worker name; also the backend module compare/backends/<name>.py
+    modules: tuple[str, ...]  # top-level modules it imports; blocked in the other workers
+    install: str              # CPU install hint
+    gpu_install: str
+    constructs: dict = field(default_factory=dict)  # compiler-only constructs: {name: regex}
+    namespaces: tuple[str, ...] = ()  # module prefixes the code diff treats as equal
+    one_thread_flag: tuple[str, str] | None = None  # (env var, flag) that pins it to one thread
+
+
+@dataclass(frozen=True)
+class System:
+    id: str                   # fixed: outputs and tests rely on it
+    framework: str            # which worker process runs it
+    label: str                # display name
+    short: str                # column name where 80 columns are tight (with a legend)
+    static: bool              # builds a static graph before it runs
+    impl_dir: str             # its implementation files: <impl_dir>/<scenario>.py
+    counter: str | None       # what its compile counter counts; None when it has none
+    variants: dict            # default {label: function}; a spec's VARIANTS overrides per system
+    working: tuple[str, ...]  # labels expected to work unless the spec's EXPECTED says otherwise
+    in_default: bool = False  # one of the design card's trio, run when nothing is asked for
+    mode_group: str = ""      # "static" | "dynamic": what the old --modes flag selects
+
+
+FRAMEWORKS: tuple[Framework, ...] = (
+    Framework(
+        "tensorflow", ("tensorflow",),
+        "pip install 'tensorflow-cpu>=2.21,<2.22'", "pip install 'tensorflow[and-cuda]>=2.21,<2.22'",
+        constructs={
+            "tf.cond": r"\btf\.cond\b", "tf.case": r"\btf\.(?:case|switch_case)\b",
+            "tf.while_loop": r"\btf\.while_loop\b", "TensorArray": r"\bTensorArray\b",
+            "input_signature": r"\binput_signature\b", "TensorSpec": r"\bTensorSpec\b",
+            "reduce_retracing": r"\breduce_retracing\b", "tf.print": r"\btf\.print\b",
+            "tf.debugging": r"\btf\.debugging\.\w+", "placeholder": r"\bplaceholder\b",
+            "Session": r"\bSession\b", "feed_dict": r"\bfeed_dict\b",
+            "tf.gradients": r"\btf\.gradients\b",
+        },
+        namespaces=(r"tf\.compat\.v1", r"tf\.math", r"tf")),
+    Framework(
+        "jax", ("jax", "jaxlib"),
+        "pip install 'jax>=0.10,<0.11'", "pip install 'jax[cuda12]>=0.10,<0.11'",
+        constructs={
+            "lax.cond": r"\blax\.cond\b", "lax.switch": r"\blax\.switch\b",
+            "lax.while_loop": r"\blax\.while_loop\b", "lax.fori_loop": r"\blax\.fori_loop\b",
+            "lax.scan": r"\blax\.scan\b", "static_argnums": r"\bstatic_arg(?:nums|names)\b",
+            "jax.debug": r"\bjax\.debug\.\w+", "checkify": r"\bcheckify\b",
+        },
+        namespaces=(r"jax\.numpy", r"jnp"),
+        one_thread_flag=("XLA_FLAGS", "--xla_cpu_multi_thread_eigen=false")),
+    Framework(
+        "torch", ("torch",),
+        "pip install torch==2.13.0",
+        "pip install torch==2.13.0 --index-url https://download.pytorch.org/whl/cu128",
+        constructs={
+            "torch.cond": r"\btorch\.cond\b", "torch._check": r"\btorch\._check\w*\b",
+            "Dim": r"\bDim\.\w+\b", "torch.export": r"\btorch\.export\b",
+            "torch.jit": r"\btorch\.jit\.\w+\b", "fullgraph": r"\bfullgraph\b",
+        },
+        namespaces=(r"torch\.nn\.functional", r"torch")),
+)
+
+_TF_GRAPH = {"naive": "naive", "static": "forward"}
+
+# The one fixed display order: tables, JSON, docs, columns.
+SYSTEMS: tuple[System, ...] = (
+    System("tf1-graph", "tensorflow", "TF 1.x graph + Session", "tf1", True, "static_impl/tf1",
+           "graphs", dict(_TF_GRAPH), ("static",)),
+    System("tf-function", "tensorflow", "tf.function", "tf.fn", True, "static_impl/tensorflow",
+           "traces", dict(_TF_GRAPH), ("static",), in_default=True, mode_group="static"),
+    System("tf-eager", "tensorflow", "tf eager (run_functions_eagerly)", "tf.eag", False,
+           "static_impl/tensorflow", None, {"eager": "naive"}, ("eager",), mode_group="dynamic"),
+    System("jax-jit", "jax", "jax.jit", "jit", True, "static_impl/jax", "compiles",
+           dict(_TF_GRAPH), ("static",), in_default=True, mode_group="static"),
+    System("jax-eager", "jax", "jax op-by-op (disable_jit)", "jax.eag", False, "static_impl/jax", None,
+           {"eager": "naive"}, ("eager",), mode_group="dynamic"),
+    System("torch-eager", "torch", "torch eager", "eager", False, "dynamic_impl/torch", None,
+           {"eager": "forward"}, ("eager",), in_default=True, mode_group="dynamic"),
+    System("torch-compile", "torch", "torch.compile", "compile", True, "dynamic_impl/torch",
+           "graphs", {"compiled": "forward"}, ("compiled",), mode_group="static"),
+    System("torch-export", "torch", "torch.export", "export", True, "static_impl/torch",
+           "exports", dict(_TF_GRAPH), ("static",)),
+    System("torch-jit", "torch", "torch.jit (deprecated)", "jit.tr", True, "static_impl/torch",
+           "graphs", {"naive": "naive", "scripted": "scripted"}, ()),
+)
+
+BY_ID = {s.id: s for s in SYSTEMS}
+FRAMEWORK_BY_NAME = {f.name: f for f in FRAMEWORKS}
+FRAMEWORK_NAMES = tuple(f.name for f in FRAMEWORKS)
+IDS = tuple(s.id for s in SYSTEMS)
+DEFAULT = tuple(s.id for s in SYSTEMS if s.in_default)
+# The code diff's left-hand side: the eager code every static version is set against.
+EAGER_BASELINE = "torch-eager"
+
+
+def get(system_id: str) -> System:
+    return BY_ID[system_id]
+
+
+def of_framework(framework: str) -> tuple[System, ...]:
+    return tuple(s for s in SYSTEMS if s.framework == framework)
+
+
+def ordered(ids) -> list[str]:
+    """ids in the registry's display order, whatever order they were given in."""
+    wanted = set(ids)
+    return [s.id for s in SYSTEMS if s.id in wanted]
+
+
+def frameworks_of(ids) -> list[str]:
+    """The worker processes these systems need, in the fixed framework order."""
+    needed = {BY_ID[i].framework for i in ids}
+    return [f for f in FRAMEWORK_NAMES if f in needed]
+
+
+def from_modes(frameworks, mode: str) -> list[str]:
+    """The old flags mapped onto systems: --frameworks X --modes default|static|dynamic|all."""
+    chosen = [s for s in SYSTEMS if s.framework in frameworks]
+    if mode == "default":
+        chosen = [s for s in chosen if s.in_default]
+    elif mode == "all":
+        chosen = [s for s in chosen if s.mode_group]
+    else:
+        chosen = [s for s in chosen if s.mode_group == mode]
+    return [s.id for s in chosen]
+
+
+def static_ids() -> list[str]:
+    return [s.id for s in SYSTEMS if s.static]

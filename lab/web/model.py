@@ -1,0 +1,278 @@
+"""From the lab's JSON documents to plain dicts the templates print. Every accessor tolerates a
+missing or null field: a placeholder run for an unavailable framework is mostly nulls."""
+from __future__ import annotations
+
+import json
+import math
+import re
+
+from lab.web import svg
+from lab.web.code import file_model
+
+# Runs written before runs carried "system": the id each (mode_name) or (framework, mode) maps to.
+_KNOWN_DOC_KEYS = {"schema", "scenario", "seed", "title", "claim", "lesson", "device", "versions",
+                   "environment", "tolerances", "frameworks", "runs", "code", "interrupted",
+                   "verdicts", "takeaways", "exit_code", "_exit_code", "systems", "drift"}
+VERDICTS = {"holds": "holds", "partly": "partly", "does-not-hold": "does not hold",
+            "not-applicable": "n/a", "unavailable": "unavailable"}
+LEGENDS = {"per-call": [("blue", "call"), ("orange", "call that traced or compiled ▲")],
+           "first-vs-steady": [("orange", "first call"), ("blue", "steady-state median")],
+           "split": [("blue", "trace"), ("purple", "lower"), ("orange", "compile"), ("grey", "rest")]}
+STATUSES = ("ok", "error", "wrong", "unavailable", "crashed", "timeout", "interrupted")
+
+
+def d(x) -> dict:
+    return x if isinstance(x, dict) else {}
+
+
+def lst(x) -> list:
+    return x if isinstance(x, list) else []
+
+
+def text(x) -> str:
+    return "" if x is None else str(x)
+
+
+def slug(s) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text(s).lower()).strip("-") or "x"
+
+
+def system_id(run: dict) -> str:
+    run = d(run)
+    if run.get("system"):
+        return text(run["system"])
+    # A document from before schema 2 has no system: its framework and mode name stand in.
+    return slug(f"{text(run.get('framework'))} {text(run.get('mode_name') or run.get('mode'))}")
+
+
+def system_order(docs: list[dict], systems: list[dict] | None) -> list[dict]:
+    """The given order and labels first, then systems as they first appear in the runs."""
+    out, seen = [], set()
+    for s in lst(systems):
+        sid = text(d(s).get("id"))
+        if sid and sid not in seen:
+            seen.add(sid)
+            out.append({"id": sid, "label": text(d(s).get("label")) or sid})
+    for doc in docs:
+        for run in lst(d(doc).get("runs")):
+            sid = system_id(run)
+            if sid not in seen:
+                seen.add(sid)
+                run = d(run)
+                label = text(run.get("mode_name")) or " ".join(
+                    text(run.get(k)) for k in ("framework", "mode") if run.get(k)) or sid
+                out.append({"id": sid, "label": label})
+    return out
+
+
+def fmt_err(x) -> str:
+    if not isinstance(x, (int, float)) or isinstance(x, bool) or not math.isfinite(x):
+        return "–"
+    return "0" if x == 0 else f"{x:.1e}"
+
+
+def ordered_runs(doc: dict, order: dict) -> list[dict]:
+    runs = [d(r) for r in lst(doc.get("runs"))]
+    return sorted(runs, key=lambda r: order.get(system_id(r), len(order)))  # stable: variants keep their order
+
+
+def _run_label(run: dict, labels: dict) -> str:
+    system, variant = labels.get(system_id(run), system_id(run)), text(run.get("variant"))
+    return system if variant and variant in system.split() else f"{system} {variant}".strip()
+
+
+def _status(run: dict, frameworks: dict) -> dict:
+    status = text(run.get("status")) or "unknown"
+    expected = text(d(run.get("expected")).get("status"))
+    note = ""
+    if expected and status != "ok":
+        note = "expected" if expected == status else f"expected {expected}"
+    elif expected and expected != "ok":
+        note = f"expected {expected}"
+    fw = d(d(frameworks).get(run.get("framework")))
+    reason = run.get("reason") or (fw.get("reason") if status not in ("ok", "error", "wrong") else None)
+    return {"status": status, "cls": status if status in STATUSES else "other", "note": note,
+            "reason": text(reason)}
+
+
+def results_rows(runs: list[dict], labels: dict, frameworks: dict) -> list[dict]:
+    rows = []
+    for run in runs:
+        t = d(run.get("timing"))
+        gr = d(run.get("graph_report"))
+        notes = []
+        if gr:
+            notes.append(f"{gr.get('graphs', '?')} graphs, {gr.get('graph_breaks', '?')} graph breaks")
+        comp = run.get("compiles")
+        rows.append({"system": labels.get(system_id(run), system_id(run)), "variant": text(run.get("variant")),
+                     "function": text(run.get("function")), **_status(run, frameworks),
+                     "first": svg.fmt_time(t.get("first_call_s")), "steady": svg.fmt_time(t.get("steady_median_s")),
+                     "iqr": svg.fmt_time(t.get("steady_iqr_s")) if t.get("steady_iqr_s") is not None else "",
+                     "compiles": "–" if comp is None else text(comp), "err": fmt_err(run.get("max_abs_err")),
+                     "notes": "; ".join(notes), "break_reasons": [text(x) for x in lst(gr.get("break_reasons"))]})
+    return rows
+
+
+def charts(runs: list[dict], labels: dict, name: str) -> list[dict]:
+    series, fvs, split = [], [], []
+    for run in runs:
+        label, t = _run_label(run, labels), d(run.get("timing"))
+        times = lst(run.get("call_times_s"))
+        if len(times) >= 2:
+            series.append({"label": label, "times": times, "compiles": lst(run.get("call_compiles"))})
+        fvs.append({"label": label, "first_s": t.get("first_call_s"), "steady_s": t.get("steady_median_s")})
+        if any(isinstance(t.get(k), (int, float)) for k in ("trace_s", "lower_s", "compile_s")):
+            split.append({"label": label, "first_s": t.get("first_call_s"), "trace_s": t.get("trace_s"),
+                          "lower_s": t.get("lower_s"), "compile_s": t.get("compile_s")})
+    out = []
+    for kind, title, caption, draw, rows in (
+            ("per-call", f"{name}: Time of every call", "Every call of every run, in order. Bar height: the "
+             "call's time, on a log scale shared by all rows.", svg.per_call, series),
+            ("first-vs-steady", f"{name}: First call against steady state", "Log axis. The first call includes "
+             "tracing and compiling.", svg.first_vs_steady, fvs),
+            ("split", f"{name}: First call, split by the framework's own counters", "Linear axis. TF reports "
+             "tracing only, so its rest includes graph optimisation and running.", svg.first_call_split, split)):
+        body = draw(rows, title) if rows else ""
+        if body:
+            out.append({"kind": kind, "title": title.split(": ", 1)[-1], "caption": caption, "svg": body,
+                        "legend": LEGENDS.get(kind, [])})
+    return out
+
+
+def _same_place(a: dict, b: dict) -> bool:
+    return bool(a and b) and a.get("file") == b.get("file") and a.get("line") == b.get("line")
+
+
+def _frames(frames, err: dict) -> list[dict]:
+    inner = d(err.get("innermost_user"))
+    out = []
+    for f in lst(frames):
+        f = d(f)
+        code = text(f.get("code"))
+        origin = text(f.get("origin")) or "other"
+        out.append({"file": text(f.get("file")), "line": text(f.get("line")), "function": text(f.get("function")),
+                    "origin": origin, "cls": origin if origin in ("user", "framework", "generated") else "other",
+                    "code": code,
+                    "bug": "# BUG" in code or (bool(err.get("points_to_bug")) and _same_place(f, inner))})
+    return out
+
+
+def tracebacks(runs: list[dict], labels: dict) -> list[dict]:
+    out = []
+    for run in runs:
+        err = run.get("error")
+        if not isinstance(err, dict):
+            continue
+        locs = [f"{text(d(m).get('file'))}:{text(d(m).get('line'))}" for m in lst(err.get("message_locations"))]
+        facts = []
+        if "points_to_bug" in err:
+            facts.append(("points at the # BUG line", "yes" if err.get("points_to_bug") else "no"))
+        if err.get("frames_before_user") is not None:
+            facts.append(("frames before your code", text(err.get("frames_before_user"))))
+        if err.get("message_points_to_bug"):
+            facts.append(("the message names the bug line", ", ".join(locs) or "yes"))
+        if err.get("filtered_len") is not None or err.get("unfiltered_len") is not None:
+            facts.append(("frames shown / with filtering off",
+                          f"{text(err.get('filtered_len')) or '?'} / {text(err.get('unfiltered_len')) or '?'}"))
+        if err.get("call_index") is not None and isinstance(err.get("call_index"), int):
+            facts.append(("raised on call", text(err["call_index"] + 1)))
+        causes = [{"type": text(d(c).get("type")), "points_to_bug": bool(d(c).get("points_to_bug")),
+                   "at": (f"{text(d(d(c).get('innermost_user')).get('file'))}:"
+                          f"{text(d(d(c).get('innermost_user')).get('line'))}") if d(c).get("innermost_user") else ""}
+                  for c in lst(err.get("causes"))]
+        out.append({"run": _run_label(run, labels), "type": text(err.get("type")) or "error",
+                    "qualified_type": text(err.get("qualified_type")), "message": text(err.get("message")),
+                    "facts": facts, "frames": _frames(err.get("frames"), err),
+                    "unfiltered": _frames(err.get("unfiltered_frames"), err), "causes": causes})
+    return out
+
+
+def code_columns(doc: dict, order: list[dict]) -> list[dict]:
+    code = d(doc.get("code"))
+    fw_order = []
+    for run in ordered_runs(doc, {s["id"]: i for i, s in enumerate(order)}):
+        if run.get("framework") in code and run["framework"] not in fw_order:
+            fw_order.append(run["framework"])
+    fw_order += [k for k in code if k not in fw_order]
+    dynamic = {r.get("framework"): text(r.get("mode_name")) for r in lst(doc.get("runs"))
+               if isinstance(r, dict) and r.get("mode") == "dynamic"}
+    cols = []
+    for fw in fw_order:
+        entry = d(code.get(fw))
+        baseline = entry.get("diff_vs_eager") is None and bool(entry)
+        cols.append(file_model(fw, entry, dynamic.get(fw, fw) if baseline else fw, baseline))
+    return cols
+
+
+def _compact(v, limit: int = 240) -> str:
+    s = v if isinstance(v, str) else json.dumps(v, default=str)
+    return s if len(s) <= limit else s[: limit - 1] + "…"
+
+
+def scenario(doc: dict, systems: list[dict], sid: str) -> dict:
+    doc = d(doc)
+    order = {s["id"]: i for i, s in enumerate(systems)}
+    labels = {s["id"]: s["label"] for s in systems}
+    runs = ordered_runs(doc, order)
+    name = text(doc.get("scenario")) or "scenario"
+    takeaways = [text(x) for x in lst(doc.get("takeaways"))]
+    verdicts = [text(x) for x in lst(doc.get("verdicts")) if text(x) not in takeaways]
+    tol = d(doc.get("tolerances"))
+    return {"id": sid, "name": name, "title": text(doc.get("title")), "claim": text(doc.get("claim")),
+            "lesson": text(doc.get("lesson")), "device": text(doc.get("device")),
+            "tolerance": ", ".join(f"{k}={v}" for k, v in tol.items()),
+            "interrupted": bool(doc.get("interrupted")), "exit_code": doc.get("exit_code"),
+            "code": code_columns(doc, systems), "results": results_rows(runs, labels, doc.get("frameworks")),
+            "charts": charts(runs, labels, name), "tracebacks": tracebacks(runs, labels),
+            "takeaways": takeaways, "verdicts": verdicts,
+            "extras": [(k, _compact(v)) for k, v in doc.items() if k not in _KNOWN_DOC_KEYS]}
+
+
+def scoreboard(claims: dict, systems: list[dict], sections: dict) -> dict:
+    claims = d(claims)
+    cols = system_order([], lst(claims.get("systems")) or systems)
+    rows = []
+    for c in lst(claims.get("claims")):
+        c = d(c)
+        cells = d(c.get("cells"))
+        row = []
+        for s in cols:
+            cell = d(cells.get(s["id"]))
+            v = text(cell.get("verdict")) or "unavailable"
+            row.append({"verdict": v, "label": VERDICTS.get(v, v), "cls": v if v in VERDICTS else "other",
+                        "evidence": text(cell.get("evidence")), "system": s["label"]})
+        rows.append({"claim": text(c.get("claim")), "scenario": text(c.get("scenario")),
+                     "href": sections.get(text(c.get("scenario"))), "cells": row})
+    return {"systems": cols, "rows": rows, "compact": len(cols) > 4}
+
+
+def environment(docs: list[dict]) -> dict:
+    docs = [d(x) for x in docs]
+    env = next((d(x.get("environment")) for x in docs if x.get("environment")), {})
+    versions: dict = {}
+    for x in docs:
+        for k, v in d(x.get("versions")).items():
+            versions.setdefault(k, [])
+            if text(v) not in versions[k]:
+                versions[k].append(text(v))
+    fws = []
+    for fw, vs in versions.items():
+        info = next((d(d(d(x.get("frameworks")).get(fw)).get("info")) for x in docs
+                     if d(d(x.get("frameworks")).get(fw)).get("info")), {})
+        status = next((text(d(d(x.get("frameworks")).get(fw)).get("status")) for x in docs
+                       if d(x.get("frameworks")).get(fw)), "")
+        threads = d(d(env.get("threads")).get(fw))
+        fws.append({"name": fw, "version": " / ".join(v or "–" for v in vs), "status": status,
+                    "devices": ", ".join(text(v) for v in lst(info.get("devices"))),
+                    "device_used": text(d(env.get("device_used")).get(fw)),
+                    "threads": "/".join(text(threads.get(k)) for k in ("intra_op", "inter_op") if k in threads)
+                    + (f" ({threads['how']})" if threads.get("how") else ""),
+                    "import": svg.fmt_time(info.get("import_s")) if info.get("import_s") is not None else "–"})
+    facts = [(k.replace("_", " "), _compact(env.get(k), 400)) for k in
+             ("python", "platform", "cpu", "cpu_count", "device_requested", "threads_requested", "gpu", "executable")
+             if env.get(k) not in (None, "", [])]
+    if lst(env.get("nvidia_smi")):
+        facts.append(("nvidia-smi", _compact(env["nvidia_smi"], 400)))
+    policy = [(text(k).replace("_", " "), _compact(v, 300)) for k, v in d(env.get("timing_policy")).items()]
+    return {"frameworks": fws, "facts": facts, "policy": policy,
+            "schemas": sorted({text(x.get("schema")) for x in docs if x.get("schema") is not None})}

@@ -1,0 +1,85 @@
+"""The report as one self-contained HTML page: inline CSS and SVG, no scripts needed, no network.
+
+render_page(docs, claims=None, systems=None, title=...) -> the whole document.
+render_sections(...) -> the same content as one <div class="lab-report"> fragment (its stylesheet
+scoped under that class), for a Jupyter `_repr_html_`.
+Jinja2 is imported inside the functions so `import lab` stays fast; tensorflow, jax, torch and
+rich are never imported here."""
+from __future__ import annotations
+
+import functools
+import os
+
+from lab.web import model
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+DEFAULT_TITLE = "The static-vs-dynamic graph lab"
+
+
+@functools.lru_cache(maxsize=1)
+def _environment():
+    import jinja2
+    return jinja2.Environment(loader=jinja2.FileSystemLoader(os.path.join(HERE, "templates")),
+                              autoescape=True, trim_blocks=True, lstrip_blocks=True,
+                              undefined=jinja2.ChainableUndefined)
+
+
+@functools.lru_cache(maxsize=1)
+def _css() -> str:
+    with open(os.path.join(HERE, "style.css"), encoding="utf-8") as f:
+        return f.read()
+
+
+def _scenario_or_note(doc, systems, sid) -> dict:
+    try:
+        return model.scenario(doc, systems, sid)
+    except Exception as exc:  # a malformed document must not take the whole page down
+        doc = model.d(doc)
+        return {"id": sid, "name": model.text(doc.get("scenario")) or "scenario", "title": model.text(doc.get("title")),
+                "claim": model.text(doc.get("claim")), "lesson": "", "broken": f"{type(exc).__name__}: {exc}"}
+
+
+def context(docs: list[dict], claims: dict | None = None, systems: list[dict] | None = None,
+            title: str = DEFAULT_TITLE, id_prefix: str = "lab-") -> dict:
+    """Everything the templates print, as plain data (useful for tests and other renderers)."""
+    from markupsafe import Markup
+    docs = [model.d(x) for x in (docs or [])]
+    given = (model.lst(claims.get("systems")) if isinstance(claims, dict) else []) or systems
+    order = model.system_order(docs, given)
+    sections, used = [], set()
+    for i, doc in enumerate(docs):
+        base = id_prefix + model.slug(doc.get("scenario") or f"scenario-{i + 1}")
+        sid, k = base, 2
+        while sid in used:
+            sid, k = f"{base}-{k}", k + 1
+        used.add(sid)
+        sec = _scenario_or_note(doc, order, sid)
+        for chart in sec.get("charts", []):
+            chart["svg"] = Markup(chart["svg"])  # built by lab.web.svg, which escapes every text it draws
+        for col in sec.get("code", []):
+            for line in col["lines"]:
+                line["html"] = Markup(line["html"])  # escaped token by token in lab.web.code
+        sections.append(sec)
+    by_scenario = {}
+    for sec in sections:
+        by_scenario.setdefault(sec["name"], "#" + sec["id"])
+    versions = model.environment(docs)
+    return {"title": title, "prefix": id_prefix, "css": Markup(_css()), "systems": order,
+            "scoreboard": model.scoreboard(claims, order, by_scenario) if isinstance(claims, dict) else None,
+            "sections": sections, "env": versions,
+            "devices": sorted({model.text(x.get("device")) for x in docs if x.get("device")})}
+
+
+def render_sections(docs: list[dict], claims: dict | None = None, systems: list[dict] | None = None,
+                    title: str = DEFAULT_TITLE, id_prefix: str = "lab-") -> str:
+    """The report body: one <div class="lab-report"> with its own scoped <style>."""
+    return _environment().get_template("report.html.j2").render(
+        **context(docs, claims, systems, title, id_prefix))
+
+
+def render_page(docs: list[dict], claims: dict | None = None, systems: list[dict] | None = None,
+                title: str = DEFAULT_TITLE) -> str:
+    """A whole, self-contained HTML document."""
+    from markupsafe import Markup
+    body = render_sections(docs, claims, systems, title)
+    return _environment().get_template("page.html.j2").render(title=title, body=Markup(body))

@@ -1,0 +1,75 @@
+"""The systems registry is the one place that names frameworks and systems."""
+import re
+from pathlib import Path
+
+import pytest
+
+from compare import systems
+from conftest import ROOT, invoke
+
+IDS = ["tf1-graph", "tf-function", "tf-eager", "jax-jit", "jax-eager",
+       "torch-eager", "torch-compile", "torch-export", "torch-jit"]
+
+
+def test_the_fixed_ids_in_the_fixed_order():
+    assert list(systems.IDS) == IDS
+    assert list(systems.DEFAULT) == ["tf-function", "jax-jit", "torch-eager"]
+    assert systems.EAGER_BASELINE == "torch-eager"
+
+
+def test_every_system_is_fully_declared():
+    for s in systems.SYSTEMS:
+        assert s.framework in systems.FRAMEWORK_NAMES
+        assert s.impl_dir.split("/")[0] in ("static_impl", "dynamic_impl")
+        assert s.label and s.short and s.variants
+        assert (s.counter is None) == (not s.static) or s.id == "torch-jit" or s.counter
+        assert set(s.working) <= set(s.variants) or not s.working
+        assert systems.FRAMEWORK_BY_NAME[s.framework].install.startswith("pip install")
+
+
+def test_old_flags_map_onto_systems():
+    assert systems.from_modes(["tensorflow", "jax", "torch"], "default") == list(systems.DEFAULT)
+    assert systems.from_modes(["tensorflow", "jax", "torch"], "all") == [
+        "tf-function", "tf-eager", "jax-jit", "jax-eager", "torch-eager", "torch-compile"]
+    assert systems.from_modes(["torch"], "static") == ["torch-compile"]
+    assert systems.ordered(["torch-eager", "tf1-graph"]) == ["tf1-graph", "torch-eager"]
+    assert systems.frameworks_of(["torch-jit", "tf1-graph"]) == ["tensorflow", "torch"]
+
+
+# Outside the registry and the framework backends, no module names a framework or a system id
+# in a string literal (the CLI's help text reads the registry too).
+LITERAL = re.compile(r"""["'](tensorflow|jax|torch|""" + "|".join(map(re.escape, IDS)) + r""")["']""")
+ALLOWED = {"compare/systems.py"}
+
+
+@pytest.mark.parametrize("folder", ["lab", "compare"])
+def test_no_framework_or_system_literals_outside_the_registry(folder):
+    offenders = []
+    for path in sorted((ROOT / folder).rglob("*.py")):
+        rel = str(path.relative_to(ROOT))
+        if rel in ALLOWED or rel.startswith("compare/backends/"):
+            continue
+        for n, line in enumerate(path.read_text().splitlines(), 1):
+            if LITERAL.search(line.split("#", 1)[0]):
+                offenders.append(f"{rel}:{n}: {line.strip()}")
+    assert not offenders, "\n".join(offenders)
+
+
+def test_systems_option_and_bad_ids():
+    result = invoke(["compare", "control-flow", "--systems", "jax-jitt"])
+    assert result.exit_code == 2 and "Did you mean 'jax-jit'" in result.stderr
+    result = invoke(["compare", "control-flow", "--systems", "jax-jit,jax-jit"])
+    assert result.exit_code == 2 and "listed twice" in result.stderr
+
+
+def test_lab_systems_lists_the_registry():
+    import json
+    result = invoke(["systems", "--json"])
+    assert result.exit_code == 0
+    assert [r["id"] for r in json.loads(result.stdout)] == IDS
+
+
+def test_the_code_diff_baseline_is_the_registrys(compare_doc):
+    doc = compare_doc("control-flow")
+    assert doc["code"][systems.EAGER_BASELINE]["diff_vs_eager"] is None
+    assert all(doc["code"][s]["diff_vs_eager"] is not None for s in doc["code"] if s != systems.EAGER_BASELINE)
