@@ -25,6 +25,9 @@ def public_names(path: Path) -> set[str]:
                 names.update(n.id for n in ast.walk(target) if isinstance(n, ast.Name))
         elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
             names.add(node.target.id)
+        elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith(("dynamic_impl", "static_impl")):
+            # A file that reuses another implementation's functions exposes them as its own.
+            names.update(a.asname or a.name for a in node.names)
     return {n for n in names if not n.startswith("_")}
 
 
@@ -84,7 +87,8 @@ def _file_rows(scenario: Scenario) -> list[dict]:
         rows.append(_row("variants", "fail" if missing else "pass",
                          f"{s.id}: " + (", ".join(f"{label} -> {attr} is not in {scenario.rel_file(s.id)}"
                                                   for label, attr in missing.items())
-                                        if missing else f"{len(scenario.variants(s.id))} variants found")))
+                                        if missing else f"{len(scenario.variants(s.id))} variant"
+                                        + ("s" * (len(scenario.variants(s.id)) != 1)) + " found")))
     return rows
 
 
@@ -103,13 +107,26 @@ def _parity_rows(scenario: Scenario) -> list[dict]:
             for f, g in gaps.items()]
 
 
+def _with_imports(path: Path) -> str:
+    """A file's text and that of the implementation files it imports from (a static path that
+    reuses the eager functions points at their BUG lines)."""
+    root = path.parents[2]
+    text = path.read_text(encoding="utf-8")
+    for node in ast.parse(text).body:
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith(("dynamic_impl", "static_impl")):
+            imported = root / (node.module.replace(".", "/") + ".py")
+            if imported.exists():
+                text += imported.read_text(encoding="utf-8")
+    return text
+
+
 def _bug_rows(scenario: Scenario) -> list[dict]:
     """A variant expected to point at its bug needs a `# BUG` line to point at."""
     rows = []
     for (system, label), want in scenario.field("EXPECTED").items():
         if not (want.get("points_to_bug") or want.get("message_points_to_bug")) or not scenario.has_impl(system):
             continue
-        text = scenario.impl_file(system).read_text()
+        text = _with_imports(scenario.impl_file(system))
         if BUG_MARKER not in text:
             rows.append(_row("bug markers", "fail", f"{system} {label} is expected to point at a "
                                                     f"`{BUG_MARKER}` line, and {scenario.rel_file(system)} has none"))

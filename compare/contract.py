@@ -13,7 +13,7 @@ from typing import Any, Callable
 @dataclass(frozen=True)
 class Field:
     name: str
-    kind: str          # what `check` accepts: str, number, int, bool, callable, dict, tuple
+    kind: str          # what `check` accepts: str, number, int, bool, callable, dict, tuple, rule
     required: bool
     meaning: str
     default: Any = None
@@ -44,14 +44,16 @@ FIELDS: tuple[Field, ...] = (
     Field("VERIFY_VARIANTS", "dict", False, "{system id: {label: function}}: extra variants "
           "`lab verify` checks numerically (e.g. a differentiable bounded loop)", {}),
     Field("NOT_DIFFERENTIABLE", "dict", False, "{(system id, label): why}: a gradient failure "
-          "that is a finding, kept as data so a release that fixes it shows as drift", {}),
+          "(no rule, or a wrong gradient) that is a finding, kept as data so a release that fixes it "
+          "shows as drift", {}),
     Field("GRAD_TOL", "tuple", False, "(rtol, atol) for gradients in `lab verify`", None),
     Field("strategy", "callable", False, "strategy(st, hnp) -> hypothesis strategy of input "
           "tuples for `lab verify`", None),
     Field("EXTRAS", "dict", False, "{system id: [names]}: public names of one implementation "
           "file that the others need not have (exempt from `lab check`'s name parity)", {}),
-    Field("CLAIM_RULE", "callable", False, "claim_cell(doc, system) -> (verdict, evidence, runs) "
-          "or None: how `lab claims` grades this scenario's claim for one system", None),
+    Field("CLAIM_RULE", "rule", False, "how `lab claims` grades the claim per system: data "
+          "{\"kind\": naive-port | error-location | inspection, ...parameters} (lab/claims.py), or a "
+          "callable rule(doc, system) -> (verdict, evidence, run labels) or None", None),
 )
 BY_NAME = {f.name: f for f in FIELDS}
 REQUIRED = tuple(f.name for f in FIELDS if f.required)
@@ -64,6 +66,7 @@ _CHECKS: dict[str, Callable[[Any], bool]] = {
     "callable": callable,
     "dict": lambda v: isinstance(v, dict),
     "tuple": lambda v: isinstance(v, (tuple, list)) and len(v) == 2,
+    "rule": lambda v: callable(v) or (isinstance(v, dict) and "kind" in v),
 }
 
 

@@ -49,9 +49,15 @@ class Scenario:
     def rel_file(self, system: str) -> str:
         return str(self.impl_file(system).relative_to(ROOT))
 
+    def variant_table(self, system: str) -> dict[str, tuple[str, str | None]]:
+        """{label: (function in the implementation module, how the system's tool takes it)}; `how`
+        is None where the system has one way only."""
+        table = self.fields["VARIANTS"].get(system, systems.get(system).variants)
+        return {label: tuple(v) if isinstance(v, (tuple, list)) else (v, None) for label, v in table.items()}
+
     def variants(self, system: str) -> dict[str, str]:
         """{label: function in the implementation module} for one system."""
-        return dict(self.fields["VARIANTS"].get(system, systems.get(system).variants))
+        return {label: fn for label, (fn, _) in self.variant_table(system).items()}
 
     def declared_expectation(self, system: str, label: str) -> dict | None:
         """What the spec itself says a variant does (no defaults): the lesson, as data."""

@@ -11,7 +11,7 @@ import os
 import sys
 import time
 
-from compare import systems, timing
+from compare import retrace, systems, timing
 from compare.capture import captured
 from compare.discovery import ROOT, Scenario, get
 from compare.numeric import compare_outputs
@@ -51,16 +51,25 @@ def run_variant(scenario: Scenario, backend, module, system: str, label: str, at
     run = new_run(scenario, system, label, attr, repeats)
     run.calls = len(calls)
     raw_fn = getattr(module, attr)
+    how = scenario.variant_table(system)[label][1]
+    run.capture = backend.describe(system, how)
     working = label in systems.get(system).working
     with backend.mode(system):
-        fn = backend.prepare(raw_fn, system, module)
         count0 = before = backend.compile_count(module, system)
+        accounts: list[list[str]] = []  # what the framework said, call by call, about recompiling
+        try:  # torch.jit.script compiles here, and may refuse the code: that is the result
+            fn = backend.prepare(raw_fn, system, module, how)
+        except Exception as exc:  # noqa: BLE001
+            run.status = "error"
+            run.error = ErrorAnatomy.from_dict(anatomy(exc, USER_DIRS, HARNESS_DIRS, root=str(ROOT)))
+            return run
         first_args = None
         for index, call in enumerate(calls):
             args = [backend.to_input(a, system) for a in call]
             ref = scenario.reference(*call)
             progress("tracing" if index == 0 else "calling", f"{label} call {index + 1}/{len(calls)}")
             split: dict = {}
+            mark = backend.recompile_mark(system)
             with captured() as printed:
                 try:
                     if index == 0:
@@ -79,6 +88,7 @@ def run_variant(scenario: Scenario, backend, module, system: str, label: str, at
                 except Exception as exc:  # noqa: BLE001 - the exception is the result
                     caught = exc
             run.printed.append(printed)
+            accounts.append(backend.recompile_said(system, mark))
             if caught is not None:
                 run.status = "error"
                 error = _error(caught, backend, fn, args)
@@ -113,8 +123,12 @@ def run_variant(scenario: Scenario, backend, module, system: str, label: str, at
             run.timing.steady_median_s = run.timing.split.pop("steady_median_s")
         if count0 is not None:
             run.compiles = backend.compile_count(module, system) - count0
+    run.retrace_reasons = retrace.reasons(calls, run.call_compiles, accounts)
+    run.warnings = backend.warnings_of(fn)
     if first_args is not None:
-        report = backend.graph_report(raw_fn, first_args, system)
+        # torch.export reports on what it exported (the prepared callable); torch.compile re-runs
+        # Dynamo's explain on the plain function.
+        report = backend.graph_report(fn, first_args, system)
         if report:
             run.graph_report = report
     annotate = scenario.field("annotate")

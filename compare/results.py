@@ -99,9 +99,11 @@ class Run:
     calls: int | None = None
     call_times_s: list = field(default_factory=list)
     call_compiles: list = field(default_factory=list)
+    retrace_reasons: list = field(default_factory=list)  # [{call, category, detail, source}]
     call_errors: list = field(default_factory=list)
     printed: list = field(default_factory=list)
     warnings: list = field(default_factory=list)
+    capture: dict | None = None  # how the system's tool took the variant (backend, strict, ...)
     graph_report: dict | None = None
     code: dict | None = None
     expected: dict | None = None

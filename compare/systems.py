@@ -31,7 +31,8 @@ class System:
     static: bool              # builds a static graph before it runs
     impl_dir: str             # its implementation files: <impl_dir>/<scenario>.py
     counter: str | None       # what its compile counter counts; None when it has none
-    variants: dict            # default {label: function}; a spec's VARIANTS overrides per system
+    variants: dict            # default {label: function or (function, how)}; a spec's VARIANTS
+                              # overrides per system
     working: tuple[str, ...]  # labels expected to work unless the spec's EXPECTED says otherwise
     in_default: bool = False  # one of the design card's trio, run when nothing is asked for
     mode_group: str = ""      # "static" | "dynamic": what the old --modes flag selects
@@ -84,18 +85,22 @@ SYSTEMS: tuple[System, ...] = (
            "traces", dict(_TF_GRAPH), ("static",), in_default=True, mode_group="static"),
     System("tf-eager", "tensorflow", "tf eager (run_functions_eagerly)", "tf.eag", False,
            "static_impl/tensorflow", None, {"eager": "naive"}, ("eager",), mode_group="dynamic"),
-    System("jax-jit", "jax", "jax.jit", "jit", True, "static_impl/jax", "compiles",
+    System("jax-jit", "jax", "jax.jit", "jax.jit", True, "static_impl/jax", "compiles",
            dict(_TF_GRAPH), ("static",), in_default=True, mode_group="static"),
-    System("jax-eager", "jax", "jax op-by-op (disable_jit)", "jax.eag", False, "static_impl/jax", None,
+    System("jax-eager", "jax", "jax op-by-op (disable_jit)", "jax.eag", False, "static_impl/jax", "compiles",
            {"eager": "naive"}, ("eager",), mode_group="dynamic"),
     System("torch-eager", "torch", "torch eager", "eager", False, "dynamic_impl/torch", None,
            {"eager": "forward"}, ("eager",), in_default=True, mode_group="dynamic"),
-    System("torch-compile", "torch", "torch.compile", "compile", True, "dynamic_impl/torch",
-           "graphs", {"compiled": "forward"}, ("compiled",), mode_group="static"),
-    System("torch-export", "torch", "torch.export", "export", True, "static_impl/torch",
-           "exports", dict(_TF_GRAPH), ("static",)),
-    System("torch-jit", "torch", "torch.jit (deprecated)", "jit.tr", True, "static_impl/torch",
-           "graphs", {"naive": "naive", "scripted": "scripted"}, ()),
+    # PyTorch's own static paths: a variant is (function, how), `how` being the tool's way of
+    # capturing it (compare/backends/torch_static.py); the eager code is imported, not copied.
+    System("torch-compile", "torch", "torch.compile", "compile", True, "static_impl/torch", "graphs",
+           {"compiled": ("naive", "compile"), "fullgraph": ("naive", "fullgraph"),
+            "static": ("forward", "fullgraph")}, ("compiled", "static"), mode_group="static"),
+    System("torch-export", "torch", "torch.export", "export", True, "static_impl/torch", "exports",
+           {"naive": ("naive", "export"), "static": ("forward", "export")}, ("static",)),
+    System("torch-jit", "torch", "torch.jit (deprecated)", "ts.jit", True, "static_impl/torch",
+           "graphs", {"naive": ("naive", "trace"), "scripted": ("naive", "script")},
+           ("scripted", "static")),
 )
 
 BY_ID = {s.id: s for s in SYSTEMS}

@@ -54,8 +54,9 @@ def verify_scenario(name: str, cases_path: str, system_ids: list[str], backend, 
         for label, attr in scenario.verify_variants(system):
             progress("verifying", f"{name} {label}")
             results = []
+            how = scenario.variant_table(system).get(label, (attr, None))[1]
             with backend.mode(system):
-                fn = backend.prepare(getattr(module, attr), system, module)
+                fn = backend.prepare(getattr(module, attr), system, module, how)
                 for case in cases:
                     args = [backend.to_input(a, system) for a in case["args"]]
                     entry: dict = {}

@@ -14,6 +14,7 @@ def per_call_series(doc: dict, min_calls: int = 5) -> list[dict]:
         if len(times) >= min_calls:
             series.append({"label": f"{run['system']} {run['variant']}", "system": run["system"], "times": times,
                            "compiles": run.get("compiles"), "call_compiles": run.get("call_compiles") or [],
+                           "reasons": run.get("retrace_reasons") or [],
                            "total_s": sum(times)})
     return series
 

@@ -101,7 +101,7 @@ def compare(
     timeout: Timeout = 300.0,
     threads: Threads = 1,
     as_json: bool = typer.Option(False, "--json", help="Print one JSON document to stdout, nothing else."),
-    export: Optional[List[str]] = typer.Option(None, help="Save what was shown: .html, .svg, .md or .json (repeatable)."),
+    export: Optional[List[str]] = typer.Option(None, help="Save the run: .html (the web page), .terminal.html or .svg (what the terminal showed), .md, .json or .png (repeatable)."),
     plot: Optional[str] = typer.Option(None, help="Write the charts to a PNG (needs matplotlib)."),
     no_color: NoColor = False,
     full_traceback: FullTraceback = False,
@@ -113,10 +113,12 @@ def compare(
     from lab import options
     name = options.scenario_names([scenario])[0]
     ids, dev = _common(frameworks, modes, systems, repeats, device, timeout, threads)
+    from lab import export as formats
     for path in export or []:
-        options.writable(path, "--export", (".html", ".svg", ".md", ".json"))
-    if as_json and export and any(not p.lower().endswith(".json") for p in export):
-        raise LabError("--json shows no page: only a .json --export goes with it.")
+        options.writable(path, "--export", formats.suffixes("compare"))
+    if as_json and export and any(formats.lookup(p).screen for p in export):
+        raise LabError("--json shows no page: .terminal.html and .svg save what the terminal showed; "
+                       "use .html, .md, .json or .png with --json.")
     if plot:
         options.writable(plot, "--plot", (".png",))
     spec = discovery.get(name)
@@ -174,7 +176,8 @@ def diff(
     if as_json:
         return _emit_json(view)
     from lab import render
-    render.diff_view(render.console(no_color=no_color), view)
+    from lab.views.diff import diff_view
+    diff_view(render.console(no_color=no_color), view)
 
 
 @app.command()
@@ -210,7 +213,7 @@ def demo(
 @app.command()
 @guard
 def report(
-    out: str = typer.Option("lab-report", "--out", help="Folder for report.html and report.json."),
+    out: str = typer.Option("lab-report", "--out", help="Folder for report.html (the web page), terminal.html and report.json."),
     scenarios: Optional[List[str]] = typer.Argument(None, help="Scenarios (default: all)."),
     frameworks: Frameworks = ALL,
     modes: Modes = "default",
@@ -221,7 +224,7 @@ def report(
     threads: Threads = 1,
     no_color: NoColor = False,
 ):
-    """Run every scenario and write one self-contained HTML page (and its JSON)."""
+    """Run every scenario and write one self-contained web page (plus the terminal's view and the JSON)."""
     import os
     from lab import options
     names = options.scenario_names(scenarios, warn=_warn)
@@ -229,7 +232,7 @@ def report(
     if os.path.exists(out) and not os.path.isdir(out):
         raise LabError(f"--out '{out}': exists and is not a folder.")
     options.writable(os.path.join(out, "report.html") if os.path.isdir(out) else out, "--out")
-    from lab.demo import run_report
+    from lab.report import run_report
     code, paths = run_report(names, out, no_color=no_color, systems_=ids,
                              repeats=repeats, device=dev, threads=threads, timeout=timeout)
     for path in paths:
@@ -253,7 +256,8 @@ def doctor(
     options.positive(threads, "--threads")
     if device not in ("cpu", "cuda", "auto"):
         options.device(device)
-    from lab.render import ProgressBoard, console, doctor_table
+    from lab.render import ProgressBoard, console
+    from lab.views.doctor import doctor_table
     fws = options.frameworks(frameworks)
     with ProgressBoard(console(stderr=True), fws) as board:  # TF alone takes ~4 s to import
         report = diagnose(fws, device=device, threads=threads, timeout=timeout, on_progress=board.update)
@@ -285,22 +289,73 @@ def verify(
     from lab import options
     names = options.scenario_names(scenarios, warn=_warn)
     ids, dev = _common(frameworks, "default", systems, 1, device, timeout, threads)
+    from lab import export as formats
     if junit_xml:
         options.writable(junit_xml, "--junit-xml", (".xml",))
     from lab import render
-    from lab.verify import junit_xml as to_junit, verify as run_verify
+    from lab.verify import verify as run_verify
     err = render.console(stderr=True, no_color=no_color)
     with render.ProgressBoard(err, frameworks_of(ids)) as board:
         report_data = run_verify(names, systems_=ids, device=dev, threads=threads, timeout=timeout,
                                  thorough=thorough, on_progress=board.update)
     if junit_xml:
-        with open(junit_xml, "w", encoding="utf-8") as fh:
-            fh.write(to_junit(report_data))
+        formats.write(junit_xml, formats.Output("verify", verify=report_data))
     if as_json:
         _emit_json(report_data)
     else:
-        render.verify_table(render.console(no_color=no_color), report_data)
+        from lab.views.verify import verify_table
+        verify_table(render.console(no_color=no_color), report_data)
     raise typer.Exit(report_data["exit_code"])
+
+
+@app.command()
+@guard
+def claims(
+    scenarios: Optional[List[str]] = typer.Argument(None, help="Scenarios (default: all)."),
+    frameworks: Frameworks = ALL,
+    modes: Modes = "default",
+    systems: Annotated[Optional[str], typer.Option(help=SYSTEMS_HELP + " Default here: all.")] = "all",
+    repeats: Repeats = 1,
+    device: Device = "cpu",
+    timeout: Timeout = 600.0,
+    threads: Threads = 1,
+    as_json: bool = typer.Option(False, "--json", help="Print JSON only."),
+    export: Optional[List[str]] = typer.Option(None, help="Also save the scoreboard: .html or .md (repeatable)."),
+    no_color: NoColor = False,
+):
+    """The scoreboard: every seed claim graded for every system, from this run.
+
+    Exit codes: 0 as the lessons expect, 1 a working variant failed, 3 incomplete, 4 drift."""
+    from compare.systems import frameworks_of
+    from lab import options
+    names = options.scenario_names(scenarios, warn=_warn)
+    ids, dev = _common(frameworks, modes, systems, repeats, device, timeout, threads)
+    for path in export or []:
+        options.writable(path, "--export", (".html", ".md"))
+    from lab import render, session
+    from lab.claims import grade
+    err = render.console(stderr=True, no_color=no_color)
+    with render.ProgressBoard(err, frameworks_of(ids)) as board:
+        docs = session.run_many(names, systems_=ids, repeats=repeats, device=dev, threads=threads,
+                                timeout=timeout, on_progress=board.update)
+    scoreboard = grade(docs)
+    if as_json:
+        _emit_json(scoreboard)
+    else:
+        from lab.views.claims import scoreboard as show
+        show(render.console(no_color=no_color), scoreboard)
+    for path in export or []:
+        if path.lower().endswith(".md"):
+            from lab.views.claims import markdown
+            text = markdown(scoreboard)
+        else:
+            from compare.systems import SYSTEMS
+            from lab.web.page import render_page
+            text = render_page(docs, claims=scoreboard,
+                               systems=[{"id": s.id, "label": s.label} for s in SYSTEMS])
+        with open(path, "w", encoding="utf-8") as fh:
+            fh.write(text)
+    raise typer.Exit(scoreboard["exit_code"])
 
 
 @app.command()
@@ -317,7 +372,8 @@ def check(
     if as_json:
         _emit_json(report_data)
     else:
-        from lab.render import check_view, console
+        from lab.render import console
+        from lab.views.check import check_view
         check_view(console(), report_data)
     raise typer.Exit(report_data["exit_code"])
 
@@ -331,7 +387,8 @@ def systems_cmd(as_json: bool = typer.Option(False, "--json", help="Print JSON o
     rows = [dict(asdict(s), order=i) for i, s in enumerate(registry.SYSTEMS)]
     if as_json:
         return _emit_json(rows)
-    from lab.render import console, systems_table
+    from lab.render import console
+    from lab.views.check import systems_table
     console().print(systems_table(rows))
 
 

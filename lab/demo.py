@@ -1,4 +1,4 @@
-"""`lab demo`: a paced walk-through, and `lab report`: every scenario in one HTML page.
+"""`lab demo`: a paced walk-through (`lab report` is lab/report.py).
 
 The workers start in the background while the lesson and the code are on screen, so the run is
 often finished by the time the lecturer reaches it.
@@ -30,6 +30,9 @@ class _Background:
         self.docs: dict[str, dict] = {}
         self.board: render.ProgressBoard | None = None
         self.error: BaseException | None = None
+        # Set when run_many returns: Thread.is_alive() can read False early when Ctrl-C lands
+        # inside Thread.join (Python 3.11), so the main thread waits on this instead.
+        self.done = threading.Event()
         self.thread = threading.Thread(target=self._run, args=(names, kwargs), daemon=True)
         self.thread.start()
 
@@ -43,12 +46,15 @@ class _Background:
                              on_doc=lambda doc: self.docs.setdefault(doc["scenario"], doc), **kwargs)
         except BaseException as exc:  # noqa: BLE001 - re-raised on the main thread
             self.error = exc
+        finally:
+            self.done.set()
 
     def wait(self, name: str) -> dict:
-        while name not in self.docs and self.thread.is_alive():
-            self.thread.join(0.1)
+        while name not in self.docs and not self.done.is_set():
+            self.done.wait(0.1)
         if self.error:
             raise self.error
+        # run_many assembles every scenario before it returns (placeholders when interrupted).
         return self.docs[name]
 
 
@@ -104,31 +110,3 @@ def run_demo(names: list[str], *, auto: float | None, no_color: bool, plot: str 
             pause("the next scenario")
     return worst(codes)
 
-
-def run_report(names: list[str], out_dir: str, *, no_color: bool, **compare_kwargs) -> tuple[int, list[str]]:
-    """Run every scenario (one worker per framework for all of them); write report.html (the
-    terminal's view, all scenarios) and report.json."""
-    import io
-    import json
-    import os
-    # Recorded off-screen at projector width; the terminal gets the progress board only.
-    con = render.console(no_color=no_color, record=True, width=160, file=io.StringIO())
-    err = render.console(stderr=True, no_color=no_color)
-    with render.ProgressBoard(err, systems.frameworks_of(compare_kwargs["systems_"])) as board:
-        docs = session.run_many(names, on_progress=board.update, **compare_kwargs)
-    for doc in docs:
-        spec = get(doc["scenario"])
-        con.rule(f"[bold]{doc['scenario']}[/]")
-        render.lesson(con, spec)
-        render.code(con, doc["code"])
-        render.results(con, doc, full_traceback=True)
-    if docs:
-        con.rule("[bold]Environment[/]")
-        con.print_json(data=docs[0]["environment"])
-    os.makedirs(out_dir, exist_ok=True)
-    html_path = os.path.join(out_dir, "report.html")
-    json_path = os.path.join(out_dir, "report.json")
-    con.save_html(html_path)
-    with open(json_path, "w", encoding="utf-8") as fh:
-        json.dump({"scenarios": docs}, fh, indent=2, default=str)
-    return worst([d["exit_code"] for d in docs]), [html_path, json_path]

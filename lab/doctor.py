@@ -16,8 +16,8 @@ def diagnose(frameworks: list[str], *, device: str, threads: int, timeout: float
     # Without an NVIDIA driver, "auto" means cpu: don't let a framework spend time probing CUDA.
     worker_device = device if gpus or device == "cpu" else "cpu"
     requests = {fw: {"task": "doctor"} for fw in frameworks}
-    results, _ = run_workers(frameworks, requests, device=worker_device, threads=threads,
-                             timeout=timeout, on_progress=on_progress)
+    results, interrupted = run_workers(frameworks, requests, device=worker_device, threads=threads,
+                                       timeout=timeout, on_progress=on_progress)
     rows = []
     for fw in frameworks:
         r = results.get(fw, {"status": "interrupted"})
@@ -38,5 +38,7 @@ def diagnose(frameworks: list[str], *, device: str, threads: int, timeout: float
         "threads_requested": threads,
         "omp_num_threads_env": os.environ.get("OMP_NUM_THREADS"),
         "frameworks": rows,
-        "exit_code": errors.OK if complete else errors.INCOMPLETE,
+        "interrupted": interrupted,
+        # Ctrl-C: 130, as every other command (the rows show what was probed before it).
+        "exit_code": errors.INTERRUPTED if interrupted else errors.OK if complete else errors.INCOMPLETE,
     }

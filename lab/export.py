@@ -1,8 +1,17 @@
-"""Save what was shown: HTML and SVG from the recording console, Markdown and JSON from the data."""
+"""Every output format the lab writes, in one table keyed by file suffix (`FORMATS`).
+
+The commands look formats up here: `lab compare --export`, `lab report`'s files, `lab verify
+--junit-xml`. `.html` is the web page (lab.web), `.terminal.html` and `.svg` are what the terminal
+showed (a recording rich console), the rest is drawn from the data.
+"""
 from __future__ import annotations
 
 import json
+import os
+from dataclasses import dataclass, field
+from typing import Any, Callable
 
+from lab.errors import LabError
 from lab.verdicts import fmt_s
 
 
@@ -41,16 +50,115 @@ def markdown(doc: dict) -> str:
     return "\n".join(out)
 
 
-def save(con, doc: dict, path: str) -> None:
-    """`con` must be a recording console (render.console(record=True))."""
-    lower = path.lower()
-    if lower.endswith(".html"):
-        con.save_html(path, clear=False)
-    elif lower.endswith(".svg"):
-        con.save_svg(path, title=f"lab compare {doc['scenario']}", clear=False)
-    elif lower.endswith(".md"):
-        with open(path, "w", encoding="utf-8") as fh:
-            fh.write(markdown(doc))
+@dataclass
+class Output:
+    """What a format may draw on. `command` is compare (one document), report (several) or verify."""
+    command: str
+    docs: list = field(default_factory=list)  # `lab compare --json` documents
+    con: Any = None                            # a recording console: what the terminal showed
+    claims: dict | None = None                 # the claims scoreboard (lab.claims.grade), if any
+    verify: dict | None = None                 # `lab verify --json`
+
+
+@dataclass(frozen=True)
+class Format:
+    suffix: str
+    name: str
+    commands: tuple[str, ...]  # which commands write it
+    screen: bool               # needs the recording console (not available with --json)
+    write: Callable[[str, Output], None]
+
+
+def _text(path: str, text: str) -> None:
+    with open(path, "w", encoding="utf-8") as fh:
+        fh.write(text)
+
+
+def page_systems(docs: list[dict]) -> list[dict]:
+    """{"id", "label"} of the systems these documents ran, in the registry's order."""
+    from compare.systems import SYSTEMS
+    ran = {s for doc in docs for s in doc.get("systems") or []}
+    return [{"id": s.id, "label": s.label} for s in SYSTEMS if s.id in ran]
+
+
+def scoreboard(docs: list[dict]) -> dict | None:
+    """The claims scoreboard (`lab claims`) of these runs; None where this lab has no grader."""
+    try:
+        from lab.claims import grade
+    except ImportError:
+        return None
+    return grade(docs)
+
+
+def web_page(docs: list[dict], claims: dict | None = None) -> str:
+    from lab.web.page import render_page
+    return render_page(docs, claims=claims, systems=page_systems(docs))
+
+
+def _json(path: str, out: Output) -> None:
+    if out.command == "verify":
+        data = out.verify
+    elif out.command == "compare":
+        data = out.docs[0]
     else:
-        with open(path, "w", encoding="utf-8") as fh:
-            json.dump(doc, fh, indent=2, default=str)
+        data = {"scenarios": out.docs, **({"claims": out.claims} if out.claims else {})}
+    _text(path, json.dumps(data, indent=2, default=str))
+
+
+def _markdown(path: str, out: Output) -> None:
+    _text(path, "\n\n".join(markdown(doc) for doc in out.docs))
+
+
+def _svg(path: str, out: Output) -> None:
+    title = f"lab compare {out.docs[0]['scenario']}" if out.command == "compare" else "lab report"
+    out.con.save_svg(path, title=title, clear=False)
+
+
+def _png(path: str, out: Output) -> None:
+    from lab.plot import save_png
+    save_png(out.docs[0], path)
+
+
+def _junit(path: str, out: Output) -> None:
+    from lab.verify import junit_xml
+    _text(path, junit_xml(out.verify))
+
+
+# Longest suffix first where one ends another (.terminal.html before .html).
+FORMATS: dict[str, Format] = {f.suffix: f for f in (
+    Format(".terminal.html", "what the terminal showed, as HTML (rich)", ("compare", "report"), True,
+           lambda path, out: out.con.save_html(path, clear=False)),
+    Format(".html", "the web page (lab.web)", ("compare", "report"), False,
+           lambda path, out: _text(path, web_page(out.docs, out.claims))),
+    Format(".svg", "what the terminal showed, as SVG (rich)", ("compare",), True, _svg),
+    Format(".md", "Markdown: lesson, code, runs, verdicts", ("compare", "report"), False, _markdown),
+    Format(".json", "the JSON document (--json)", ("compare", "report", "verify"), False, _json),
+    Format(".png", "the charts (matplotlib)", ("compare",), False, _png),
+    Format(".xml", "JUnit XML", ("verify",), False, _junit),
+)}
+
+
+def suffixes(command: str) -> tuple[str, ...]:
+    """The endings a command can write, for options.writable."""
+    return tuple(s for s, f in FORMATS.items() if command in f.commands)
+
+
+def lookup(path: str, command: str = "compare") -> Format:
+    """The format a file name asks for; a name that is only the ending counts too (terminal.html)."""
+    lower = "." + os.path.basename(path).lower()
+    for suffix in suffixes(command):
+        if lower.endswith(suffix):
+            return FORMATS[suffix]
+    raise LabError(f"'{path}': unknown format. Valid endings: {', '.join(suffixes(command))}.")
+
+
+def write(path: str, out: Output) -> None:
+    lookup(path, out.command).write(path, out)
+
+
+def save(con, doc: dict, path: str) -> None:
+    """`lab compare --export PATH`. `con` is the recording console (render.console(record=True));
+    the web page gets the claims scoreboard of this one run, as `lab report` would."""
+    fmt = lookup(path)
+    claims = scoreboard([doc]) if fmt.suffix == ".html" else None
+    write(path, Output("compare", docs=[doc], con=con, claims=claims))

@@ -5,7 +5,20 @@ from lab.charts import first_vs_steady, per_call_series
 from lab.errors import LabError
 
 
+DPI = 120
+PANEL_SIZE = (6.5, 4.2)  # inches per panel: 780 x 504 pixels at DPI
+
+
 def save_png(doc: dict, path: str) -> None:
+    fig = figure(doc)
+    fig.savefig(path, dpi=DPI)
+    import matplotlib.pyplot as plt
+    plt.close(fig)
+
+
+def figure(doc: dict):
+    """The charts as a matplotlib Figure (one panel per chart the run has data for), not yet saved:
+    what `save_png` writes, and what a test can inspect (its axes, lines and bars)."""
     try:
         import matplotlib
         matplotlib.use("Agg")  # no display needed
@@ -17,7 +30,7 @@ def save_png(doc: dict, path: str) -> None:
     panels = (1 if series else 0) + (1 if bars else 0)
     if not panels:
         raise LabError(f"--plot: this run of {doc['scenario']} produced no timings to chart.", code=1)
-    fig, axes = plt.subplots(1, panels, figsize=(6.5 * panels, 4.2), squeeze=False)
+    fig, axes = plt.subplots(1, panels, figsize=(PANEL_SIZE[0] * panels, PANEL_SIZE[1]), squeeze=False)
     axes = list(axes[0])
     if series:
         ax = axes.pop(0)
@@ -47,5 +60,4 @@ def save_png(doc: dict, path: str) -> None:
     fig.suptitle(f"lab compare {doc['scenario']} on {doc['device']}: "
                  + ", ".join(f"{k} {v}" for k, v in doc["versions"].items() if v), fontsize=9)
     fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
+    return fig

@@ -4,7 +4,7 @@ from __future__ import annotations
 import time
 
 from rich import box
-from rich.console import Console, Group
+from rich.console import Console
 from rich.markup import escape
 from rich.measure import Measurement
 from rich.panel import Panel
@@ -181,6 +181,7 @@ def per_call_chart(doc: dict) -> Panel | None:
     hi = max(max(s["times"]) for s in series)
     body = Text()
     width = max(len(s["label"]) for s in series)
+    any_marked = False
     for s in series:
         body.append(f"{s['label']:<{width}} ", "bold")
         marks = s["call_compiles"]
@@ -188,12 +189,47 @@ def per_call_chart(doc: dict) -> Panel | None:
             compiled = index < len(marks) and marks[index] > 0
             body.append(char, "bold yellow" if compiled else "cyan")
         compiles = "" if s["compiles"] is None else f"  {counted(s['system'], s['compiles'])}"
+        if marks:  # counted in this row only: a row's yellow columns are its own calls
+            hit = sum(1 for n in marks if n > 0)
+            any_marked = any_marked or hit > 0
+            compiles += f" on {hit} of {len(s['times'])} calls"
         body.append(f"  total {fmt_s(s['total_s'])}{compiles}\n")
-    marked = sum(1 for s in series for n in s["call_compiles"] if n > 0)
+        if len(s["reasons"]) > 1:  # why each of this row's retraces happened, under its column
+            marks_row = [" "] * len(s["times"])
+            for r in s["reasons"]:
+                if r["call"] < len(marks_row):
+                    marks_row[r["call"]] = REASON_MARK.get(r["category"], "?")
+            body.append(f"{'':<{width}} " + "".join(marks_row) + "\n", "yellow")
     body.append(f"one column per call, log scale from {fmt_s(lo)} (▁) to {fmt_s(hi)} (█)"
-                + (f"; yellow: the {marked} calls that traced or compiled (counted call by call)"
-                   if marked else ""), "dim")
+                + ("; yellow: a call on which that row's own counter went up" if any_marked else ""), "dim")
+    if any(len(s["reasons"]) > 1 for s in series):
+        body.append("\nwhy, under each retrace: " + ", ".join(f"{m} {c}" for c, m in REASON_MARK.items()), "dim")
     return Panel(body, title="Per-call time against call index", border_style="cyan")
+
+
+REASON_MARK = {"new-function": "n", "shape": "s", "dtype": "d", "python-value": "p",
+               "data-dependent": "D", "other": "o"}
+
+
+def retrace_table(doc: dict) -> Table | None:
+    """Why each retrace or recompile happened, for the runs that traced more than once."""
+    runs = [r for r in doc["runs"] if len(r.get("retrace_reasons") or []) > 1]
+    if not runs:
+        return None
+    table = Table(title="Why each retrace happened (framework's account, else derived from the inputs)",
+                  box=box.SIMPLE)
+    for col in ("run", "calls", "why", "first reason after call 1"):
+        table.add_column(col, overflow="fold", no_wrap=col in ("run",))
+    for run in runs:
+        reasons = run["retrace_reasons"]
+        counts: dict = {}
+        for r in reasons:
+            counts[r["category"]] = counts.get(r["category"], 0) + 1
+        later = next((r for r in reasons if r["call"] > 0), None)
+        table.add_row(f"{run['system']} {run['variant']}", ", ".join(str(r["call"] + 1) for r in reasons),
+                      ", ".join(f"{c} ×{n}" for c, n in counts.items()),
+                      escape(f"{later['detail']} ({later['source']})") if later else "-")
+    return table
 
 
 def first_vs_steady_chart(doc: dict, width: int) -> Panel | None:
@@ -360,7 +396,8 @@ def results(con: Console, doc: dict, full_traceback: bool = False, show_code_tab
     for panel in problems(doc):
         con.print(panel)
     con.print(results_table(doc, con))
-    for extra in (first_call_table(doc), per_call_chart(doc), first_vs_steady_chart(doc, con.width),
+    for extra in (first_call_table(doc), per_call_chart(doc), retrace_table(doc),
+                  first_vs_steady_chart(doc, con.width),
                   printed_table(doc, con.width)):
         if extra is not None:
             con.print(extra)
@@ -426,132 +463,3 @@ class ProgressBoard:
     def __exit__(self, *exc):
         if self.live:
             self.live.__exit__(*exc)
-
-
-def doctor_table(report: dict) -> Group:
-    table = Table(title=f"lab doctor (Python {report['python']}; NVIDIA GPUs: "
-                        f"{', '.join(report['nvidia_gpus']) or 'none'})", box=box.SIMPLE_HEAVY)
-    for col in ("framework", "status", "version", "devices seen", "threads (intra/inter)", "import"):
-        table.add_column(col, overflow="fold")
-    fixes = []
-    for row in report["frameworks"]:
-        style = STATUS_STYLE.get(row["status"], "white")
-        threads = row["threads"] or {}
-        table.add_row(row["framework"], f"[{style}]{row['status']}[/]", row["version"] or "-",
-                      ", ".join(row["devices"] or []) or "-",
-                      f"{threads.get('intra_op', '-')}/{threads.get('inter_op', '-')}",
-                      fmt_s(row["import_s"]) if row["import_s"] else "-")
-        if row["install"]:
-            fixes.append(escape(f"{row['framework']}: {row['reason'] or row['status']}\n  install: {row['install']}"))
-    parts = [table]
-    if fixes:
-        parts.append(Panel("\n".join(fixes), title="To fix", border_style="yellow"))
-    return Group(*parts)
-
-
-VERIFY_STYLE = {"pass": "green", "fail": "red", "drift": "yellow", "not differentiable": "cyan"}
-
-
-def _verify_cell(row: dict | None) -> str:
-    if row is None:
-        return "-"
-    status = row["status"]
-    style = VERIFY_STYLE.get(status, "yellow")
-    label = {"not differentiable": "not diff."}.get(status, status)
-    err = "" if row["max_abs_err"] is None else f" {row['max_abs_err']:.0e}"
-    return f"[{style}]{escape(label)}[/]{err}"
-
-
-def verify_table(con: Console, report: dict) -> None:
-    """One row per (scenario, framework variant), one column per quantity: compact enough for
-    80 columns; every row's detail is in --json and the JUnit file."""
-    table = Table(title=f"lab verify on {report['device']}", box=box.SIMPLE_HEAVY)
-    for col in ("scenario", "inputs", "system / variant", "forward", "gradient", "lesson"):
-        table.add_column(col, no_wrap=col != "system / variant")
-    tolerances = {}
-    for name in report["scenarios"]:
-        rows = [r for r in report["results"] if r["scenario"] == name]
-        keys = list(dict.fromkeys((r["system"], r["variant"]) for r in rows))
-        for n, (fw, variant) in enumerate(keys):
-            cells = {r["quantity"].replace(" (pairwise)", ""): r for r in rows
-                     if (r["system"], r["variant"]) == (fw, variant)}
-            for r in cells.values():
-                if r["tolerance"] and r["quantity"] in ("forward", "gradient"):
-                    tolerances.setdefault(name, {})[r["quantity"]] = r["tolerance"]
-            if " vs " in fw:
-                (fa, fb), (va, vb) = fw.split(" vs "), variant.split(" vs ")
-                label = f"{fa} {va} vs {fb} {vb}"
-            else:
-                label = f"{fw} {variant}"
-            if "all" in cells:  # the system did not run
-                cells = {"forward": cells["all"], "gradient": cells["all"]}
-            table.add_row(name if n == 0 else "", str(report["cases"][name]) if n == 0 else "",
-                          escape(label), _verify_cell(cells.get("forward")),
-                          _verify_cell(cells.get("gradient")), _verify_cell(cells.get("outcome")))
-        table.add_section()
-    con.print(table)
-    for name, tol in tolerances.items():
-        parts = [f"{q} rtol {t['rtol']:g} atol {t['atol']:g}" for q, t in tol.items()]
-        con.print(f"[dim]{name}: {'; '.join(parts)} (pairwise: twice these)[/]")
-    con.print("[dim]forward against the numpy reference, gradient against float64 central "
-              "differences; 'lesson' checks a naive port still behaves as its lesson says[/]")
-    notable = [r for r in report["results"] if r["status"] not in ("pass",)]
-    for r in notable:
-        where = f"{r['scenario']} / {r['system']} / {r['variant']} / {r['quantity']}"
-        err = "" if r["max_abs_err"] is None else f" (max abs err {r['max_abs_err']:.3g}" + (
-            f"; rtol {r['tolerance']['rtol']:g}, atol {r['tolerance']['atol']:g})" if r.get("tolerance") else ")")
-        con.print(f"[{VERIFY_STYLE.get(r['status'], 'yellow')}]{r['status'].upper()}[/] {escape(where)}{err}: "
-                  f"{escape(r['detail'] or '')}", markup=True, highlight=False)
-    con.print(f"exit code {report['exit_code']}")
-
-
-DIFF_STYLE = {"same": "dim", "changed": "yellow", "added": "green", "removed": "red"}
-DIFF_MARK = {"same": " ", "changed": "~", "added": "+", "removed": "-"}
-
-
-def _numbered(line: list | None, style: str) -> Text:
-    return Text(f"{line[0]:>3} {line[1]}", style=style) if line else Text("")
-
-
-def diff_view(con: Console, view: dict) -> None:
-    """`lab diff`: eager on the left, the static version on the right, one table per function."""
-    for system, info in view["systems"].items():
-        con.rule(f"[bold]{view['eager_file']}  ↔  {info['file']}[/] ({system})")
-        for fn in info["functions"]:
-            title = (f"{fn['function']}: {fn['changed']} line{'s' if fn['changed'] != 1 else ''} "
-                     "changed or added" + ("" if fn["in_eager"] else " (no eager counterpart)"))
-            table = Table(title=title, box=box.SIMPLE, expand=True, show_edge=False)
-            table.add_column("", width=1, no_wrap=True)
-            table.add_column("torch eager", ratio=1, overflow="fold")
-            table.add_column(fw, ratio=1, overflow="fold")
-            for row in fn["rows"]:
-                tag = row["tag"]
-                eager = _numbered(row["eager"], "dim" if tag == "same" else "red")
-                static = _numbered(row["static"], DIFF_STYLE[tag])
-                table.add_row(Text(DIFF_MARK[tag], DIFF_STYLE[tag]), eager, static)
-            con.print(table)
-    con.print("[dim]~ changed  + only in the static version  - only in eager; framework namespaces "
-              "(torch./tf./jnp.) are not counted as changes[/]")
-
-
-def check_view(con: Console, report: dict) -> None:
-    """`lab check`: one row per check."""
-    table = Table(title=f"lab check {report['scenario']}", box=box.SIMPLE_HEAVY)
-    for col in ("check", "status", "detail"):
-        table.add_column(col, overflow="fold", no_wrap=col != "detail")
-    styles = {"pass": "green", "warn": "yellow", "fail": "red"}
-    for row in report["checks"]:
-        table.add_row(row["check"], f"[{styles[row['status']]}]{row['status']}[/]", escape(row["detail"]))
-    con.print(table)
-    con.print(f"exit code {report['exit_code']}")
-
-
-def systems_table(rows: list[dict]) -> Table:
-    """`lab systems`: the registry, in its display order."""
-    table = Table(title="Systems (a framework in one mode), in display order", box=box.SIMPLE_HEAVY)
-    for col in ("id", "short", "label", "worker", "static graph", "counts", "files", "default"):
-        table.add_column(col, overflow="fold")
-    for r in rows:
-        table.add_row(r["id"], r["short"], r["label"], r["framework"], "yes" if r["static"] else "no",
-                      r["counter"] or "-", r["impl_dir"], "yes" if r["in_default"] else "")
-    return table

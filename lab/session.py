@@ -15,7 +15,7 @@ import threading
 from compare import systems, timing
 from compare.codesize import measure_file
 from compare.diff import aligned, changed_lines
-from compare.discovery import ROOT, Scenario, get
+from compare.discovery import Scenario, get
 from compare.expectations import drift
 from compare.results import CompareDoc, Run, WorkerResult
 from lab import errors, verdicts

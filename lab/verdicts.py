@@ -8,11 +8,13 @@ from compare import systems
 
 
 def fmt_s(seconds: float | None) -> str:
+    """A duration in the unit that reads best; the unit is chosen after rounding, so 0.99996 s
+    reads "1.00 s", never "1000.0 ms"."""
     if seconds is None:
         return "n/a"
-    if seconds < 1e-3:
+    if round(seconds * 1e6, 1) < 1000:
         return f"{seconds * 1e6:.1f} µs"
-    if seconds < 1:
+    if round(seconds * 1e3, 1) < 1000:
         return f"{seconds * 1e3:.1f} ms"
     return f"{seconds:.2f} s"
 
@@ -21,7 +23,8 @@ def _where(error: dict) -> str:
     user = error.get("innermost_user")
     if user:
         return f"{user['file']}:{user['line']} (`{user['code']}`)"
-    where = f"no line of yours in its {len(error['frames'])} frames"
+    n = len(error.get("frames") or [])
+    where = f"no line of yours in its {n} frame{'' if n == 1 else 's'}"
     named = error.get("message_locations") or []
     if named:
         where += f"; only its message names {named[-1]['file']}:{named[-1]['line']}"
@@ -39,10 +42,12 @@ def outcome_sentence(run: dict) -> str:
     who = f"{run.get('mode_name') or run['framework']} {run['variant']}"
     status = run["status"]
     if status == "error":
-        e = run["error"]
+        e = run.get("error")
+        if not e:
+            return f"{who} failed (status error) with no exception recorded."
         s = f"{who} raised {e['type']} at {_where(e)}"
         if e.get("call_index") is not None:
-            s += f" on call {e['call_index'] + 1} of {run.get('calls', '?')}"
+            s += f" on call {e['call_index'] + 1} of {run.get('calls') or '?'}"
         return s + "."
     if status == "wrong":
         w = run.get("wrong") or {}
@@ -52,7 +57,14 @@ def outcome_sentence(run: dict) -> str:
                 + (f": {w['why']}" if w.get("why") else "")
                 + (f" on call {w['call_index'] + 1}" if "call_index" in w else "") + ".")
     if status == "ok":
-        s = f"{who} matched the reference on all {run.get('calls', '?')} calls"
+        # "matched" only where every call was compared with the reference (a spec's reference
+        # may return None: then nothing was compared, and the sentence says only what ran).
+        n = len(run.get("call_times_s") or []) or run.get("calls") or "?"
+        compared = run.get("call_errors") or []
+        if compared and len(compared) == n and all(err is not None for err in compared):
+            s = f"{who} matched the reference on all {n} calls"
+        else:
+            s = f"{who} ran all {n} calls without raising (no reference to compare with)"
         if run.get("compiles") is not None:
             s += f" with {counted(run['system'], run['compiles'])}"
         return s + "."
@@ -82,7 +94,8 @@ def verdicts(doc: dict) -> list[str]:
         static = run["code"]
         constructs = ", ".join(f"{k} ×{v}" for k, v in static["constructs"].items()) or "none"
         changed = (sys_code.get("diff_vs_eager") or {}).get("functions", {}).get(run["function"], {}).get("changed")
-        out.append(f"The working {run['mode_name']} version ({run['variant']}, which ran and matched) is "
+        ran = "which ran and matched" if run.get("max_abs_err") is not None else "which ran; nothing to compare"
+        out.append(f"The working {run['mode_name']} version ({run['variant']}, {ran}) is "
                    f"{static['lines']} lines / {static['tokens']} tokens against {eager['lines']} / "
                    f"{eager['tokens']} in {systems.get(eager_sys).label}"
                    + (f"; {changed} of its lines {'differs' if changed == 1 else 'differ'} from the eager code"
@@ -107,15 +120,22 @@ def first_call_sentence(run: dict) -> str:
     s += f", steady state {fmt_s(steady)} per call ({first / steady:,.1f}× the steady state)"
     per_call = run.get("call_compiles") or []
     if run.get("compiles") is None:
-        s += "; it compiles nothing, so the gap is not a compile cost"
+        # No counter. An eager system builds no graph of the function (it may still compile single
+        # ops, as JAX op by op does), so the gap is not a trace or compile of the function.
+        if systems.get(run["system"]).static:
+            s += "; its compiles are not counted, so the lab cannot say how much of the gap they are"
+        else:
+            s += "; it builds no graph of the function, so the gap is not a trace or compile of it"
     elif per_call:
         later = sum(per_call[1:])
         calls_later = sum(1 for c in per_call[1:] if c)
         if later:
             s += (f"; {counted(run['system'], later)} came after call 1, on {calls_later} of the "
                   f"{len(per_call) - 1} later calls")
-        else:
+        elif per_call[0]:
             s += f"; {counted(run['system'], per_call[0])} on call 1 and none after"
+        else:
+            s += f"; its counter counted no {counted(run['system'], 2).split(' ', 1)[1]} on any call"
     return s + "."
 
 

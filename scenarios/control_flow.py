@@ -13,12 +13,26 @@ LESSON = (
 )
 RTOL, ATOL = 1e-5, 1e-6
 
+# torch.jit.trace cannot return the Python int n of the eager code: `traceable` returns it as a
+# tensor, and is then traced on the first input's path only.
+VARIANTS = {"torch-export": {"naive": ("naive", "export"), "static": ("forward", "export-dynamic")},
+            "torch-jit": {"naive": ("naive", "trace"), "traced": ("traceable", "trace"),
+                          "scripted": ("naive", "script")}}
+
 # The naive ports are expected to behave like this; `lab verify` reports drift when they don't.
 EXPECTED = {
     ("tf-function", "naive"): {"status": "ok", "compiles": 1},  # AutoGraph converts if/while
     ("jax-jit", "naive"): {"status": "error", "error_type": "TracerBoolConversionError"},
     # TF 1.x had no AutoGraph: a Python `if` on a graph tensor has no truth value.
     ("tf1-graph", "naive"): {"status": "error", "error_type": "OperatorNotAllowedInGraphError"},
+    # PyTorch's static paths meet the same wall (torch 2.13): Dynamo breaks the graph at the
+    # `if` (an error with fullgraph=True), export cannot guard on the data-dependent branch.
+    ("torch-compile", "fullgraph"): {"status": "error", "error_type": "Unsupported"},
+    ("torch-export", "naive"): {"status": "error", "error_type": "GuardOnDataDependentSymNode"},
+    # jit.trace cannot return the Python int n; returned as a tensor, the trace records one path
+    # and silently returns wrong numbers for an input that takes the other branch.
+    ("torch-jit", "naive"): {"status": "error", "error_type": "RuntimeError"},
+    ("torch-jit", "traced"): {"status": "wrong"},
 }
 
 
@@ -42,38 +56,114 @@ def reference(x: np.ndarray):
     return y.astype(x.dtype), np.int32(n)
 
 
-def verdicts(doc: dict) -> list[str]:
-    """What the run says about AutoGraph, inferred from this run's traces and results."""
-    inputs = calls(doc.get("seed", 0))
+# Errors that mean "a Python `if` asked a traced/graph value for its truth value".
+NO_TRUTH_VALUE = ("TracerBoolConversionError", "ConcretizationTypeError", "OperatorNotAllowedInGraphError")
+
+
+def _statement_line(source: str | None, function: str, kind: str) -> int | None:
+    """The line of the first `if` (kind "If") or `while` ("While") statement in `function` of
+    `source`, read from the code the run ran; None when the source or the statement is missing."""
+    import ast
+    try:
+        tree = ast.parse(source or "")
+    except SyntaxError:
+        return None
+    for node in ast.walk(tree):
+        if isinstance(node, ast.FunctionDef) and node.name == function:
+            hits = [n.lineno for n in ast.walk(node) if type(n).__name__ == kind]
+            return min(hits) if hits else None
+    return None
+
+
+def _raised_at_the_if(run: dict, code: dict) -> bool:
+    """The run raised a no-truth-value error whose innermost line of user code is the `if` of
+    the function it ran, in the file it ran: what the JAX takeaway rests on."""
+    e = run.get("error") or {}
+    user = e.get("innermost_user") or {}
+    line = _statement_line(code.get("source"), run["function"], "If")
+    return (run["status"] == "error" and e.get("type") in NO_TRUTH_VALUE and line is not None
+            and user.get("file") == run["file"] == code.get("file") and user.get("line") == line
+            and user.get("code", "").lstrip().startswith("if "))
+
+
+def _autograph_sentence(run: dict, inputs: list) -> str | None:
+    """tf.function's naive port: what one trace serving every input shows, and no more."""
+    n = len(inputs)
+    if not (run["status"] == "ok" and run["compiles"] == 1 and len(run.get("call_times_s") or []) == n
+            and len(run.get("call_errors") or []) == n):
+        return None
     branches = {bool(x.sum() > 0) for (x,) in inputs}
+    # The loop count is an output (n), compared with the reference's on every call: matched.
     steps = {int(reference(x)[1]) for (x,) in inputs}
+    shown, unshown = [], []
+    (shown if len(branches) > 1 else unshown).append("the `if`")
+    (shown if len(steps) > 1 else unshown).append("the `while`")
+    took = (f"{'both branches' if len(branches) > 1 else 'one branch'} and "
+            f"{len(steps)} different loop count{'s' if len(steps) > 1 else ''}")
+    s = (f"For this code, on these {n} inputs, the naive tf.function port works: one trace served "
+         f"all {n}, which took {took}")
+    if shown:
+        s += f", so AutoGraph turned {' and '.join(shown)} into graph control flow"
+    if unshown:
+        s += (f"; the inputs never exercised {' or '.join(unshown)} in more than one way, so this run "
+              f"does not show what AutoGraph made of {'it' if len(unshown) == 1 else 'them'}")
+    if not unshown:
+        s += ". On this evidence the seed claim does not hold for tf.function"
+    return s + "."
+
+
+def verdicts(doc: dict) -> list[str]:
+    """What the run says about each naive port, each sentence gated on the data it cites: the
+    status, the trace count, the inputs' branches and loop counts, the error's type and line."""
+    inputs = calls(doc.get("seed", 0))
+    code = doc.get("code", {})
+    runs = {(r["system"], r["variant"]): r for r in doc["runs"]}
     out = []
+    tf_naive = runs.get(("tf-function", "naive"))
+    if tf_naive:
+        sentence = _autograph_sentence(tf_naive, inputs)
+        if sentence:
+            out.append(sentence)
     for run in doc["runs"]:
-        if (run["system"], run["variant"], run["status"]) == ("tf-function", "naive", "ok") \
-                and run["compiles"] == 1 and len(branches) == 2:
-            out.append(f"The naive tf.function port works: a single trace served {len(inputs)} inputs "
-                       f"that took both branches and {len(steps)} different loop counts, so AutoGraph "
-                       "turned the Python if/while into graph control flow. The seed claim does not "
-                       "hold for TensorFlow here.")
-        if (run["system"], run["variant"], run["status"]) == ("jax-jit", "naive", "error"):
-            jax_code = doc.get("code", {}).get("jax-jit", {})
-            fwd = jax_code.get("functions", {}).get("forward", {})
-            changed = (jax_code.get("diff_vs_eager") or {}).get("functions", {}).get("forward", {}).get("changed")
-            constructs = " and ".join(fwd.get("constructs", {})) or "lax control flow"
-            out.append(f"jax.jit has no AutoGraph: the Python `if` on a traced value raised "
-                       f"{run['error']['type']}, so the working version spells the branch and loop as "
-                       f"{constructs}" + (f" ({changed} of its {fwd['lines']} lines differ from eager)"
-                                         if changed is not None and fwd.get("lines") else "")
-                       + ". The seed claim holds for JAX.")
+        sys_code = code.get(run["system"]) or {}
+        if run["variant"] != "naive" or run["mode"] != "static" or not _raised_at_the_if(run, sys_code):
+            continue
+        user = run["error"]["innermost_user"]
+        s = (f"{run['mode_name']} did not convert the Python `if`: in naive, `{user['code'].strip()}` "
+             f"({user['file']}:{user['line']}) asked a symbolic value for its truth value and raised "
+             f"{run['error']['type']}")
+        functions = sys_code.get("functions") or {}
+        # The same system's working version, if one ran and matched, and what it had to use.
+        working = next((r for r in doc["runs"] if r["system"] == run["system"] and r is not run
+                        and r.get("expect_ok") and r["status"] == "ok"
+                        and (functions.get(r["function"]) or {}).get("constructs")), None)
+        fn = functions.get(working["function"], {}) if working else {}
+        constructs = fn.get("constructs") or {}
+        if working:
+            changed = ((sys_code.get("diff_vs_eager") or {}).get("functions", {})
+                       .get(working["function"], {}).get("changed"))
+            s += (f"; the working version ({working['function']}, which matched on all "
+                  f"{len(working.get('call_times_s') or [])} inputs) uses "
+                  + " and ".join(f"{k} ×{v}" for k, v in constructs.items())
+                  + (f", {changed} of its {fn['lines']} lines differing from eager"
+                     if changed is not None and fn.get("lines") else "")
+                  + f". For this code, the seed claim holds for {run['mode_name']}")
+        out.append(s + ".")
     return out
 
 
 # --- lab verify ------------------------------------------------------------------------------
 # lax.while_loop has no reverse-mode rule: a finding, kept as data so that a JAX release that
 # adds one shows up as drift. The bounded fori_loop version is differentiable and is verified.
-NOT_DIFFERENTIABLE = {("jax-jit", "static"): "lax.while_loop does not support reverse-mode differentiation"}
+NOT_DIFFERENTIABLE = {
+    ("jax-jit", "static"): "lax.while_loop does not support reverse-mode differentiation",
+    # Measured (torch 2.13, eager and compiled alike): when the loop runs zero times,
+    # torch.while_loop's gradient is half the true one (d sum(4 sin x)/dx came out as 2 cos x).
+    ("torch-compile", "static"): "torch.while_loop's gradient is wrong when the loop runs zero times",
+    ("torch-export", "static"): "torch.while_loop's gradient is wrong when the loop runs zero times",
+}
 VERIFY_VARIANTS = {"jax-jit": {"bounded": "forward_fori"}}
-EXTRAS = {"jax-jit": ["forward_fori", "MAX_STEPS"], "tf1-graph": ["run"]}
+EXTRAS = {"jax-jit": ["forward_fori", "MAX_STEPS"], "tf1-graph": ["run"], "torch-jit": ["traceable"], "torch-export": ["DYNAMIC_SHAPES"]}
 GRAD_TOL = (1e-4, 1e-5)
 
 
@@ -93,3 +183,11 @@ def strategy(st, hnp):
     elements = st.floats(-30, 30, width=32, allow_nan=False, allow_infinity=False)
     return hnp.arrays(np.float32, st.integers(1, 16), elements=elements) \
         .filter(_smooth).map(lambda x: (x,))
+
+
+# --- lab claims ------------------------------------------------------------------------------
+# The claim holds for a system when the eager code, put through it as it is, fails (a working
+# rewrite with lax/tf/torch control flow does not make it less awkward); it does not hold when
+# the eager code runs and matches. torch-jit's "scripted" is jit.script of the eager code.
+CLAIM_RULE = {"kind": "naive-port", "naive": ["naive", "eager", "compiled", "fullgraph", "traced", "scripted"],
+              "rewrite": "holds"}

@@ -1,4 +1,6 @@
 """debug-bad-op: where does an error point when the code has a bug?"""
+import re
+
 import numpy as np
 
 NAME = "debug-bad-op"
@@ -34,10 +36,15 @@ VARIANTS = {
 VARIANTS.update({
     "tf-eager": {"eager": "forward", "shape_bug_eager": "shape_bug", "value_bug_eager": "value_bug"},
     "jax-eager": {"eager": "forward", "shape_bug_eager": "shape_bug", "value_bug_eager": "value_bug"},
-    "torch-compile": {"compiled": "forward", "shape_bug_compiled": "shape_bug",
-              "value_bug_compiled": "value_bug"},
+    "torch-compile": {"compiled": ("forward", "compile"), "shape_bug_compiled": ("shape_bug", "compile"),
+                      "value_bug_compiled": ("value_bug", "compile")},
+    # torch.export and torch.jit.trace: the eager functions as they are.
+    **{system: {"static": ("forward", working), "shape_bug": ("shape_bug", how),
+                "value_bug": ("value_bug", how), "value_bug_checked": ("value_bug_checked", how)}
+       for system, how, working in (("torch-export", "export", "export-dynamic"),
+                                    ("torch-jit", "trace", "trace"))},
 })
-EXTRAS = {"tf1-graph": ["run"]}  # TF1's Session.run helper
+EXTRAS = {"tf1-graph": ["run"], "torch-export": ["DYNAMIC_SHAPES"]}  # TF1's Session.run helper; export's shapes
 # Each framework's own run-time check around the value bug, and how its report is recognised.
 TOOLS = {"tf1-graph": ("tf.debugging.check_numerics", "Tensor had"),
          "tf-function": ("tf.debugging.check_numerics", "Tensor had"),
@@ -74,7 +81,16 @@ EXPECTED = {
     ("jax-eager", "shape_bug_eager"): _raised("TypeError", 0, True, False),
     ("jax-eager", "value_bug_eager"): {"status": "wrong", "failed_call": 2},  # clamping is semantics
     ("torch-compile", "shape_bug_compiled"): _raised("TorchRuntimeError", 0, False, True),
-    ("torch-compile", "value_bug_compiled"): _raised("RuntimeError", 2, False, False),  # Inductor's check
+    # aot_eager (the lab's default torch.compile backend) runs ATen's own indexing; Inductor's
+    # generated check raises RuntimeError instead (LAB_TORCH_COMPILE_BACKEND=inductor).
+    ("torch-compile", "value_bug_compiled"): _raised("IndexError", 2, False, False),
+    # torch.export fails on the shape bug while exporting, at the BUG line; jit.trace while tracing.
+    ("torch-export", "shape_bug"): _raised("RuntimeError", 0, True, False),
+    ("torch-export", "value_bug"): _raised("IndexError", 2, False, False),
+    ("torch-export", "value_bug_checked"): _raised("IndexError", 2, False, False),
+    ("torch-jit", "shape_bug"): _raised("RuntimeError", 0, True, False),
+    ("torch-jit", "value_bug"): _raised("RuntimeError", 2, False, False),
+    ("torch-jit", "value_bug_checked"): _raised("RuntimeError", 2, False, False),
 }
 
 
@@ -111,34 +127,83 @@ def annotate(run: dict) -> dict:
             "message_points_to_bug": error.get("message_points_to_bug", False)}
 
 
-def _where(run: dict) -> str:
+# What each tool checks, from its documentation: the tool sentences say this, not more.
+CHECKS = {"tf.debugging.check_numerics": "checks a tensor's values for NaN and Inf, not indices",
+          "checkify (index_checks)": "checks every indexing operation's indices against the bounds",
+          "torch.autograd.detect_anomaly": "checks for NaN produced in the backward pass, not indices"}
+# A message that says an index was out of bounds (TF: "indices[3] = 12 is not in [0, 10)").
+INDEX_ERROR = re.compile(r"out[- ]of[- ](?:bounds|range)|is not in \[", re.IGNORECASE)
+LOOKUP = re.compile(r"\[ids\]|gather\(")  # the code of the table lookup, in every framework
+
+
+def _sources(doc: dict) -> dict[str, list[str]]:
+    """Each implementation file the run shows, as its lines (from the run's code view)."""
+    return {c["file"]: c["source"].splitlines() for c in (doc.get("code") or {}).values()
+            if c and c.get("file") and c.get("source")}
+
+
+def _source_line(sources: dict, file: str, line) -> str:
+    lines = sources.get(file) or []
+    return lines[line - 1] if isinstance(line, int) and 0 < line <= len(lines) else ""
+
+
+def _bug_site(e: dict, sources: dict) -> tuple[dict, str] | None:
+    """The `# BUG` line an error cites, and how: its traceback's innermost user line, else a line
+    its message names. None when it cites no BUG line."""
+    user = e.get("innermost_user")
+    if e.get("points_to_bug") and user:
+        return user, "traceback"
+    for loc in e.get("message_locations") or []:
+        if "# BUG" in _source_line(sources, loc["file"], loc["line"]):
+            return loc, "message"
+    return None
+
+
+def _below(e: dict) -> str:
+    """The frames below the innermost user line, by origin: '3 framework frames'."""
+    frames = e.get("frames") or []
+    last_user = max((i for i, f in enumerate(frames) if f["origin"] == "user"), default=None)
+    if last_user is None:
+        return ""
+    counts: dict[str, int] = {}
+    for f in frames[last_user + 1:]:
+        counts[f["origin"]] = counts.get(f["origin"], 0) + 1
+    n = sum(counts.values())
+    return " and ".join(f"{v} {k}" for k, v in counts.items()) + f" frame{'' if n == 1 else 's'}" if n else ""
+
+
+def _where(run: dict, sources: dict) -> str:
     """Where one run's failure shows, in words, from its anatomy."""
     who = run["mode_name"]
     if run["status"] == "wrong":
-        return (f"{who} raised nothing and returned a wrong result on call "
-                f"{run['failed_call'] + 1} (max abs err {run['max_abs_err']:.3g})")
-    if run["status"] != "error":
-        return f"{who} raised nothing (status {run['status']})"
+        err = run.get("max_abs_err")
+        return (f"{who} raised nothing and returned a wrong result on call {run['failed_call'] + 1}"
+                + (f" (max abs err {err:.3g})" if err is not None else ""))
+    if run["status"] == "ok":
+        return f"{who} raised nothing and matched the reference on every call"
+    if run["status"] != "error" or not run.get("error"):
+        return f"{who} did not run to an outcome (status {run['status']})"
     e = run["error"]
-    s = f"{who} raised {e['type']} on call {e['call_index'] + 1}"
+    s = f"{who} raised {e['type']}" + (f" on call {e['call_index'] + 1}" if e.get("call_index") is not None else "")
     if run["mode"] == "static" and run.get("compiles") == 0:
-        s += " while tracing (its compile counter: 0)"
+        s += " before its first trace or compile finished (its counter read 0)"
     user = e.get("innermost_user")
-    if e["points_to_bug"]:
-        below = e["frames_before_user"]
+    site = _bug_site(e, sources)
+    if e.get("points_to_bug") and user:
+        below = _below(e)
         s += f"; its traceback reaches your BUG line ({user['file']}:{user['line']})"
-        s += f" with {below} framework frames below it" if below else " as its last frame"
+        s += f" with {below} below it" if below else " as its last frame"
     elif user:
         s += (f"; the innermost line of yours in its traceback is {user['file']}:{user['line']} "
               f"(`{_code(user)}`), {e['frames_before_user']} frames from the end, not the BUG line")
     else:
-        last = e["frames"][-1] if e["frames"] else None
-        s += f"; none of its {e['filtered_len']} frames is yours"
-        if last:
+        frames = e.get("frames") or []
+        s += f"; none of its {len(frames)} frames is yours"
+        if frames:
+            last = frames[-1]
             s += f" (it ends in {last['origin']} code, {last['file'].rsplit('/', 1)[-1]}:{last['function']})"
-    if e["message_points_to_bug"] and not e["points_to_bug"]:
-        loc = next(iter(e["message_locations"]), None)
-        s += ", but its message names the BUG line" + (f" ({loc['file']}:{loc['line']})" if loc else "")
+    if site and site[1] == "message":
+        s += f", but its message names the BUG line ({site[0]['file']}:{site[0]['line']})"
     return s
 
 
@@ -147,16 +212,20 @@ def _code(frame: dict) -> str:
 
 
 def verdicts(doc: dict) -> list[str]:
-    """Where each bug shows in each framework; for JAX's silent one, what the wrong numbers are."""
+    """Where each bug shows in each framework; for JAX's silent one, what the wrong numbers are;
+    what each framework's own check reported. Every sentence rests on the run's anatomy."""
     runs = {(r["system"], r["variant"]): r for r in doc["runs"] if "failed_call" in r}
+    sources = _sources(doc)
+    inputs = calls(doc.get("seed", 0))
     out = []
     for bug, what in (("shape_bug", "The shape bug (w.T)"), ("value_bug", "The out-of-vocabulary id")):
-        out.extend(f"{what}: {_where(r)}." for (_, label), r in runs.items()
+        out.extend(f"{what}: {_where(r, sources)}." for (_, label), r in runs.items()
                    if label.startswith(bug) and label != f"{bug}_checked")
     jax_run = runs.get(("jax-jit", "value_bug"))
-    if jax_run and jax_run["status"] == "wrong":
+    if jax_run and jax_run["status"] == "wrong" and jax_run.get("failed_call") is not None \
+            and len(jax_run.get("call_errors") or []) > jax_run["failed_call"]:
         index = jax_run["failed_call"]
-        table, w, ids = calls(doc.get("seed", 0))[index]
+        table, w, ids = inputs[index]
         clamped = float(np.abs(table[np.clip(ids, 0, VOCAB - 1)] @ w - reference(table, w, ids)).max())
         got = jax_run["call_errors"][index]
         same = abs(got - clamped) <= ATOL + RTOL * clamped
@@ -164,11 +233,11 @@ def verdicts(doc: dict) -> list[str]:
                    + (f"equals the error of reading row {VOCAB - 1} for id {int(ids.max())} ({clamped:.4g}): "
                       "the out-of-range gather was clamped to the last row, silently." if same else
                       f"differs from the error of reading row {VOCAB - 1} ({clamped:.4g}): not a clamp."))
-    oob_call = next(i for i, (_, _, ids) in enumerate(calls(doc.get("seed", 0))) if ids.max() >= VOCAB)
+    oob_call = next((i for i, (_, _, ids) in enumerate(inputs) if ids.max() >= VOCAB), None)
     for system, (tool, marker) in TOOLS.items():
         checked = runs.get((system, "value_bug_checked"))
-        if checked:
-            out.append(_tool_sentence(tool, marker, checked, oob_call))
+        if checked and oob_call is not None:
+            out.append(_tool_sentence(tool, marker, checked, oob_call, sources))
     return out
 
 
@@ -179,23 +248,44 @@ def _gist(message: str) -> str:
     return next((line for line in lines if not line.startswith(skip)), lines[0] if lines else "")
 
 
-def _tool_sentence(tool: str, marker: str, run: dict, oob_call: int) -> str:
-    """Did the framework's own check report the bad id, or did something else happen first?"""
+def _tool_sentence(tool: str, marker: str, run: dict, oob_call: int, sources: dict) -> str:
+    """What the framework's own check did with the bad id: reported it (its marker in the message,
+    on the bad id's call), or something else raised first, and then only what the anatomy shows.
+    Each sentence starts with what the tool checks, so none implies it looks for what it doesn't."""
+    checks = CHECKS.get(tool, "")
+    head = f"{tool} {checks}" if checks else tool
     e = run.get("error")
+    if run["status"] in ("ok", "wrong") and not e:
+        err = run.get("max_abs_err")
+        return (f"{head}; it raised nothing: value_bug_checked "
+                + ("matched the reference on every call." if run["status"] == "ok" else
+                   f"returned a wrong result on call {run['failed_call'] + 1}"
+                   + (f" (max abs err {err:.3g})." if err is not None else ".")))
     if not e:
-        return (f"{tool} did not catch it: value_bug_checked's status is {run['status']}"
-                + (f" (max abs err {run['max_abs_err']:.3g})." if run.get("max_abs_err") else "."))
-    first_line = _gist(e["message"])
-    if marker.lower() not in e["message"].lower():
-        return (f"{tool} never got to report it: the unchecked lookup itself raised {e['type']} on call "
-                f"{e['call_index'] + 1} (\"{first_line[:120]}\").")
-    if e.get("call_index") != oob_call:
-        return f"{tool} raised {e['type']} on call {e['call_index'] + 1}, not on the bad id's call {oob_call + 1}."
-    user = e.get("innermost_user") or {"file": "?", "line": "?", "code": "?"}
-    return (f"{tool} catches it: value_bug_checked raised {e['type']} on call {e['call_index'] + 1} "
-            f"(\"{first_line}\"); the innermost line of yours in its traceback is `{_code(user)}` "
-            f"({user['file']}:{user['line']}), {e['frames_before_user']} frames from the end, "
-            + ("the BUG line." if e["points_to_bug"] else "not the BUG line."))
+        return f"{head}; value_bug_checked did not run to an outcome (status {run['status']})."
+    gist = _gist(e["message"])
+    on_call = f"on call {e['call_index'] + 1}" if e.get("call_index") is not None else "before any call finished"
+    if marker.lower() in e["message"].lower():
+        if e.get("call_index") != oob_call:
+            return (f"{head}; it reported {e['type']} {on_call}, not on the bad id's call {oob_call + 1} "
+                    f"(\"{gist[:120]}\").")
+        user = e.get("innermost_user")
+        s = (f"{head}, and it reported the bad id: value_bug_checked raised {e['type']} {on_call}, the bad "
+             f"id's call (\"{gist}\")")
+        if user:
+            s += (f"; the innermost line of yours in its traceback is `{_code(user)}` ({user['file']}:"
+                  f"{user['line']}), {e['frames_before_user']} frames from the end, "
+                  + ("the BUG line" if e.get("points_to_bug") else "not the BUG line"))
+        return s + "."
+    site = _bug_site(e, sources)
+    at_lookup = site is not None and LOOKUP.search(_source_line(sources, site[0]["file"], site[0]["line"]))
+    if INDEX_ERROR.search(e["message"]) and at_lookup:
+        how = "the innermost line of yours in its traceback is" if site[1] == "traceback" else "its message names"
+        return (f"{head}; its report is not in the message: the unchecked lookup itself raised "
+                f"{e['type']} {on_call} (\"{gist[:120]}\"), and {how} the lookup's BUG line "
+                f"({site[0]['file']}:{site[0]['line']}).")
+    return (f"{head}; its report is not in the message: value_bug_checked raised {e['type']} {on_call} "
+            f"(\"{gist[:120]}\").")
 
 
 def strategy(st, hnp):
@@ -206,3 +296,9 @@ def strategy(st, hnp):
         hnp.arrays(np.float32, (VOCAB, DIM), elements=elements),
         hnp.arrays(np.float32, (DIM, HIDDEN), elements=elements),
         hnp.arrays(np.int32, st.integers(1, 16), elements=st.integers(0, 2 * VOCAB)))
+
+
+# --- lab claims ------------------------------------------------------------------------------
+# Where each planted bug's report points: at your BUG line (the claim does not hold), only in
+# the message, or nowhere (it holds). The *_checked variants test the tools, not the claim.
+CLAIM_RULE = {"kind": "error-location", "bugs": ["shape_bug", "value_bug"]}

@@ -34,12 +34,17 @@ VARIANTS.update({
                    "with_numpy_eager": "with_numpy", "eager": "forward"},
     "jax-eager": {"with_print_eager": "with_print", "with_assert_eager": "with_assert",
             "with_numpy_eager": "with_numpy", "eager": "forward"},
-    "torch-compile": {"with_print_compiled": "with_print", "with_assert_compiled": "with_assert",
-              "with_numpy_compiled": "with_numpy", "compiled": "forward"},
+    "torch-compile": {"with_print_compiled": ("with_print", "compile"),
+                      "with_assert_compiled": ("with_assert", "compile"),
+                      "with_numpy_compiled": ("with_numpy", "compile"), "compiled": ("forward", "compile")},
+    # torch.export and torch.jit.trace: the same inspections, the eager functions as they are.
+    **{system: {**{v: (v, how) for v in INSPECTIONS}, "static": ("forward", working)}
+       for system, how, working in (("torch-export", "export", "export-dynamic"),
+                                    ("torch-jit", "trace", "trace"))},
 })
 
 # Measured on CPU (tensorflow 2.21, jax 0.10.2, torch 2.13); `lab verify` reports drift.
-EXTRAS = {"tf1-graph": ["run", "run_and_print_h1"]}  # TF1: Session.run helpers
+EXTRAS = {"tf1-graph": ["run", "run_and_print_h1"], "torch-export": ["DYNAMIC_SHAPES"]}  # TF1: Session.run helpers
 _SILENT = {"status": "ok", "print_counts": [0, 0, 0], "inspection": "none"}
 _VALUES = {"status": "ok", "print_counts": [1, 1, 1], "inspection": "concrete"}
 _TRACE_ONLY = {"status": "ok", "print_counts": [1, 0, 0], "inspection": "symbolic"}
@@ -75,6 +80,20 @@ EXPECTED = {
                                        "with_numpy")},
     ("torch-eager", "with_assert"): _SILENT,
     ("torch-eager", "with_framework_assert"): _SILENT,
+    # torch.export: print runs once, while exporting, on a FakeTensor; asserts and .numpy() on
+    # an intermediate cannot be captured.
+    ("torch-export", "with_print"): _TRACE_ONLY,
+    ("torch-export", "with_framework_print"): _TRACE_ONLY,
+    **{("torch-export", v): {"status": "error", "error_type": t, "print_counts": [0], "inspection": "raised"}
+       for v, t in (("layer_alone", "RuntimeError"), ("with_numpy", "RuntimeError"),
+                    ("with_assert", "GuardOnDataDependentSymNode"),
+                    ("with_framework_assert", "GuardOnDataDependentSymNode"))},
+    # torch.jit.trace runs the Python once while tracing (and twice more to check the trace):
+    # real values then, never again; asserts run at trace time only.
+    **{("torch-jit", v): {"status": "ok", "print_counts": [3, 0, 0], "inspection": "concrete"}
+       for v in ("with_print", "with_framework_print", "layer_alone", "with_numpy")},
+    ("torch-jit", "with_assert"): _SILENT,
+    ("torch-jit", "with_framework_assert"): _SILENT,
     # --modes all
     **{(fw, f"with_print_{m}"): _VALUES for fw, m in
        (("tf-eager", "eager"), ("jax-eager", "eager"), ("torch-compile", "compiled"))},
@@ -151,10 +170,12 @@ _WHAT = {
 
 def _outcome(run: dict) -> str:
     who = run.get("mode_name") or run["framework"]
-    if run["status"] == "error":
+    if run["status"] == "error" and run.get("error"):
         e = run["error"]
-        return f"{who} raised {e['type']} on call {e['call_index'] + 1}"
-    counts, n = run.get("print_counts") or [], run.get("calls", 0)
+        return f"{who} raised {e['type']}" + (f" on call {e['call_index'] + 1}" if e.get("call_index") is not None else "")
+    if run["status"] not in ("ok", "wrong"):
+        return f"{who} did not run to an outcome ({run['status']})"
+    counts, n = run.get("print_counts") or [], len(run.get("call_times_s") or []) or run.get("calls", 0)
     printed = sum(1 for c in counts if c)
     result = "matching the reference" if run["status"] == "ok" else f"with a {run['status']} result"
     if not printed:
@@ -183,3 +204,9 @@ def strategy(st, hnp):
     elements = st.floats(-100, 100, width=32, allow_nan=False, allow_infinity=False)
     return st.integers(1, 16).flatmap(
         lambda n: hnp.arrays(np.float32, (n, D_IN), elements=elements)).map(lambda x: (x, w1, w2, w3))
+
+
+# --- lab claims ------------------------------------------------------------------------------
+# Piece by piece: Python's own print shows h1's values on every call (does not hold), only the
+# framework's print does (partly), or neither does (holds).
+CLAIM_RULE = {"kind": "inspection", "python_print": "with_print", "framework_print": "with_framework_print"}

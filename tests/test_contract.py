@@ -2,7 +2,6 @@
 half-written scenario costs one warning line, never a traceback nor the other scenarios."""
 import json
 import re
-from pathlib import Path
 
 import pytest
 

@@ -93,12 +93,39 @@ def test_markdown_export(exported):
 
 
 def test_png_chart(exported):
-    _, _, out = exported
+    """The PNG holds the run's charts: one panel per chart with data, each with its series."""
+    from lab.charts import first_vs_steady, per_call_series
+    from lab.plot import DPI, PANEL_SIZE, figure
+    _, doc, out = exported
     data = (out / "chart.png").read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    # control-flow makes 3 calls, too few for a per-call curve: the first-vs-steady panel only.
+    bars = first_vs_steady(doc)
+    assert per_call_series(doc) == [] and [b["label"] for b in bars] == ["jax-jit static", "torch-eager eager"]
     import matplotlib.image
     height, width, _ = matplotlib.image.imread(str(out / "chart.png")).shape
-    assert width > 600 and height > 300
+    assert (width, height) == (round(PANEL_SIZE[0] * DPI), round(PANEL_SIZE[1] * DPI))
+    fig = figure(doc)
+    (ax,) = fig.axes
+    assert len(ax.containers) == 2  # first call, steady median
+    assert [len(c) for c in ax.containers] == [len(bars), len(bars)]
+    assert [t.get_text() for t in ax.get_yticklabels()] == [b["label"] for b in bars]
+    widths = [[bar.get_width() for bar in c] for c in ax.containers]
+    assert widths == [[b["first_s"] * 1e3 for b in bars], [b["steady_s"] * 1e3 for b in bars]]
+
+
+def test_png_chart_of_many_calls_draws_one_line_per_run(compare_doc):
+    """variable-length's 30 calls: a per-call panel with a line per run, beside the bars."""
+    from lab.charts import first_vs_steady, per_call_series
+    from lab.plot import figure
+    doc = compare_doc("variable-length")
+    series = per_call_series(doc)
+    fig = figure(doc)
+    per_call, bars = fig.axes
+    assert len(per_call.get_lines()) == len(series) >= 5
+    assert [list(line.get_xdata()) for line in per_call.get_lines()] == \
+        [list(range(1, len(s["times"]) + 1)) for s in series]
+    assert len(bars.containers) == 2 and len(bars.containers[0]) == len(first_vs_steady(doc))
 
 
 def test_demo_runs_through_without_a_terminal():
@@ -110,8 +137,9 @@ def test_demo_runs_through_without_a_terminal():
     positions = [result.stdout.index(step) for step in steps]
     assert positions == sorted(positions)
     takeaway = re.sub(r"\s+", " ", result.stdout[positions[-1]:].replace("│", " "))
-    assert "the Python `if` on a traced value raised TracerBoolConversionError" in takeaway
-    assert "lax.cond and lax.while_loop" in takeaway
+    assert "jax.jit did not convert the Python `if`" in takeaway
+    assert "raised TracerBoolConversionError" in takeaway
+    assert "lax.cond ×1 and lax.while_loop ×1" in takeaway
     assert "AutoGraph turned" not in takeaway  # tensorflow did not run
 
 
@@ -122,7 +150,7 @@ def test_report_writes_one_self_contained_page(tmp_path):
     page = (tmp_path / "report.html").read_text()
     assert "<script src=" not in page and "<link " not in page  # nothing fetched from elsewhere
     assert "def naive(x):" in text and "TracerBoolConversionError" in text
-    assert "timing_policy" in text  # the environment stamp
+    assert "Timing policy" in text  # the environment stamp
     doc = json.loads((tmp_path / "report.json").read_text())["scenarios"][0]
     for number in _shown_numbers(doc):
         assert number in text

@@ -1,7 +1,10 @@
 """dynamic-architecture, end to end through `lab compare dynamic-architecture --json`."""
+import copy
+
 import numpy as np
 import pytest
 
+from compare.discovery import get
 from compare.harness import compare_outputs
 from conftest import runs_of
 from scenarios import dynamic_architecture as spec
@@ -126,3 +129,59 @@ def test_reference_on_a_hand_built_tree():
     b = np.array([0.5, 0.0], np.float32)
     want = np.tanh(np.tanh([1.0, 0.0]) + 2 * np.tanh([0.0, 2.0]) + b)
     assert np.allclose(spec.reference(left, right, feats, W_leaf, W_l, W_r, b), want)
+
+
+# --- the takeaways against altered runs: each sentence follows the fact it cites ------------------
+
+TAKEAWAYS = get("dynamic-architecture").field("verdicts")
+PER_SHAPE = "tf.function with the structure as static Python data"
+RECURSION = "The recursive tf.function naive port"
+
+
+@pytest.fixture()
+def altered(doc):
+    return copy.deepcopy(doc)
+
+
+def _with(doc, start):
+    return [t for t in TAKEAWAYS(doc) if t.startswith(start)]
+
+
+def test_compile_counts_are_the_runs(altered):
+    runs_of(altered, "tensorflow", "per_shape")[0]["compiles"] = 7
+    runs_of(altered, "tensorflow", "static")[0]["compiles"] = 2
+    (sentence,) = _with(altered, PER_SHAPE)
+    assert f"7 traces for {len(SHAPES)} distinct shapes" in sentence and sentence.endswith("2 traces for all of them.")
+
+
+@pytest.mark.parametrize("label, alter", [
+    ("static", lambda r: r.update(status="error")),
+    ("per_shape", lambda r: r.update(status="wrong")),
+    ("static", lambda r: r.update(compiles=None)),
+    ("per_shape", lambda r: r.update(call_times_s=r["call_times_s"][:3])),  # did not serve every tree
+])
+def test_per_shape_sentence_needs_both_runs_to_serve_every_tree(altered, label, alter):
+    alter(runs_of(altered, "tensorflow", label)[0])
+    assert _with(altered, PER_SHAPE) == []
+
+
+def test_recursion_explanation_only_where_the_message_shows_it(altered):
+    (sentence,) = _with(altered, RECURSION)
+    assert "(StagingError wrapping RecursionError)" in sentence and "generated if_body" in sentence
+    e = runs_of(altered, "tensorflow", "naive")[0]["error"]
+    e["message"] = e["message"].replace("if_body", "some_body").replace("else_body", "some_body")
+    (sentence,) = _with(altered, RECURSION)
+    assert sentence.endswith("never finished tracing (StagingError wrapping RecursionError).")
+    e["type"] = "RecursionError"
+    (sentence,) = _with(altered, RECURSION)
+    assert "(RecursionError)" in sentence and "wrapping" not in sentence
+
+
+@pytest.mark.parametrize("alter", [
+    lambda r: r["error"].update(message="StagingError: something else"),  # no RecursionError shown
+    lambda r: r.update(compiles=1),  # a trace finished: "never finished tracing" would be false
+    lambda r: r.update(status="ok", error=None),
+])
+def test_recursion_sentence_needs_its_evidence(altered, alter):
+    alter(runs_of(altered, "tensorflow", "naive")[0])
+    assert _with(altered, RECURSION) == []

@@ -1,10 +1,12 @@
 """incremental-testing, end to end through `lab compare incremental-testing --json`."""
+import copy
 import re
 
 import numpy as np
 import pytest
 
-from conftest import FRAMEWORKS, runs_of
+from compare.discovery import get
+from conftest import FRAMEWORKS, ROOT, runs_of
 from scenarios import incremental_testing as spec
 
 WORKING = {"tensorflow": "static", "jax": "static", "torch": "eager"}
@@ -60,10 +62,11 @@ def test_every_variant_that_ran_matches_the_reference(doc, framework):
 def test_python_print_runs_once_at_trace_time_on_a_symbolic_value(doc, framework):
     run = one(doc, framework, "with_print")
     assert run["print_counts"] == [1, 0, 0]
-    assert run["inspection"] == "symbolic"
-    shown = {"tensorflow": r'^h1: Tensor\(".*", shape=\(4, 8\), dtype=float32\)$',
-             "jax": r"^h1: JitTracer\(float32\[4,8\]\)$"}[framework]
-    assert re.match(shown, run["first_print"]), run["first_print"]
+    # The inspection was symbolic: a placeholder (how the framework spells it is its own business),
+    # and none of h1's values, which did not exist yet.
+    assert run["inspection"] == "symbolic" and run["print_kinds"] == [["symbolic"], [], []]
+    shown = " ".join(run["printed"][0])
+    assert not any(f"{v:.4f}" in shown for v in h1_of(0).ravel() if v)
     if framework == "jax":
         assert run["compiles"] == 1  # one compile served 3 calls; print ran only in its trace
 
@@ -109,14 +112,16 @@ def test_framework_assert_runs_in_the_graph(doc, framework):
     assert run["print_counts"] == [0, 0, 0]
 
 
-@pytest.mark.parametrize("framework, error_type, says", [
-    ("tensorflow", "AttributeError", "'SymbolicTensor' object has no attribute 'numpy'"),
-    ("jax", "TracerArrayConversionError", "__array__() was called on traced array")])
-def test_reading_numpy_inside_a_graph_raises(doc, framework, error_type, says):
+@pytest.mark.parametrize("framework, error_type", [
+    ("tensorflow", "AttributeError"), ("jax", "TracerArrayConversionError")])
+def test_reading_numpy_inside_a_graph_raises(doc, framework, error_type):
     run = one(doc, framework, "with_numpy")
     e = run["error"]
     assert (e["type"], e["call_index"]) == (error_type, 0)
-    assert says in e["message"]
+    # The error names the line that reads the value (in its traceback, or in TF's message).
+    site = e["innermost_user"] or e["message_locations"][0]
+    line = (ROOT / site["file"]).read_text().splitlines()[site["line"] - 1]
+    assert site["file"] == run["file"] and "h1_value = " in line
     assert run["inspection"] == "raised" and run["print_counts"] == [0]
 
 
@@ -155,7 +160,8 @@ def test_expected_table_matches_the_run(doc, eager_doc):
 def test_verdicts_give_the_counts(doc):
     text = "\n".join(doc["takeaways"])
     assert "Python print of h1 inside the function: tf.function printed on 1 of 3 calls (symbolic" in text
-    assert "jax.jit printed on 1 of 3 calls (symbolic: `h1: JitTracer(float32[4,8])`)" in text
+    # The sentence quotes what the run printed, whatever the framework's repr is.
+    assert f"jax.jit printed on 1 of 3 calls (symbolic: `{one(doc, 'jax', 'with_print')['first_print'][:70]}`)" in text
     assert "jax.jit raised TracerArrayConversionError on call 1" in text
 
 
@@ -190,3 +196,48 @@ def test_annotate_summaries():
     assert _annotate([[], [], []])["inspection"] == "none"
     assert _annotate([[]], status="error")["inspection"] == "raised"
     assert _annotate([["h1: JitTracer(float32[2])"], ["h1: [1. 2.]"]])["inspection"] == "mixed"
+
+
+# --- the takeaways against altered runs: each sentence follows the fact it cites ------------------
+
+TAKEAWAYS = get("incremental-testing").field("verdicts")
+
+
+@pytest.fixture()
+def altered(doc):
+    return copy.deepcopy(doc)
+
+
+def sentence_for(doc, label):
+    (sentence,) = [t for t in TAKEAWAYS(doc) if t.startswith(spec._WHAT[label])]
+    return sentence
+
+
+def test_print_counts_and_kind_are_the_runs(altered):
+    assert "jax.jit printed on 1 of 3 calls (symbolic: `" in sentence_for(altered, "with_print")
+    one(altered, "jax", "with_print").update(print_counts=[1, 1, 1], inspection="concrete")
+    sentence = sentence_for(altered, "with_print")
+    assert "jax.jit printed on 3 of 3 calls (concrete)" in sentence and "jax.jit printed on 1" not in sentence
+    one(altered, "jax", "with_print").update(print_counts=[0, 0, 0], inspection="none")
+    assert "jax.jit ran all 3 calls silently, matching the reference" in sentence_for(altered, "with_print")
+
+
+def test_an_error_is_cited_by_type_and_call(altered):
+    e = one(altered, "jax", "with_assert")["error"]
+    assert "jax.jit raised TracerBoolConversionError on call 1" in sentence_for(altered, "with_assert")
+    e.update(type="ValueError", call_index=2)
+    sentence = sentence_for(altered, "with_assert")
+    assert "jax.jit raised ValueError on call 3" in sentence and "TracerBoolConversionError" not in sentence
+
+
+def test_a_run_that_never_ran_is_not_called_silent(altered):
+    one(altered, "torch", "with_assert").update(status="unavailable", error=None, call_times_s=[])
+    sentence = sentence_for(altered, "with_assert")
+    assert "torch eager did not run to an outcome (unavailable)" in sentence
+    assert "torch eager ran all" not in sentence
+
+
+def test_a_wrong_result_is_not_called_matching(altered):
+    one(altered, "torch", "with_framework_assert")["status"] = "wrong"
+    sentence = sentence_for(altered, "with_framework_assert")
+    assert "torch eager ran all 3 calls silently, with a wrong result" in sentence

@@ -1,7 +1,10 @@
 """--modes all: both execution styles of every framework, side by side (torch.compile included)."""
+import ast
+import re
+
 import pytest
 
-from conftest import FRAMEWORKS, SCENARIOS, runs_of
+from conftest import FRAMEWORKS, ROOT, SCENARIOS, runs_of
 
 
 @pytest.fixture(scope="module")
@@ -31,13 +34,17 @@ def test_torch_compile_reports_graph_breaks(doc):
     (run,) = runs_of(doc, "torch", "compiled")
     assert run["status"] == "ok"
     report = run["graph_report"]
-    # torch._dynamo.explain on the first input: the data-dependent `if` (line 6) breaks the graph
-    # once and the `while` test (line 11) on each of its checks; values for torch 2.13.
-    assert report["graph_breaks"] == 3 and report["graphs"] == 4
-    lines = [reason.rsplit(":", 1)[1] for reason in report["break_reasons"]]
-    assert sorted(lines) == ["11", "11", "11", "6"]
-    assert all("control_flow.py" in reason for reason in report["break_reasons"])
-    assert run["compiles"] == 5  # Dynamo graphs over the three inputs (loop counts differ)
+    # torch._dynamo.explain on the first input: the data-dependent `if` and `while` break the
+    # graph. How many breaks and graphs is Dynamo's business; that they happen, and where, is
+    # the lesson: at least one break, each at the `if` or the `while` of the eager code.
+    source = (ROOT / "dynamic_impl/torch/control_flow.py").read_text()
+    fn = next(n for n in ast.walk(ast.parse(source)) if isinstance(n, ast.FunctionDef) and n.name == "forward")
+    statements = {type(n).__name__: n.lineno for n in ast.walk(fn) if isinstance(n, (ast.If, ast.While))}
+    assert report["graph_breaks"] >= 1 and report["graphs"] >= 2
+    lines = [int(m.group(1)) for m in (re.search(r"control_flow\.py:(\d+)", r) for r in report["break_reasons"]) if m]
+    assert len(lines) == len(report["break_reasons"]), report["break_reasons"]
+    assert statements["If"] in lines and set(lines) <= {statements["If"], statements["While"]}
+    assert run["compiles"] >= 2  # more than one Dynamo graph over the three inputs
     # Its first call (Dynamo + Inductor) costs far more than its steady state.
     assert run["timing"]["first_call_s"] > 100 * run["timing"]["steady_median_s"]
 

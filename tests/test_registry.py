@@ -1,6 +1,5 @@
 """The systems registry is the one place that names frameworks and systems."""
 import re
-from pathlib import Path
 
 import pytest
 
@@ -22,8 +21,8 @@ def test_every_system_is_fully_declared():
         assert s.framework in systems.FRAMEWORK_NAMES
         assert s.impl_dir.split("/")[0] in ("static_impl", "dynamic_impl")
         assert s.label and s.short and s.variants
-        assert (s.counter is None) == (not s.static) or s.id == "torch-jit" or s.counter
-        assert set(s.working) <= set(s.variants) or not s.working
+        assert s.counter or not s.static  # every graph system counts what it builds
+        assert s.working  # which labels are expected to work, by default
         assert systems.FRAMEWORK_BY_NAME[s.framework].install.startswith("pip install")
 
 

@@ -1,7 +1,11 @@
 """variable-length, end to end through `lab compare variable-length --json`."""
+import copy
+import io
+
 import numpy as np
 import pytest
 
+from compare.discovery import get
 from compare.harness import compare_outputs
 from conftest import runs_of
 from scenarios import variable_length as spec
@@ -79,18 +83,30 @@ def test_expected_table_resolves_against_the_inputs(doc):
 def test_verdicts_carry_this_runs_numbers(doc):
     text = " ".join(doc["takeaways"])
     assert f"jax.jit naive compiled {DISTINCT} times for {DISTINCT} distinct lengths" in text
-    assert f"cut it to {len(BUCKETS)}," in text
+    padded = sum(spec.bucket(n) for n in LENGTHS)
+    assert (f"once on each call whose length opened a new power-of-two bucket "
+            f"({', '.join(map(str, sorted(BUCKETS)))}) and on no other call: padding to those buckets "
+            f"cut the compiles from {DISTINCT} to {len(BUCKETS)}; the padded sequences cost "
+            f"{padded / sum(LENGTHS):.2f}x the real steps ({padded} padded steps for {sum(LENGTHS)} real") in text
     assert f"traced {DISTINCT} times for {DISTINCT} distinct lengths over {len(CALLS)} calls" in text
-    assert "1 trace served every call" in text
+    assert "with a None length in input_signature, 1 trace served every call" in text
+
+
+def _run(system, variant, compiles, per_call, n):
+    return {"system": system, "mode_name": system, "variant": variant, "status": "ok", "compiles": compiles,
+            "call_compiles": per_call, "call_times_s": [0.001] * n, "timing": {},
+            "code": {"constructs": {"input_signature": 1} if variant == "static" else {}}}
 
 
 def test_verdicts_follow_the_doc_not_constants():
-    runs = [{"system": s, "mode_name": s, "variant": v, "status": "ok", "compiles": c, "timing": {}}
-            for s, v, c in (("tf-function", "naive", 3), ("tf-function", "static", 2),
-                            ("jax-jit", "naive", 3), ("jax-jit", "static", 2))]
-    text = " ".join(spec.verdicts({"lengths": [3, 5, 7, 3], "runs": runs}))
+    lengths = [3, 5, 7, 3]
+    runs = [_run("tf-function", "naive", 3, [1, 1, 1, 0], 4), _run("tf-function", "static", 2, [1, 0, 1, 0], 4),
+            _run("jax-jit", "naive", 3, [1, 1, 1, 0], 4), _run("jax-jit", "static", 2, [1, 1, 0, 0], 4)]
+    text = " ".join(spec.verdicts({"lengths": lengths, "runs": runs}))
     assert "traced 3 times for 3 distinct lengths over 4 calls" in text
-    assert "2 traces served" in text and "buckets (4, 8) cut it to 2" in text
+    assert "2 traces served" in text
+    assert "new power-of-two bucket (4, 8) and on no other call: padding to those buckets cut the compiles " \
+           "from 3 to 2; the padded sequences cost 1.33x the real steps (24 padded steps for 18 real" in text
 
 
 def test_tolerance_catches_a_small_perturbation():
@@ -106,3 +122,99 @@ def test_reference_is_the_recurrence():
     U = np.eye(spec.D_H, dtype=np.float32)
     h1 = np.tanh(0.8)
     assert np.allclose(spec.reference(xs, W, U), np.tanh(0.8 + h1))
+
+
+# --- the takeaways against altered runs: each sentence follows the fact it cites ------------------
+
+TAKEAWAYS = get("variable-length").field("verdicts")
+
+
+@pytest.fixture()
+def altered(doc):
+    return copy.deepcopy(doc)
+
+
+def _jax_sentence(doc):
+    (sentence,) = [t for t in TAKEAWAYS(doc) if t.startswith("jax.jit naive compiled")]
+    return sentence
+
+
+def test_buckets_are_named_only_when_the_compiles_fall_on_new_buckets(altered):
+    assert "x the real steps" in _jax_sentence(altered)
+    per_call = runs_of(altered, "jax", "static")[0]["call_compiles"]
+    # Move one compile from the call that opened a bucket to a call that opened none.
+    first, quiet = per_call.index(1, 1), per_call.index(0)
+    per_call[first], per_call[quiet] = 0, 1
+    sentence = _jax_sentence(altered)
+    assert "does not show the buckets" in sentence
+    assert "real steps" not in sentence and "power-of-two bucket (" not in sentence and "cut" not in sentence
+
+
+def test_no_cut_is_claimed_when_nothing_was_cut(altered):
+    runs_of(altered, "jax", "naive")[0]["compiles"] = len(BUCKETS)
+    sentence = _jax_sentence(altered)
+    assert "cut the compiles from" not in sentence
+    assert f"did not cut the compiles ({len(BUCKETS)} either way)" in sentence
+
+
+def test_compile_counts_are_the_runs(altered):
+    runs_of(altered, "jax", "naive")[0]["compiles"] = 40
+    assert _jax_sentence(altered).startswith(f"jax.jit naive compiled 40 times for {DISTINCT} distinct lengths")
+    runs_of(altered, "jax", "naive")[0]["status"] = "error"
+    assert not [t for t in TAKEAWAYS(altered) if t.startswith("jax.jit naive compiled")]
+
+
+def test_tf_sentence_needs_both_runs_and_names_input_signature_only_if_used(altered):
+    start = "tf.function naive traced"
+    run = runs_of(altered, "tensorflow", "static")[0]
+    run["code"]["constructs"].pop("input_signature")
+    (sentence,) = [t for t in TAKEAWAYS(altered) if t.startswith(start)]
+    assert "input_signature" not in sentence
+    run["compiles"] = 2
+    (sentence,) = [t for t in TAKEAWAYS(altered) if t.startswith(start)]
+    assert sentence.endswith("2 traces served every call.")
+    run["status"] = "wrong"
+    assert not [t for t in TAKEAWAYS(altered) if t.startswith(start)]
+
+
+def test_per_call_chart_counts_marks_per_row(doc):
+    """Each row says how many of its own calls traced or compiled; the footer adds nothing up."""
+    from rich.console import Console
+    from lab.charts import per_call_series
+    from lab.render import per_call_chart
+    con = Console(width=140, record=True, file=io.StringIO())
+    con.print(per_call_chart(doc))
+    text = con.export_text()
+    for s in per_call_series(doc):
+        (row,) = [line for line in text.splitlines() if f" {s['label']} " in line]
+        if s["compiles"] is not None:
+            hit = sum(1 for n in s["call_compiles"] if n)
+            assert f"on {hit} of {len(s['times'])} calls" in row, row
+        else:
+            assert " calls" not in row, row
+    total = sum(1 for s in per_call_series(doc) for n in s["call_compiles"] if n)
+    assert f"the {total} calls" not in text
+    assert "yellow: a call on which that row's own counter went up" in " ".join(text.split())
+
+
+def test_every_retrace_has_a_reason_one_shape_reason_per_new_length(doc):
+    lengths = doc["lengths"]
+    new_lengths = len(set(lengths)) - 1  # the first length is the function's first trace
+    for run in runs_of(doc, None, "naive"):
+        reasons = run["retrace_reasons"]
+        assert [r["call"] for r in reasons] == [k for k, n in enumerate(run["call_compiles"]) if n], run["system"]
+        assert reasons[0]["category"] == "new-function"
+        shape = [r for r in reasons if r["category"] == "shape"]
+        assert len(shape) == new_lengths, run["system"]
+        for r in shape:  # each names the length that was new at that call
+            assert f"({lengths[r['call']]}," in r["detail"]
+
+
+def test_a_retrace_reason_follows_the_inputs():
+    from compare.retrace import reasons
+    import numpy as np
+    a, b = np.zeros((3, 2), np.float32), np.zeros((4, 2), np.float32)
+    got = reasons([(a,), (b,), (b.astype(np.float64),), (b + 1,)], [1, 1, 1, 1])
+    assert [r["category"] for r in got] == ["new-function", "shape", "dtype", "python-value"]
+    said = reasons([(a,), (b,)], [1, 1], [[], ["0/0: tensor 'x' size mismatch at index 0. expected 3, actual 4"]])
+    assert said[1]["category"] == "shape" and said[1]["source"] == "framework"

@@ -84,7 +84,7 @@ def mode(system: str):
         yield
 
 
-def prepare(fn, system: str, module=None):
+def prepare(fn, system: str, module=None, how: str | None = None):
     return fn
 
 
@@ -123,6 +123,24 @@ def unfiltered_tracebacks():
 
 
 def graph_report(fn, args, system: str) -> dict | None:
+    return None
+
+
+def recompile_mark(system: str):
+    return None
+
+
+def recompile_said(system: str, mark) -> list[str]:
+    """What the framework said about why it retraced; TF and JAX say it in logs the lab does
+    not parse, so their reasons are derived from the inputs (compare/retrace.py)."""
+    return []
+
+
+def warnings_of(fn) -> list[dict]:
+    return []
+
+
+def describe(system: str, how: str | None) -> dict | None:
     return None
 
 

@@ -76,7 +76,7 @@ def mode(system: str):
         tf.config.run_functions_eagerly(False)
 
 
-def prepare(fn, system: str, module=None):
+def prepare(fn, system: str, module=None, how: str | None = None):
     if system == TF1:
         return tf1_graph.prepare(fn, module)
     return fn
@@ -126,6 +126,25 @@ def unfiltered_tracebacks():
 
 def graph_report(fn, args, system: str) -> dict | None:
     return None
+
+
+def recompile_mark(system: str):
+    return None
+
+
+def recompile_said(system: str, mark) -> list[str]:
+    """What the framework said about why it retraced; TF and JAX say it in logs the lab does
+    not parse, so their reasons are derived from the inputs (compare/retrace.py)."""
+    return []
+
+
+def warnings_of(fn) -> list[dict]:
+    return []
+
+
+def describe(system: str, how: str | None) -> dict | None:
+    """TF 1.x: what ran (graph + Session, control-flow v2 ops); None for tf.function and eager."""
+    return tf1_graph.describe() if system == TF1 else None
 
 
 def value_and_grad(fn, args, weights, system: str = ""):

@@ -1,14 +1,15 @@
-"""PyTorch adapter: eager, and its static paths (torch.compile; export and jit to come)."""
+"""PyTorch adapter: eager, and its static paths (torch.compile, torch.export, torch.jit),
+delegated to compare/backends/torch_static.py."""
 from __future__ import annotations
 
 import contextlib
 
 import numpy as np
 import torch
-from compare.backends import DeviceUnavailable
+from compare.backends import DeviceUnavailable, torch_static
 
 NAME = "torch"
-COMPILED = "torch-compile"
+EAGER = "torch-eager"  # every other system of this worker is one of torch_static.SYSTEMS
 _device = torch.device("cpu")
 
 
@@ -70,19 +71,16 @@ def mode(system: str):
     yield
 
 
-def prepare(fn, system: str, module=None):
-    if system == COMPILED:
-        torch._dynamo.reset()
-        return torch.compile(fn)
-    return fn
+def prepare(fn, system: str, module=None, how: str | None = None):
+    if system == EAGER:
+        return fn
+    return torch_static.prepare(fn, module, system, how)
 
 
 def compile_count(module, system: str) -> int | None:
-    """Graphs Dynamo has captured so far (its own counter); None in eager mode."""
-    if system != COMPILED:
-        return None
-    from torch._dynamo.utils import counters
-    return counters["stats"]["unique_graphs"]
+    """Graphs Dynamo has captured, programs exported, functions traced or scripted (each tool's
+    own count); None in eager mode."""
+    return None if system == EAGER else torch_static.compile_count(system)
 
 
 def first_call_split(fn, args, system: str) -> dict | None:
@@ -90,7 +88,7 @@ def first_call_split(fn, args, system: str) -> dict | None:
 
 
 def first_call_events(system: str):
-    return contextlib.nullcontext({})
+    return contextlib.nullcontext({}) if system == EAGER else torch_static.first_call_events(system)
 
 
 def unfiltered_tracebacks():
@@ -99,22 +97,42 @@ def unfiltered_tracebacks():
 
 
 def graph_report(fn, args, system: str) -> dict | None:
-    """Graphs, graph breaks and their reasons from torch._dynamo.explain."""
-    if system != COMPILED:
+    """torch.compile: graphs, graph breaks and their reasons (torch._dynamo.explain); torch.export:
+    the exported graph's size and control-flow operators."""
+    return None if system == EAGER else torch_static.graph_report(fn, args, system)
+
+
+def recompile_mark(system: str):
+    """How many guard failures Dynamo has recorded per code object so far."""
+    if system != "torch-compile":
         return None
-    torch._dynamo.reset()
-    report = torch._dynamo.explain(fn)(*args)
-    reasons = []
-    for b in report.break_reasons:
-        where = b.user_stack[-1] if getattr(b, "user_stack", None) else None
-        text = str(b.reason).split("\n")[0]
-        reasons.append(f"{text} at {where.filename.rsplit('/', 1)[-1]}:{where.lineno}" if where else text)
-    return {"graphs": report.graph_count, "graph_breaks": report.graph_break_count,
-            "break_reasons": reasons[:10]}
+    from torch._dynamo.utils import guard_failures  # no public API for this in 2.13
+    return {code: len(failed) for code, failed in guard_failures.items()}
+
+
+def recompile_said(system: str, mark) -> list[str]:
+    """Dynamo's own reason for each recompile since `mark`: the first guard that failed."""
+    if mark is None:
+        return []
+    from torch._dynamo.utils import guard_failures
+    return [str(failed[mark.get(code, 0)]).split("\n")[0]
+            for code, failed in guard_failures.items() if len(failed) > mark.get(code, 0)]
+
+
+def warnings_of(fn) -> list[dict]:
+    """Warnings the tool raised or logged while capturing and calling (deprecations, TracerWarning)."""
+    return torch_static.warnings_of(fn)
+
+
+def describe(system: str, how: str | None) -> dict | None:
+    """How the variant was put through its tool (backend, strict, fullgraph), as data."""
+    return None if system == EAGER else torch_static.describe(system, how)
 
 
 def value_and_grad(fn, args, weights, system: str = ""):
     """Outputs of fn(*args) and d(sum_k <out_k, weights_k>)/d(float args), by autograd."""
+    if system != EAGER:
+        return torch_static.value_and_grad(fn, args, weights, system)
     args = [a.detach().clone().requires_grad_(True) if isinstance(a, torch.Tensor) and a.is_floating_point()
             else a for a in args]
     floats = [i for i, a in enumerate(args) if isinstance(a, torch.Tensor) and a.requires_grad]

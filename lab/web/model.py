@@ -188,19 +188,21 @@ def tracebacks(runs: list[dict], labels: dict) -> list[dict]:
 
 
 def code_columns(doc: dict, order: list[dict]) -> list[dict]:
+    """One column per implementation file, in system order; `code` is keyed by system, and two
+    systems that run one file (tf.function and tf eager) share its column and its title."""
     code = d(doc.get("code"))
-    fw_order = []
-    for run in ordered_runs(doc, {s["id"]: i for i, s in enumerate(order)}):
-        if run.get("framework") in code and run["framework"] not in fw_order:
-            fw_order.append(run["framework"])
-    fw_order += [k for k in code if k not in fw_order]
-    dynamic = {r.get("framework"): text(r.get("mode_name")) for r in lst(doc.get("runs"))
-               if isinstance(r, dict) and r.get("mode") == "dynamic"}
+    rank = {s["id"]: i for i, s in enumerate(order)}
+    labels = {s["id"]: s["label"] for s in order}
+    by_file: dict = {}
+    for sid in sorted(code, key=lambda k: rank.get(k, len(rank))):
+        entry = d(code.get(sid))
+        by_file.setdefault(text(entry.get("file")) or sid, []).append((sid, entry))
     cols = []
-    for fw in fw_order:
-        entry = d(code.get(fw))
+    for pairs in by_file.values():
+        sid, entry = pairs[0]
+        title = " · ".join(labels.get(k, k) for k, _ in pairs)
         baseline = entry.get("diff_vs_eager") is None and bool(entry)
-        cols.append(file_model(fw, entry, dynamic.get(fw, fw) if baseline else fw, baseline))
+        cols.append(file_model(sid, entry, title, baseline))
     return cols
 
 

@@ -1,0 +1,325 @@
+"""PyTorch's own static paths as lab systems: torch.compile, torch.export and torch.jit.
+
+Imported only inside the torch worker (torch and numpy, nothing from `lab`). compare/backends/
+torch.py delegates to it for the systems below. A variant is (function name, how): the function
+from static_impl/torch/<scenario>.py and how to put it through the system's tool:
+
+    torch-compile: "compile"  torch.compile(fn)                  (graph breaks allowed)
+                   "fullgraph" torch.compile(fn, fullgraph=True)  (a graph break raises)
+    torch-export:  "export"   torch.export.export, non-strict (2.13's default), static shapes
+                   "export-strict"  the same with strict=True (Dynamo captures the graph)
+                   "export-dynamic" non-strict, with the module's DYNAMIC_SHAPES (Dim.DYNAMIC)
+    torch-jit:     "trace"    torch.jit.trace on the first call's inputs
+                   "script"   torch.jit.script (compiles the Python source)
+
+prepare() returns a PreparedFunction: call it with the call's input tensors. Export and trace
+happen lazily on the first call, so the first call's time includes capture; its split lands in
+the dict that first_call_events() yields and in `.lab_events`. Warnings raised while capturing or
+calling (torch.jit's deprecation, TracerWarning, ...) are recorded, not shown, in `.lab_warnings`.
+"""
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import time
+import warnings
+
+import numpy as np
+import torch
+
+SYSTEMS = ("torch-compile", "torch-export", "torch-jit")
+HOWS = {"torch-compile": ("compile", "fullgraph"),
+        "torch-export": ("export", "export-strict", "export-dynamic"),
+        "torch-jit": ("trace", "script")}
+# The lesson is graph capture, which Dynamo does the same whatever the backend: aot_eager (AOT
+# autograd, then ATen eagerly) skips Inductor's C++ code generation, ~1.5 s instead of ~20-55 s
+# per first compile on 2 CPU cores. LAB_TORCH_COMPILE_BACKEND=inductor measures the real thing.
+COMPILE_BACKEND = os.environ.get("LAB_TORCH_COMPILE_BACKEND", "aot_eager")
+
+# {system: {label: (function name in static_impl/torch/<scenario>.py, how)}}. A scenario whose
+# variants differ says so in its implementation file as VARIANTS, same shape (see variants()).
+DEFAULT_VARIANTS = {
+    "torch-compile": {"compiled": ("naive", "compile"), "fullgraph": ("naive", "fullgraph"),
+                      "static": ("forward", "fullgraph")},
+    "torch-export": {"naive": ("naive", "export"), "static": ("forward", "export")},
+    "torch-jit": {"naive": ("naive", "trace"), "scripted": ("naive", "script")},
+}
+WORKING_LABELS = ("static", "compiled", "scripted")
+
+_exports = 0  # programs exported (successful torch.export.export calls)
+_jit = 0  # functions traced or scripted
+_sink: dict | None = None  # the dict first_call_events() is filling, if any
+
+
+def variants(module, system: str) -> dict[str, tuple[str, str]]:
+    """{label: (function name, how)} for one scenario's implementation module and one system."""
+    table = getattr(module, "VARIANTS", {})
+    return dict(table.get(system, DEFAULT_VARIANTS[system]))
+
+
+def _check(system: str, how: str) -> None:
+    if how not in HOWS.get(system, ()):
+        raise ValueError(f"{system} cannot {how!r}; valid: {', '.join(HOWS.get(system, ()))}")
+
+
+class _AsModule(torch.nn.Module):
+    """torch.export takes a module: a plain function wrapped as its forward."""
+
+    def __init__(self, fn):
+        super().__init__()
+        self.fn = fn
+
+    def forward(self, *args):
+        return self.fn(*args)
+
+
+class PreparedFunction:
+    """A variant put through a tool. Attributes: fn (the Python function), program (what the tool
+    made: the compiled function, the exported program, the traced/scripted function), lab_events
+    (first call's split), lab_warnings (recorded warnings, deduplicated with a count)."""
+
+    def __init__(self, fn, module, system: str, how: str):
+        self.fn, self.module, self.system, self.how = fn, module, system, how
+        self.program = self._run = None
+        self.lab_events: dict = {}
+        self.lab_warnings: list[dict] = []
+        self._calls = 0
+        self.__name__ = getattr(fn, "__name__", "variant")
+        if system == "torch-compile":
+            _dynamo_reset()
+            self.program = self._run = torch.compile(fn, backend=COMPILE_BACKEND,
+                                                     fullgraph=how == "fullgraph")
+        elif how == "script":  # no example inputs needed: compile the source now
+            self._capture(lambda: torch.jit.script(fn), "script_s")
+
+    def __call__(self, *args):
+        first = self._calls == 0
+        self._calls += 1
+        # Record warnings at capture (first call) and, for torch.compile, on every call: a new
+        # shape recompiles. Later calls of an exported/traced program skip the bookkeeping.
+        if not (first or self.system == "torch-compile"):
+            return self._run(*args)
+        with self._recording():
+            if self._run is None:
+                self._capture_with(args)
+            if not first:
+                return self._run(*args)
+            began = time.perf_counter()
+            out = self._run(*args)
+            self._event("first_run_s" if self.system != "torch-compile" else "call_s",
+                        time.perf_counter() - began)
+            if _sink is not None:  # script_s was measured at prepare, before the sink existed
+                _sink.update(self.lab_events)
+            return out
+
+    def _capture_with(self, args) -> None:
+        if self.system == "torch-export":
+            strict = self.how == "export-strict"
+            shapes = getattr(self.module, "DYNAMIC_SHAPES", None) if self.how == "export-dynamic" else None
+            shapes = None if shapes is None else (tuple(shapes),)  # forward(self, *args): one field
+            ep = self._capture(lambda: torch.export.export(_AsModule(self.fn), tuple(args),
+                                                           dynamic_shapes=shapes, strict=strict),
+                               "export_s")
+            global _exports
+            _exports += 1
+            self.program = ep
+            began = time.perf_counter()
+            self._run = ep.module()  # the graph as a callable module, with input guards
+            self._event("unlift_s", time.perf_counter() - began)
+        else:  # torch.jit.trace: runs fn once on these inputs and records the ops it did
+            self._capture(lambda: torch.jit.trace(self.fn, tuple(args)), "trace_s")
+
+    def _capture(self, make, key: str):
+        began = time.perf_counter()
+        try:
+            with self._recording():
+                result = make()
+        finally:
+            self._event(key, time.perf_counter() - began)
+        if self.system == "torch-jit":
+            global _jit
+            _jit += 1
+            self.program = self._run = result
+        return result
+
+    def _event(self, key: str, value) -> None:
+        self.lab_events[key] = value
+        if _sink is not None:
+            _sink[key] = value
+
+    @contextlib.contextmanager
+    def _recording(self):
+        # Python warnings, and the warnings torch logs instead (Dynamo's recompile limit).
+        logged = _LogList()
+        loggers = _torch_loggers()
+        for logger in loggers:
+            logger.addHandler(logged)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            try:
+                yield
+            finally:
+                for logger in loggers:
+                    logger.removeHandler(logged)
+                for w in caught:
+                    self._add_warning(w.category.__name__, str(w.message), w.filename, w.lineno)
+                for r in logged.records:
+                    self._add_warning(f"log:{r.name}", r.getMessage(), r.pathname, r.lineno)
+
+    def _add_warning(self, category: str, message: str, file: str, line: int) -> None:
+        entry = {"category": category, "message": message, "file": file, "line": line}
+        for seen in self.lab_warnings:
+            if all(seen[k] == entry[k] for k in entry):
+                seen["count"] += 1
+                return
+        self.lab_warnings.append({**entry, "count": 1})
+
+
+class _LogList(logging.Handler):
+    def __init__(self):
+        super().__init__(logging.WARNING)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record) -> None:
+        self.records.append(record)
+
+
+_loggers: list = []
+
+
+def _torch_loggers() -> list:
+    """"torch" and those of its loggers that do not propagate to it (torch._dynamo's own)."""
+    if not _loggers:
+        found = [logging.getLogger(name) for name, lg in list(logging.root.manager.loggerDict.items())
+                 if name.startswith("torch.") and isinstance(lg, logging.Logger) and not lg.propagate]
+        _loggers.extend([logging.getLogger("torch"), *found])
+    return _loggers
+
+
+def _dynamo_reset() -> None:
+    # Dynamo's caches are global: a fresh start per variant, as a new process would have.
+    # Its counters (compile_count) survive the reset; its timing metrics do not.
+    torch._dynamo.reset()
+
+
+def prepare(variant, module, system: str, how: str) -> PreparedFunction:
+    """variant: a function, or its name in `module` (the scenario's static_impl/torch module)."""
+    _check(system, how)
+    fn = getattr(module, variant) if isinstance(variant, str) else variant
+    return PreparedFunction(fn, module, system, how)
+
+
+def compile_count(system: str) -> int:
+    """Monotonic: Dynamo's graph count (torch-compile), programs exported, functions traced or
+    scripted."""
+    if system == "torch-compile":
+        from torch._dynamo.utils import counters
+        return int(counters["stats"]["unique_graphs"])
+    return _exports if system == "torch-export" else _jit
+
+
+def warnings_of(prepared) -> list[dict]:
+    """The warnings recorded so far: [{category, message, file, line, count}]; category is the
+    warning class's name, or log:<logger> for a warning torch logged (e.g. the recompile limit)."""
+    return [dict(w) for w in getattr(prepared, "lab_warnings", [])]
+
+
+_DYNAMO_TIMERS = {"dynamo_s": "_compile.compile_inner", "bytecode_tracing_s": "bytecode_tracing",
+                  "backend_compile_s": "OutputGraph.call_user_compiler",
+                  "aot_s": "create_aot_dispatcher_function", "inductor_s": "compile_fx_inner"}
+
+
+@contextlib.contextmanager
+def first_call_events(system: str):
+    """Yields a dict that, after the first call inside, holds the split the tool can tell:
+    torch-compile: Dynamo's own timers (dynamo_s: whole capture+compile, bytecode_tracing_s,
+    backend_compile_s, aot_s, inductor_s) and graph breaks; torch-export: export_s, unlift_s,
+    first_run_s; torch-jit: trace_s (capture included in the call) or script_s (at prepare)."""
+    global _sink
+    events: dict = {}
+    if system == "torch-compile":
+        from torch._dynamo.utils import compilation_time_metrics, counters
+        before = {k: sum(compilation_time_metrics.get(m, [])) for k, m in _DYNAMO_TIMERS.items()}
+        breaks = sum(counters["unimplemented"].values())  # 2.13 counts graph breaks here
+    _sink, outer = events, _sink
+    try:
+        yield events
+    finally:
+        _sink = outer
+        if system == "torch-compile":
+            for key, metric in _DYNAMO_TIMERS.items():
+                spent = sum(compilation_time_metrics.get(metric, [])) - before[key]
+                if spent > 0:
+                    events[key] = spent
+            events["graph_breaks"] = sum(counters["unimplemented"].values()) - breaks
+            events["backend"] = COMPILE_BACKEND
+
+
+def graph_report(variant, args, system: str) -> dict | None:
+    """torch-compile: graphs, graph breaks and their reasons (torch._dynamo.explain). torch-export:
+    the exported graph's size and its control-flow operators, given the PreparedFunction."""
+    if system == "torch-export":
+        ep = getattr(variant, "program", None)
+        if ep is None:
+            return None
+        nodes = list(ep.graph.nodes)
+        hops = sorted({str(n.target.__name__) for n in nodes if n.op == "call_function"
+                       and isinstance(n.target, torch._ops.HigherOrderOperator)})
+        return {"graphs": 1, "nodes": len(nodes), "control_flow_ops": hops}
+    if system != "torch-compile":
+        return None
+    fn = getattr(variant, "fn", variant)
+    _dynamo_reset()
+    report = torch._dynamo.explain(fn)(*args)
+    reasons = []
+    for b in report.break_reasons:
+        where = b.user_stack[-1] if getattr(b, "user_stack", None) else None
+        text = str(b.reason).split("\n")[0]
+        reasons.append(f"{text} at {where.filename.rsplit('/', 1)[-1]}:{where.lineno}" if where else text)
+    return {"graphs": report.graph_count, "graph_breaks": report.graph_break_count,
+            "break_reasons": reasons[:10]}
+
+
+def _leaves(out):
+    if isinstance(out, (tuple, list)):
+        return [leaf for item in out for leaf in _leaves(item)]
+    return [out]
+
+
+def value_and_grad(fn_prepared, args, weights, system: str):
+    """Outputs of fn(*args) and d(sum_k <out_k, weights_k>)/d(float args), by autograd through
+    the compiled function, the exported program's module or the traced/scripted function.
+    Raises where the system cannot differentiate (autograd's own error)."""
+    args = [a.detach().clone().requires_grad_(True) if isinstance(a, torch.Tensor) and a.is_floating_point()
+            else a for a in args]
+    floats = [i for i, a in enumerate(args) if isinstance(a, torch.Tensor) and a.requires_grad]
+    out = fn_prepared(*args)
+    leaves = _leaves(out)
+    terms = [(leaf * torch.as_tensor(w, device=leaf.device)).sum()
+             for leaf, w in zip(leaves, weights) if w is not None and isinstance(leaf, torch.Tensor)
+             and leaf.is_floating_point()]
+    if not any(t.requires_grad for t in terms):
+        raise RuntimeError(f"{system}: no output depends differentiably on the inputs")
+    grads = torch.autograd.grad(sum(terms), [args[i] for i in floats], allow_unused=True)
+    values = [leaf.detach().cpu().numpy() if isinstance(leaf, torch.Tensor) else np.asarray(leaf)
+              for leaf in leaves]
+    return values, [np.zeros(tuple(args[i].shape), np.float32) if g is None else g.cpu().numpy()
+                    for i, g in zip(floats, grads)]
+
+
+def describe(system: str, how: str) -> dict:
+    """What ran, in words and as data."""
+    _check(system, how)
+    if system == "torch-compile":
+        return {"system": system, "how": how, "tool": "torch.compile", "backend": COMPILE_BACKEND,
+                "fullgraph": how == "fullgraph",
+                "call": f"torch.compile(fn, backend={COMPILE_BACKEND!r}, fullgraph={how == 'fullgraph'})"}
+    if system == "torch-export":
+        strict = how == "export-strict"
+        return {"system": system, "how": how, "tool": "torch.export", "strict": strict,
+                "dynamic_shapes": how == "export-dynamic",
+                "call": f"torch.export.export(module, example_args, strict={strict}"
+                        + (", dynamic_shapes=DYNAMIC_SHAPES)" if how == "export-dynamic" else ")")}
+    return {"system": system, "how": how, "tool": f"torch.jit.{how}", "deprecated": True,
+            "call": "torch.jit.trace(fn, example_args)" if how == "trace" else "torch.jit.script(fn)"}

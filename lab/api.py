@@ -1,0 +1,429 @@
+"""The lab from Python, for notebooks: `lab.compare`, `lab.diff`, `lab.claims`, `lab.scenarios`, and
+the `%lab` magic (`%load_ext lab`).
+
+Arguments are checked as the CLI checks them (lab/options.py): a bad one raises LabError with the
+CLI's one-line message. The runs go through lab.session, so tensorflow, jax and torch are imported
+in worker subprocesses, never in this process (a notebook kernel). Each call returns a result
+whose `.to_dict()` is the command's `--json` document and which a notebook shows as the web
+report's sections (lab.web).
+"""
+from __future__ import annotations
+
+import html
+import json
+import shlex
+import sys
+import uuid
+
+from compare import discovery, systems as registry
+from lab import options
+from lab.errors import LabError
+
+ALL_FRAMEWORKS = ",".join(registry.FRAMEWORK_NAMES)
+
+
+# --- arguments, checked as the CLI checks them -------------------------------------------------
+
+def _warn(line: str) -> None:
+    print(f"lab: warning: {line}", file=sys.stderr)
+
+
+def _scenario(name) -> str:
+    if not isinstance(name, str):
+        raise LabError(f"scenario: give a scenario name as a string, got {name!r}. "
+                       f"Valid: {', '.join(discovery.names())}.")
+    return options.scenario_names([name])[0]
+
+
+def _scenarios(names) -> list[str]:
+    if names is None or isinstance(names, str):
+        names = [names] if names else []
+    if not isinstance(names, (list, tuple)) or not all(isinstance(n, str) for n in names):
+        raise LabError(f"scenarios: give a list of scenario names, got {names!r}.")
+    return options.scenario_names(list(names), warn=_warn)
+
+
+def _ids_text(value, name: str) -> str | None:
+    """A list of ids (or the CLI's comma-separated string) as the CLI's string."""
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, (list, tuple)) and all(isinstance(v, str) for v in value):
+        return ",".join(value)
+    raise LabError(f"{name}: give a list of ids such as {list(registry.DEFAULT)}, got {value!r}.")
+
+
+def _systems(systems, frameworks, modes) -> list[str]:
+    return options.system_ids(_ids_text(systems, "systems"), _ids_text(frameworks, "frameworks") or ALL_FRAMEWORKS,
+                              modes)
+
+
+def _count(value, name: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise LabError(f"{name} must be a positive whole number, got {value!r}.")
+    return value
+
+
+def _seconds(value, name: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise LabError(f"{name} must be a positive number, got {value!r}.")
+    options.positive(value, name)
+    return float(value)
+
+
+def _run_options(repeats, device, threads, timeout) -> dict:
+    if not isinstance(device, str):
+        raise LabError(f"unknown device {device!r}. Valid: cpu, cuda, auto.")
+    return {"repeats": _count(repeats, "repeats"), "device": options.device(device),
+            "threads": _count(threads, "threads"), "timeout": _seconds(timeout, "timeout")}
+
+
+def _plain(data):
+    """What `--json` prints, read back: the same types a JSON reader gets."""
+    return json.loads(json.dumps(data, default=str))
+
+
+def _prefix(kind: str) -> str:
+    """Element ids unique in a notebook that shows many reports (they link within themselves)."""
+    return f"lab-{kind}-{uuid.uuid4().hex[:8]}-"
+
+
+class _Result:
+    """A notebook shows text/html (the web report's sections); the `--json` document is
+    `.to_dict()`. (No application/json in the bundle: JupyterLab ranks its JSON renderer above
+    HTML, so the report would show as a JSON tree.)"""
+
+    def to_dict(self) -> dict:
+        raise NotImplementedError
+
+    def _repr_html_(self) -> str:
+        raise NotImplementedError
+
+    def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
+        return {"text/html": self._repr_html_(), "text/plain": repr(self)}
+
+    def save(self, path: str) -> str:
+        """Write one of lab/export.py's formats (.html, .json, .md, ...); returns the path."""
+        raise NotImplementedError
+
+
+# --- lab.compare ---------------------------------------------------------------------------------
+
+class CompareResult(_Result):
+    """One scenario in every chosen system: `lab compare <scenario> --json`."""
+
+    def __init__(self, doc: dict):
+        self._doc = doc
+
+    @property
+    def scenario(self) -> str:
+        return self._doc["scenario"]
+
+    @property
+    def exit_code(self) -> int:
+        return self._doc["exit_code"]
+
+    @property
+    def takeaways(self) -> list[str]:
+        return list(self._doc["takeaways"])
+
+    @property
+    def verdicts(self) -> list[str]:
+        return list(self._doc["verdicts"])
+
+    @property
+    def runs(self) -> list:
+        """Typed runs (compare.results.Run)."""
+        from compare.results import Run
+        return [Run.from_dict(r) for r in self._doc["runs"]]
+
+    def to_dict(self) -> dict:
+        """Exactly what `lab compare <scenario> --json` prints (worker logs left out, as there)."""
+        from lab.cli import _strip_logs
+        return _plain(_strip_logs(self._doc, verbose=False))
+
+    def _repr_html_(self) -> str:
+        from lab.export import page_systems
+        from lab.web.page import render_sections
+        return render_sections([self._doc], systems=page_systems([self._doc]),
+                               title=f"lab compare {self.scenario}", id_prefix=_prefix("compare"))
+
+    def save(self, path: str) -> str:
+        from lab import export
+        fmt = export.lookup(path)
+        options.writable(path, "path", export.suffixes("compare"))
+        con = None
+        if fmt.screen:
+            from lab.report import terminal_view
+            con = terminal_view([self._doc], width=120)
+        claims = export.scoreboard([self._doc]) if fmt.suffix == ".html" else None
+        export.write(path, export.Output("compare", docs=[self._doc], con=con, claims=claims))
+        return path
+
+    def __repr__(self) -> str:
+        runs = ", ".join(f"{r['system']} {r['variant']}: {r['status']}" for r in self._doc["runs"])
+        return f"<lab compare {self.scenario}: {runs}; exit code {self.exit_code}>"
+
+
+def compare(scenario: str, systems=None, *, frameworks=None, modes: str = "default", repeats: int = 5,
+            device: str = "cpu", threads: int = 1, timeout: float = 300.0) -> CompareResult:
+    """Run one scenario in each system (ids as in `lab systems`; default: tf-function, jax-jit,
+    torch-eager), exactly as `lab compare` does, and return the result."""
+    name = _scenario(scenario)
+    ids = _systems(systems, frameworks, modes)
+    run = _run_options(repeats, device, threads, timeout)
+    from lab import session
+    return CompareResult(session.compare(name, systems_=ids, **run))
+
+
+# --- lab.diff ------------------------------------------------------------------------------------
+
+_DIFF_CSS = """
+.lab-report .lab-dtable { table-layout: fixed; }
+.lab-report .lab-dtable td, .lab-report .lab-dtable th { padding: 0.05em 0.5em; border-bottom: 0; }
+.lab-report .lab-dtable tbody tr:nth-child(even) { background: transparent; }
+.lab-report .lab-dtable .lab-dmark { width: 1.6em; text-align: center; font-weight: 700; color: var(--lab-muted); }
+.lab-report .lab-dtable .lab-dcell { font-family: ui-monospace, "DejaVu Sans Mono", monospace; font-size: 0.8em;
+  border-left: 5px solid transparent; }
+.lab-report .lab-dtable .lab-line { border-left: 0; }
+.lab-report .lab-dtable .lab-old { background: var(--lab-err-bg); }
+"""
+_MARK = {"same": "", "changed": "~", "added": "+", "removed": "-"}
+
+
+class DiffResult(_Result):
+    """The eager code and each static version, function by function: `lab diff <scenario> --json`."""
+
+    def __init__(self, view: dict, sources: dict[str, str]):
+        self._view = view
+        self._sources = sources  # file -> source, for the syntax colouring
+
+    @property
+    def scenario(self) -> str:
+        return self._view["scenario"]
+
+    def to_dict(self) -> dict:
+        return _plain(self._view)
+
+    def _lines(self, file: str) -> list[str]:
+        from lab.web.code import highlight_lines
+        return highlight_lines(self._sources.get(file, ""))
+
+    @staticmethod
+    def _cell(side, lines: list[str], cls: str) -> str:
+        if not side:
+            return f'<td class="lab-dcell {cls}"></td>'
+        n, text = side
+        code = lines[n - 1] if 0 < n <= len(lines) else html.escape(text)
+        return (f'<td class="lab-dcell {cls}"><span class="lab-line"><span class="lab-ln">{n}</span>'
+                f'<span class="lab-tx">{code}</span></span></td>')
+
+    def _repr_html_(self) -> str:
+        from lab.web.page import _css
+        v = self._view
+        eager_label = registry.get(v["eager_system"]).label
+        eager_lines = self._lines(v["eager_file"])
+        out = [f'<div class="lab-report"><style>{_css()}{_DIFF_CSS}</style><div class="lab-root">',
+               f'<main class="lab-main"><section class="lab-section lab-diff" id="{_prefix("diff")}">',
+               f'<p class="lab-kicker">lab diff {html.escape(v["scenario"])}</p>']
+        for system, info in v["systems"].items():
+            label = registry.get(system).label
+            lines = self._lines(info["file"])
+            out.append(f'<h3>{html.escape(v["eager_file"])} ↔ {html.escape(info["file"])} '
+                       f'<span class="lab-note">({html.escape(label)})</span></h3>')
+            for fn in info["functions"]:
+                n = fn["changed"]
+                note = "" if fn["in_eager"] else " (no eager counterpart)"
+                out.append(f'<h4><code>{html.escape(fn["function"])}</code>: {n} line{"s" if n != 1 else ""} '
+                           f'changed or added{note}</h4>')
+                out.append('<div class="lab-scroll"><table class="lab-table lab-dtable"><thead><tr>'
+                           f'<th class="lab-dmark"></th><th>{html.escape(eager_label)}</th>'
+                           f'<th>{html.escape(label)}</th></tr></thead><tbody>')
+                for row in fn["rows"]:
+                    tag = row["tag"]
+                    old = "lab-old" if tag in ("changed", "removed") else ""
+                    new = "lab-chg" if tag in ("changed", "added") else ""
+                    out.append(f'<tr class="lab-d-{tag}"><td class="lab-dmark">{_MARK.get(tag, "")}</td>'
+                               + self._cell(row["eager"], eager_lines, old)
+                               + self._cell(row["static"], lines, new) + "</tr>")
+                out.append("</tbody></table></div>")
+        out.append('<p class="lab-note">~ changed, + only in the static version, - only in eager; framework '
+                   "namespaces (torch./tf./jnp.) are not counted as changes.</p>")
+        out.append("</section></main></div></div>")
+        return "\n".join(out)
+
+    def save(self, path: str) -> str:
+        if not path.lower().endswith(".json"):
+            raise LabError(f"'{path}': a diff saves as .json (its HTML is the notebook view).")
+        options.writable(path, "path", (".json",))
+        with open(path, "w", encoding="utf-8") as fh:
+            json.dump(self.to_dict(), fh, indent=2)
+        return path
+
+    def __repr__(self) -> str:
+        parts = [f"{s}: {sum(f['changed'] for f in info['functions'])} lines changed"
+                 for s, info in self._view["systems"].items()]
+        return f"<lab diff {self.scenario}: {'; '.join(parts)}>"
+
+
+def diff(scenario: str, systems=None, *, frameworks=None) -> DiffResult:
+    """Each static system's file against the eager file, function by function (no run)."""
+    name = _scenario(scenario)
+    systems_text, frameworks_text = _ids_text(systems, "systems"), _ids_text(frameworks, "frameworks")
+    # As `lab diff`: the default trio unless systems or frameworks are given; eager is the left side.
+    chosen = options.system_ids(systems_text or (None if frameworks_text else ",".join(registry.DEFAULT)),
+                                frameworks_text or ALL_FRAMEWORKS, "default")
+    ids = [s for s in chosen if s != registry.EAGER_BASELINE]
+    if not ids:
+        others = ", ".join(i for i in registry.IDS if i != registry.EAGER_BASELINE)
+        raise LabError(f"--systems: name one or more of {others}; {registry.EAGER_BASELINE} is the left-hand side.")
+    from lab.session import aligned_view
+    spec = discovery.get(name)
+    view = aligned_view(spec, ids)
+    sources = {spec.rel_file(s): spec.impl_file(s).read_text()
+               for s in [registry.EAGER_BASELINE, *ids] if spec.has_impl(s)}
+    return DiffResult(view, sources)
+
+
+# --- lab.claims ----------------------------------------------------------------------------------
+
+class ClaimsResult(_Result):
+    """The scoreboard: each claim graded per system (lab.claims.grade), with the runs behind it."""
+
+    def __init__(self, graded: dict, docs: list[dict]):
+        self._graded = graded
+        self.docs = docs
+
+    def to_dict(self) -> dict:
+        return _plain(self._graded)
+
+    def _repr_html_(self) -> str:
+        from lab.export import page_systems
+        from lab.web.page import render_sections
+        return render_sections(self.docs, claims=self._graded, systems=page_systems(self.docs),
+                               title="Does each claim hold?", id_prefix=_prefix("claims"))
+
+    def save(self, path: str) -> str:
+        from lab import export
+        options.writable(path, "path", (".html", ".md", ".json"))
+        if path.lower().endswith(".json"):
+            text = json.dumps(self.to_dict(), indent=2)
+        elif path.lower().endswith(".md"):
+            from lab.views.claims import markdown
+            text = markdown(self._graded)
+        else:
+            text = export.web_page(self.docs, self._graded)
+        with open(path, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        return path
+
+    def __repr__(self) -> str:
+        rows = [c.get("scenario", "?") for c in self._graded.get("claims", [])]
+        return f"<lab claims: {len(rows)} claim{'s' if len(rows) != 1 else ''} graded ({', '.join(rows)})>"
+
+
+def claims_available() -> bool:
+    """Whether this lab has the claims grader (lab.claims.grade)."""
+    try:
+        from lab.claims import grade  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def claims(scenarios=None, systems="all", *, frameworks=None, modes: str = "default", repeats: int = 1,
+           device: str = "cpu", threads: int = 1, timeout: float = 600.0, results=None) -> ClaimsResult:
+    """Run the scenarios (default: all, in every system, as `lab claims`; one worker per framework
+    for all of them) and grade each claim per system: the scoreboard `lab claims --json` prints.
+
+    `results=[lab.compare(...), ...]` grades runs already made instead (nothing runs again)."""
+    try:
+        from lab.claims import grade
+    except ImportError:
+        raise LabError("this lab has no claims grader yet (lab.claims.grade): run lab.compare per scenario.",
+                       code=1) from None
+    if results is not None:
+        if scenarios is not None or not all(isinstance(r, CompareResult) for r in results) or not results:
+            raise LabError("results: give a list of lab.compare(...) results (and no scenarios), "
+                           f"got {results!r}.")
+        docs = [r._doc for r in results]
+        return ClaimsResult(grade(docs), docs)
+    names = _scenarios(scenarios)
+    ids = _systems(systems, frameworks, modes)
+    run = _run_options(repeats, device, threads, timeout)
+    from lab import session
+    docs = session.run_many(names, systems_=ids, **run)
+    return ClaimsResult(grade(docs), docs)
+
+
+def scenarios() -> list[dict]:
+    """Every scenario that loads, in `lab list` order: [{"name", "title", "claim", "lesson"}]
+    (`lab list --json` plus the lesson)."""
+    rows, problems = discovery.summaries()
+    for problem in problems:
+        _warn(f"skipped {problem}")
+    return [dict(row, lesson=discovery.get(row["name"]).lesson) for row in rows]
+
+
+# --- the %lab magic --------------------------------------------------------------------------------
+
+MAGIC_COMMANDS = ("compare", "diff", "claims", "list")
+_RUN_KEYS = ("frameworks", "modes", "repeats", "device", "threads", "timeout")
+
+
+def _parse(command: str, args: list[str]) -> dict | None:
+    """The CLI's own parser for `lab <command>` (typer's click command): the same options, the
+    same defaults, the same messages. None after --help (the help was printed)."""
+    import typer.main
+    from lab.cli import app
+    cli_command = typer.main.get_command(app).commands[command]
+    try:
+        return dict(cli_command.make_context(f"%lab {command}", list(args)).params)
+    except Exception as exc:  # noqa: BLE001 - click's Exit (after --help) and usage errors
+        if type(exc).__name__ == "Exit":
+            return None
+        if hasattr(exc, "format_message"):
+            raise LabError(exc.format_message()) from None
+        raise
+
+
+def magic(line: str):
+    """`%lab compare|diff|claims|list ...`: the CLI's arguments; returns the result object, which
+    the notebook displays. `--export FILE` also saves it; `--json` returns the dict instead."""
+    try:
+        args = shlex.split(line)
+    except ValueError as exc:
+        raise LabError(f"%lab: {exc}") from None
+    if not args or args[0] not in MAGIC_COMMANDS:
+        raise LabError(f"usage: %lab {{{'|'.join(MAGIC_COMMANDS)}}} [ARGS] (the `lab` command's arguments); "
+                       f"got {line.strip()!r}.")
+    command, rest = args[0], args[1:]
+    if command == "list":
+        return scenarios()
+    params = _parse(command, rest)
+    if params is None:
+        return None
+    if command == "diff":
+        result = diff(params["scenario"], params["systems"], frameworks=params["frameworks"])
+    else:
+        kwargs = {k: params[k] for k in _RUN_KEYS if k in params}
+        if command == "compare":
+            result = compare(params["scenario"], params["systems"], **kwargs)
+        else:
+            result = claims(list(params.get("scenarios") or []) or None, params.get("systems"), **kwargs)
+        for path in params.get("export") or ():
+            result.save(path)
+    return result.to_dict() if params.get("as_json") else result
+
+
+def load_ipython_extension(ipython) -> None:
+    """`%load_ext lab`: registers the `%lab` line magic."""
+    from IPython.core.error import UsageError
+
+    def lab_magic(line: str):
+        try:
+            return magic(line)
+        except LabError as exc:  # one line in the notebook, never a traceback
+            raise UsageError(str(exc)) from None
+
+    lab_magic.__doc__ = magic.__doc__
+    ipython.register_magic_function(lab_magic, magic_kind="line", magic_name="lab")

@@ -1,0 +1,49 @@
+"""`lab report`: every scenario run once (one worker per framework for all of them), written as
+report.html (the web page), terminal.html (what `lab compare` prints, recorded at projector
+width) and report.json (the documents). The formats themselves live in lab/export.py."""
+from __future__ import annotations
+
+import io
+import os
+
+from compare import systems
+from compare.discovery import get
+from lab import export, render, session
+from lab.demo import worst
+
+FILES = ("report.html", "terminal.html", "report.json")
+
+
+def terminal_view(docs: list[dict], *, no_color: bool = False, width: int = 160):
+    """A recording console holding what `lab compare` shows for each document (whole tracebacks),
+    then the environment; nothing reaches the terminal."""
+    con = render.console(no_color=no_color, record=True, width=width, file=io.StringIO())
+    for doc in docs:
+        con.rule(f"[bold]{doc['scenario']}[/]")
+        render.lesson(con, get(doc["scenario"]))
+        render.code(con, doc["code"])
+        render.results(con, doc, full_traceback=True)
+    if docs:
+        con.rule("[bold]Environment[/]")
+        con.print_json(data=docs[0]["environment"])
+    return con
+
+
+def write_report(docs: list[dict], out_dir: str, *, no_color: bool = False) -> list[str]:
+    """The three files of a report from documents already run; the web page carries the claims
+    scoreboard when this lab has a grader (lab.claims)."""
+    out = export.Output("report", docs=docs, con=terminal_view(docs, no_color=no_color),
+                        claims=export.scoreboard(docs))
+    os.makedirs(out_dir, exist_ok=True)
+    paths = [os.path.join(out_dir, name) for name in FILES]
+    for path in paths:
+        export.write(path, out)
+    return paths
+
+
+def run_report(names: list[str], out_dir: str, *, no_color: bool, **compare_kwargs) -> tuple[int, list[str]]:
+    """Run the scenarios (the terminal gets the progress board only) and write the report."""
+    err = render.console(stderr=True, no_color=no_color)
+    with render.ProgressBoard(err, systems.frameworks_of(compare_kwargs["systems_"])) as board:
+        docs = session.run_many(names, on_progress=board.update, **compare_kwargs)
+    return worst([d["exit_code"] for d in docs]), write_report(docs, out_dir, no_color=no_color)

@@ -1,0 +1,1 @@
+"""One renderer module per command; each reads plain data and draws it with rich."""

@@ -1,0 +1,30 @@
+"""`lab check` and `lab systems`: what a scenario or system author reads."""
+from __future__ import annotations
+
+from rich import box
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+
+def check_view(con: Console, report: dict) -> None:
+    """`lab check`: one row per check."""
+    table = Table(title=f"lab check {report['scenario']}", box=box.SIMPLE_HEAVY)
+    for col in ("check", "status", "detail"):
+        table.add_column(col, overflow="fold", no_wrap=col != "detail")
+    styles = {"pass": "green", "warn": "yellow", "fail": "red"}
+    for row in report["checks"]:
+        table.add_row(row["check"], f"[{styles[row['status']]}]{row['status']}[/]", escape(row["detail"]))
+    con.print(table)
+    con.print(f"exit code {report['exit_code']}")
+
+
+def systems_table(rows: list[dict]) -> Table:
+    """`lab systems`: the registry, in its display order."""
+    table = Table(title="Systems (a framework in one mode), in display order", box=box.SIMPLE_HEAVY)
+    for col in ("id", "label", "worker", "graph", "counts", "default"):
+        table.add_column(col, no_wrap=col != "label", overflow="fold")
+    for r in rows:
+        table.add_row(r["id"], r["label"], r["framework"], "yes" if r["static"] else "no",
+                      r["counter"] or "-", "yes" if r["in_default"] else "")
+    return table

@@ -1,0 +1,64 @@
+"""`lab verify`: one row per (scenario, system variant), a column per quantity."""
+from __future__ import annotations
+
+from rich import box
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+
+VERIFY_STYLE = {"pass": "green", "fail": "red", "drift": "yellow", "not differentiable": "cyan",
+                "known wrong": "cyan"}
+
+
+def _verify_cell(row: dict | None) -> str:
+    if row is None:
+        return "-"
+    status = row["status"]
+    style = VERIFY_STYLE.get(status, "yellow")
+    label = {"not differentiable": "not diff."}.get(status, status)
+    err = "" if row["max_abs_err"] is None else f" {row['max_abs_err']:.0e}"
+    return f"[{style}]{escape(label)}[/]{err}"
+
+
+def verify_table(con: Console, report: dict) -> None:
+    """One row per (scenario, framework variant), one column per quantity: compact enough for
+    80 columns; every row's detail is in --json and the JUnit file."""
+    table = Table(title=f"lab verify on {report['device']}", box=box.SIMPLE_HEAVY)
+    for col in ("scenario", "inputs", "system / variant", "forward", "gradient", "lesson"):
+        table.add_column(col, no_wrap=col != "system / variant")
+    tolerances = {}
+    for name in report["scenarios"]:
+        rows = [r for r in report["results"] if r["scenario"] == name]
+        keys = list(dict.fromkeys((r["system"], r["variant"]) for r in rows))
+        for n, (fw, variant) in enumerate(keys):
+            cells = {r["quantity"].replace(" (pairwise)", ""): r for r in rows
+                     if (r["system"], r["variant"]) == (fw, variant)}
+            for r in cells.values():
+                if r["tolerance"] and r["quantity"] in ("forward", "gradient"):
+                    tolerances.setdefault(name, {})[r["quantity"]] = r["tolerance"]
+            if " vs " in fw:
+                (fa, fb), (va, vb) = fw.split(" vs "), variant.split(" vs ")
+                label = f"{fa} {va} vs {fb} {vb}"
+            else:
+                label = f"{fw} {variant}"
+            if "all" in cells:  # the system did not run
+                cells = {"forward": cells["all"], "gradient": cells["all"]}
+            table.add_row(name if n == 0 else "", str(report["cases"][name]) if n == 0 else "",
+                          escape(label), _verify_cell(cells.get("forward")),
+                          _verify_cell(cells.get("gradient")), _verify_cell(cells.get("outcome")))
+        table.add_section()
+    con.print(table)
+    for name, tol in tolerances.items():
+        parts = [f"{q} rtol {t['rtol']:g} atol {t['atol']:g}" for q, t in tol.items()]
+        con.print(f"[dim]{name}: {'; '.join(parts)} (pairwise: twice these)[/]")
+    con.print("[dim]forward against the numpy reference, gradient against float64 central "
+              "differences; 'lesson' checks a naive port still behaves as its lesson says[/]")
+    notable = [r for r in report["results"] if r["status"] not in ("pass",)]
+    for r in notable:
+        where = f"{r['scenario']} / {r['system']} / {r['variant']} / {r['quantity']}"
+        err = "" if r["max_abs_err"] is None else f" (max abs err {r['max_abs_err']:.3g}" + (
+            f"; rtol {r['tolerance']['rtol']:g}, atol {r['tolerance']['atol']:g})" if r.get("tolerance") else ")")
+        con.print(f"[{VERIFY_STYLE.get(r['status'], 'yellow')}]{r['status'].upper()}[/] {escape(where)}{err}: "
+                  f"{escape(r['detail'] or '')}", markup=True, highlight=False)
+    con.print(f"exit code {report['exit_code']}")
