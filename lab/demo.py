@@ -108,5 +108,13 @@ def run_demo(names: list[str], *, auto: float | None, no_color: bool, plot: str 
         codes.append(doc["exit_code"])
         if number < len(names):
             pause("the next scenario")
+    if len(names) > 1:  # a full demo closes on the scoreboard, graded from the runs just shown
+        from lab.claims import grade
+        from lab.views.claims import scoreboard
+        pause("the scoreboard")
+        out.rule("[bold]The scoreboard: does each claim hold?[/]")
+        board = grade([job.docs[name] for name in names])
+        scoreboard(out, board, evidence=False)
+        codes.append(board["exit_code"])
     return worst(codes)
 

@@ -169,5 +169,8 @@ def test_demo_runs_every_scenario_and_plots_each(tmp_path):
     assert positions == sorted(positions)
     assert result.stdout.count("5. Takeaway") == len(names)
     assert "\x1b[" not in result.stdout
+    # A full demo closes on the scoreboard, after the last scenario.
+    assert result.stdout.index("The scoreboard: does each claim hold?") > positions[-1]
+    assert "eager=torch-eager" in result.stdout
     for name in names:
         assert (tmp_path / f"chart-{name}.png").read_bytes()[:4] == b"\x89PNG"
