@@ -19,7 +19,7 @@ from conftest import ROOT, invoke, runs_of
 from lab import errors
 from lab.session import exit_code
 from scenarios import control_flow
-from shadows.make import shadow
+from shadows.make import shadow, tagged
 
 ONE = ["--frameworks", "torch", "--repeats", "1"]
 
@@ -149,18 +149,7 @@ def test_device_auto_on_cpu_runs_and_says_what_it_used(tmp_path):
 
 # --- 130: Ctrl-C in every command that starts workers ---------------------------------------------
 
-def _tagged(tag: str) -> list[int]:
-    """Processes (the lab and its workers) whose environment carries LAB_TEST_TAG=tag."""
-    pids = []
-    for pid in os.listdir("/proc"):
-        if pid.isdigit():
-            try:
-                with open(f"/proc/{pid}/environ", "rb") as fh:
-                    if f"LAB_TEST_TAG={tag}".encode() in fh.read():
-                        pids.append(int(pid))
-            except OSError:
-                pass
-    return pids
+_tagged = tagged
 
 
 CTRL_C = {

@@ -6,10 +6,9 @@ import subprocess
 import sys
 import time
 
-import pytest
 
 from conftest import ROOT, invoke, runs_of
-from shadows.make import shadow
+from shadows.make import shadow, tagged
 
 # jax imports fastest, so it is the healthy neighbour; torch is the one made to misbehave.
 ARGS = ["compare", "control-flow", "--json", "--repeats", "1", "--frameworks", "jax,torch"]
@@ -70,18 +69,7 @@ def test_framework_noise_never_reaches_json(tmp_path):
     assert "noisy stdout from torch" in log and "noisy stderr from torch" in log
 
 
-def _children_with(tag: str) -> list[int]:
-    pids = []
-    for pid in os.listdir("/proc"):
-        if not pid.isdigit():
-            continue
-        try:
-            with open(f"/proc/{pid}/environ", "rb") as fh:
-                if f"LAB_TEST_TAG={tag}".encode() in fh.read():
-                    pids.append(int(pid))
-        except OSError:
-            pass
-    return pids
+_children_with = tagged
 
 
 def test_ctrl_c_stops_every_worker_and_keeps_partial_results(tmp_path):

@@ -1,4 +1,5 @@
 """Build a folder of stand-in modules that make one framework misbehave in its worker."""
+import os
 from pathlib import Path
 
 FAULTS = {
@@ -24,3 +25,17 @@ def shadow(tmp: Path, name: str, fault: str) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     (folder / f"{name}.py").write_text(FAULTS[fault].format(name=name))
     return folder
+
+
+def tagged(tag: str) -> list[int]:
+    """Processes (a lab and its workers) whose environment carries LAB_TEST_TAG=tag."""
+    pids = []
+    for pid in os.listdir("/proc"):
+        if pid.isdigit():
+            try:
+                with open(f"/proc/{pid}/environ", "rb") as fh:
+                    if f"LAB_TEST_TAG={tag}".encode() in fh.read():
+                        pids.append(int(pid))
+            except OSError:
+                pass
+    return pids
