@@ -3,17 +3,18 @@
     python benchmarks/accuracy_worker.py REQUEST.json
 
 torch: torch.utils.benchmark.Timer(...).blocked_autorange(); JAX: timeit with
-jax.block_until_ready; TensorFlow: timeit with .numpy() on every output. Same thread settings as
-a lab worker (environment from _bare.bare_env, thread pools set before the first op), same input
-as the lab's steady state (the first of the spec's calls()). No lab or compare code runs.
+jax.block_until_ready; TensorFlow: timeit with .numpy() on every output. Same conditions as a
+lab worker (environment from _bare.bare_env, the other frameworks blocked, thread pools set
+before the first op, the same warm-up), same input as the lab's steady state (the first of the
+spec's calls()). No lab or compare code runs.
 
-The process stays up between measurements, so run.py can put one right before and one right
-after each `lab compare` without paying the framework import each time: it writes a line
-("measure" or "quit") to stdin and reads one JSON line back. Whatever the framework prints goes
-to stderr (fd 1 is pointed there); the answers go to the original stdout.
+The process stays up between measurements, so the accuracy part can put one right before and
+one right after each `lab compare` without paying the framework import each time: it writes a
+line ("measure" or "quit") to stdin and reads one JSON line back. Whatever the framework prints
+goes to stderr (fd 1 is pointed there); the answers go to the original stdout.
 
-Request: {"framework", "scenario_module", "attr", "static", "seed", "threads", "min_run_time",
-          "repeat"}
+Request: {"framework", "block", "scenario_module", "impl_module", "attr", "static", "seed",
+          "threads", "min_run_time", "repeat"}
 Answer:  {"median_s", "iqr_s", "samples_s", "number", "method"} per "measure" line.
 """
 from __future__ import annotations
@@ -34,13 +35,13 @@ def main() -> None:
     os.dup2(2, 1)  # framework chatter on stdout goes to stderr
     request = _bare.read_request()
     name, threads = request["framework"], request.get("threads", 1)
-    fw = _bare.Framework(name, threads)
+    fw = _bare.Framework(name, threads, request.get("block", ()))
     spec = _bare.import_module(f"scenarios.{request['scenario_module']}")
-    module = _bare.import_module(_bare.impl_module_name(name, request["scenario_module"]))
+    module = _bare.import_module(request["impl_module"])
     static = request.get("static", True)
     min_run_time = request.get("min_run_time", 0.2)
     with fw.mode(static):
-        fn = fw.prepare(getattr(module, request["attr"]), static)
+        fn = getattr(module, request["attr"])
         args = [fw.to_input(a) for a in spec.calls(request.get("seed", 0))[0]]
         for _ in range(WARMUP):
             fw.sync(fn(*args))

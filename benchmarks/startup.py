@@ -1,0 +1,97 @@
+"""Part 1, start-up: `lab --help`, `lab list`, and what `lab compare` shows when.
+
+Independent of the lab: it runs the `lab` command and Python, nothing else (no import of lab/ or
+compare/).
+"""
+from __future__ import annotations
+
+import subprocess
+
+from common import (PY, fmt_s, fmt_x, lab_cmd, log, median, on_pty, table, tail, target,
+                    timed_run, verdict, ROOT)
+
+SCENARIO = "control-flow"
+TARGET_S = 0.3
+CONFIG = {"full": {"reps": 7, "compare_reps": 3}, "quick": {"reps": 3, "compare_reps": 1}}
+
+
+def import_breakdown(args: list[str], top: int = 6) -> list[tuple[str, float]]:
+    """Top-level imports (cumulative seconds) of `python -X importtime -m lab ARGS`, largest first.
+
+    Lazily imported modules (imported inside a function) show up as top-level entries too."""
+    proc = subprocess.run([PY, "-X", "importtime", "-m", "lab", *args], cwd=str(ROOT),
+                          capture_output=True, text=True, timeout=60)
+    rows = []
+    for line in proc.stderr.splitlines():
+        parts = line.split("|")
+        if not line.startswith("import time:") or len(parts) != 3 or "cumulative" in line:
+            continue
+        name = parts[2]
+        if name.startswith("  "):  # nested: counted in its top-level parent
+            continue
+        rows.append((name.strip(), int(parts[1]) / 1e6))
+    rows.sort(key=lambda r: -r[1])
+    return rows[:top]
+
+
+def run(cfg: dict, options) -> dict:
+    reps = cfg["reps"]
+    lab = lab_cmd()
+    cmds = {
+        "python -c pass": [PY, "-c", "pass"],
+        'python -c "import typer, rich"': [PY, "-c", "import typer, rich"],
+        "lab --help": lab + ["--help"],
+        "lab list": lab + ["list"],
+    }
+    walls = {k: [] for k in cmds}
+    compare = []
+    for rep in range(reps):
+        log(f"start-up: repetition {rep + 1}/{reps}")
+        for name, cmd in cmds.items():
+            wall, proc = timed_run(cmd, timeout=60)
+            if proc.returncode != 0:
+                raise RuntimeError(f"{name} failed: {tail(proc.stderr)}")
+            walls[name].append(wall)
+        if rep < cfg["compare_reps"]:
+            compare.append(on_pty(lab + ["compare", SCENARIO], SCENARIO.encode()))
+    base = median(walls['python -c "import typer, rich"'])
+    rows, targets = [], []
+    for name, ws in walls.items():
+        m = median(ws)
+        ok = (m <= TARGET_S) if name.startswith("lab") else None
+        rows.append([name, fmt_s(m), fmt_s(min(ws)), fmt_s(max(ws)), fmt_x(m / base), verdict(ok)])
+        if ok is not None:
+            targets.append(target("startup", f"{name} <= {TARGET_S} s",
+                                  f"{fmt_s(m)} (median of {reps}; {fmt_s(min(ws))} .. {fmt_s(max(ws))})", ok))
+    fo = {k: [c[k] for c in compare] for k in compare[0]}
+    first_m = median(fo["first_stdout_s"])
+    rows.append([f"lab compare {SCENARIO}: first stdout byte", fmt_s(first_m),
+                 fmt_s(min(x for x in fo["first_stdout_s"] if x is not None)),
+                 fmt_s(max(x for x in fo["first_stdout_s"] if x is not None)), fmt_x(first_m / base), "-"])
+    rows.append(["↳ lesson panel on screen", fmt_s(median(fo["marker_s"])), "-", "-",
+                 fmt_x((median(fo["marker_s"]) or 0) / base), "-"])
+    rows.append(["↳ first stderr byte (progress board)", fmt_s(median(fo["first_stderr_s"])), "-", "-", "-", "-"])
+    rows.append(["↳ results (last stdout byte)", fmt_s(median(fo["last_stdout_s"])), "-", "-", "-", "-"])
+    rows.append(["↳ exit", fmt_s(median(fo["wall_s"])), "-", "-", "-", "-"])
+    lesson_early = all(c["marker_s"] is not None and c["last_stdout_s"] is not None
+                       and c["marker_s"] + 1.0 < c["last_stdout_s"] for c in compare)
+    notes = [f"Medians of {reps} repetitions ({len(compare)} for `lab compare`), commands interleaved; "
+             f"ratio = median / median of `python -c \"import typer, rich\"` ({fmt_s(base)}); min and max show "
+             "the machine's noise. `lab compare` runs with stdout and stderr on pseudo-terminals, as in a shell.",
+             "Lesson panel printed before the workers finish (>= 1 s before the results): "
+             + ("yes, in every repetition" if lesson_early else "NO, not in every repetition")]
+    imports = {}
+    for name, args in (("lab list", ["list"]), ("lab --help", ["--help"])):
+        try:
+            imports[name] = import_breakdown(args)
+        except Exception as exc:  # noqa: BLE001
+            imports[name] = [(f"(failed: {exc})", 0.0)]
+    for name, rows_ in imports.items():
+        ok = next((t["pass"] for t in targets if t["what"].startswith(name + " ")), True)
+        line = ", ".join(f"{mod} {ms * 1e3:.0f} ms" for mod, ms in rows_)
+        notes.append(("Largest imports" if ok else "MISS - largest imports") + f" of `{name}` "
+                     f"(python -X importtime, one run): {line}")
+    return {"repetitions": reps, "walls_s": walls, "compare_first_output": compare,
+            "lesson_before_results": lesson_early, "imports": imports, "targets": targets,
+            "tables": [table("Part 1 - start-up", ["command", "median", "min", "max", "/ import typer,rich",
+                                                    f"target <= {TARGET_S} s"], rows, notes)]}
