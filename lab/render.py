@@ -417,10 +417,15 @@ def results(con: Console, doc: dict, full_traceback: bool = False, show_code_tab
         con.print(panel)
     for run in doc["runs"]:
         report = run.get("graph_report")
-        if report:
+        if report and "graph_breaks" in report:  # torch.compile: Dynamo's explain
             con.print(Panel("\n".join([f"graphs: {report['graphs']}, graph breaks: {report['graph_breaks']}"]
                                       + [f"• {escape(r)}" for r in report["break_reasons"]]),
                             title=f"{run['system']} {run['variant']}: torch._dynamo.explain",
+                            border_style="magenta"))
+        elif report:  # torch.export: what the exported graph holds
+            ops = ", ".join(report.get("control_flow_ops") or []) or "none"
+            con.print(Panel(f"nodes: {report.get('nodes')}, control-flow operators: {escape(ops)}",
+                            title=f"{run['system']} {run['variant']}: the exported graph",
                             border_style="magenta"))
     for drifted in doc.get("drift") or []:
         con.print(Panel(escape("; ".join(drifted["mismatches"])), border_style="red",

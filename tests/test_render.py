@@ -89,3 +89,14 @@ def test_informative_frames_keep_the_user_line():
                   for i, c in enumerate(pattern)]
         shown = render._informative(frames)
         assert "".join(str(f) if isinstance(f, int) else f["origin"][0] for f in shown) == expected
+
+
+def test_every_system_renders(compare_doc):
+    """All nine systems' runs draw without error (torch.export's graph report has no graph breaks)."""
+    doc = compare_doc("control-flow", "--systems", "all")
+    con = _console(200)
+    render.results(con, doc)
+    text = con.export_text()
+    assert "the exported graph" in text and "torch._dynamo.explain" in text
+    for run in doc["runs"]:
+        assert f"{run['system']} {run['variant']}" in text
