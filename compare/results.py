@@ -59,6 +59,78 @@ class ErrorAnatomy:
         return cls(**known)
 
 
+# Each system's own names for its first call's phases, in the order they happen, and the column
+# of the first-call split each belongs to: TF 1.x builds a graph and creates a Session; torch.export
+# exports then unlifts; Dynamo traces bytecode, then a backend compiles (its AOT step is inside
+# that). Counters that hold others (dynamo_s, aot_s) or are the call itself (call_s, run_s,
+# first_run_s) are not phases of their own.
+PHASES: dict[str, tuple[str, str]] = {
+    "trace_s": ("trace", "trace"), "export_s": ("export", "trace"),
+    "bytecode_tracing_s": ("Dynamo tracing", "trace"), "script_s": ("script", "trace"),
+    "lower_s": ("lower", "lower"), "unlift_s": ("unlift", "lower"),
+    "compile_s": ("compile", "compile"), "session_s": ("Session", "compile"),
+    "backend_compile_s": ("backend compile", "compile"),
+}
+SPLIT_COLUMNS = ("trace", "lower", "compile")
+# jit.script compiles when the variant is prepared, before its first call starts.
+BEFORE_FIRST_CALL = frozenset({"script_s"})
+
+
+@dataclass(frozen=True)
+class Phase:
+    key: str
+    name: str        # the system's own name for it
+    column: str      # trace | lower | compile
+    seconds: float
+    in_first_call: bool
+
+
+@dataclass(frozen=True)
+class FirstCallSplit:
+    first_s: float
+    phases: tuple[Phase, ...]
+
+    @property
+    def rest_s(self) -> float:
+        """What the named phases inside the first call leave: running, optimising, the rest."""
+        return max(self.first_s - sum(p.seconds for p in self.phases if p.in_first_call), 0.0)
+
+    def column(self, name: str) -> float | None:
+        found = [p.seconds for p in self.phases if p.column == name]
+        return sum(found) if found else None
+
+
+@dataclass(frozen=True)
+class GraphReport:
+    """What a graph-capturing tool reported: Dynamo's explain (graphs, breaks and their reasons),
+    or the exported program (nodes and control-flow operators; an export has no breaks)."""
+    graphs: int | None = None
+    graph_breaks: int | None = None
+    break_reasons: tuple[str, ...] = ()
+    nodes: int | None = None
+    control_flow_ops: tuple[str, ...] | None = None
+
+    @classmethod
+    def from_dict(cls, data: dict | None) -> "GraphReport | None":
+        if not isinstance(data, dict) or not data:
+            return None
+        known, _ = _known(cls, data)
+        known["break_reasons"] = tuple(str(r) for r in known.get("break_reasons") or ())
+        if known.get("control_flow_ops") is not None:
+            known["control_flow_ops"] = tuple(str(o) for o in known["control_flow_ops"])
+        return cls(**known)
+
+    @property
+    def has_breaks(self) -> bool:
+        return self.graph_breaks is not None
+
+    def summary(self) -> str:
+        if self.has_breaks:
+            return f"graphs: {self.graphs}, graph breaks: {self.graph_breaks}"
+        ops = ", ".join(self.control_flow_ops or ()) or "none"
+        return f"nodes: {self.nodes}, control-flow operators: {ops}"
+
+
 @dataclass
 class Timing:
     first_call_s: float | None = None
@@ -71,6 +143,15 @@ class Timing:
         out = {k: v for k, v in asdict(self).items() if k != "split"}
         out.update(self.split)
         return out
+
+    def first_call_split(self) -> FirstCallSplit | None:
+        """The first call's named phases, or None where the system names none."""
+        phases = tuple(Phase(key, name, column, float(self.split[key]), key not in BEFORE_FIRST_CALL)
+                       for key, (name, column) in PHASES.items()
+                       if isinstance(self.split.get(key), (int, float)) and self.split[key] > 0)
+        if not phases or not self.first_call_s:
+            return None
+        return FirstCallSplit(self.first_call_s, phases)
 
     @classmethod
     def from_dict(cls, data: dict | None) -> "Timing":

@@ -12,6 +12,7 @@ from rich.table import Table
 from rich.text import Text
 
 from compare import systems as registry
+from compare.results import SPLIT_COLUMNS, GraphReport, Timing
 from lab.verdicts import counted, fmt_s
 
 STATUS_STYLE = {"ok": "green", "error": "red", "wrong": "magenta", "unavailable": "yellow",
@@ -151,33 +152,28 @@ def _results_table(doc: dict, long: bool = False, mode: bool = False, points: bo
     return table
 
 
-# Each system's own names for its first call's phases: TF1 builds a graph (trace) and creates a
-# Session (compile); torch.export exports (trace); Dynamo traces bytecode, then a backend compiles
-# (its AOT step is inside that, so not a column of its own). jit.script compiles before the call.
-SPLIT_COLUMNS = {"trace_s": ("trace_s", "export_s", "bytecode_tracing_s"),
-                 "lower_s": ("lower_s",),
-                 "compile_s": ("compile_s", "session_s", "backend_compile_s")}
-
-
 def first_call_table(doc: dict) -> Table | None:
-    """The first call split into trace / lower / compile / the rest, where the framework says."""
-    rows = []
+    """The first call split into trace / lower / compile / the rest, where the framework says;
+    the caption gives each system's own name for a phase where it is not the column's."""
+    rows, named = [], {}
     for run in doc["runs"]:
-        t = run.get("timing") or {}
-        parts = {}
-        for column, keys in SPLIT_COLUMNS.items():  # the first key a system reports, per column
-            found = next((t[k] for k in keys if t.get(k)), None)
-            if found:
-                parts[column] = found
-        if parts and t.get("first_call_s"):
-            rest = t["first_call_s"] - sum(parts.values())
-            rows.append((f"{run['system']} {run['variant']}", fmt_s(t["first_call_s"]),
-                         *(fmt_s(parts.get(k)) if k in parts else "-" for k in ("trace_s", "lower_s", "compile_s")),
-                         fmt_s(max(rest, 0.0))))
+        split = Timing.from_dict(run.get("timing")).first_call_split()
+        if split is None:
+            continue
+        for p in split.phases:
+            if p.name != p.column:
+                named.setdefault(run["system"], {})[p.column] = p.name + (
+                    "" if p.in_first_call else ", before the call")
+        rows.append((f"{run['system']} {run['variant']}", fmt_s(split.first_s),
+                     *(fmt_s(split.column(c)) if split.column(c) is not None else "-" for c in SPLIT_COLUMNS),
+                     fmt_s(split.rest_s)))
     if not rows:
         return None
-    table = Table(title="First call, split by the framework's own counters", box=box.SIMPLE)
-    for col in ("run", "first call", "trace", "lower", "compile", "rest"):
+    caption = "; ".join(f"{system}: " + ", ".join(f"{column} = {name}" for column, name in cols.items())
+                        for system, cols in named.items())
+    table = Table(title="First call, split by the framework's own counters", box=box.SIMPLE,
+                  caption=escape(caption) or None, caption_justify="left")
+    for col in ("run", "first call", *SPLIT_COLUMNS, "rest"):
         table.add_column(col, justify="left" if col == "run" else "right")
     for row in rows:
         table.add_row(*row)
@@ -416,17 +412,14 @@ def results(con: Console, doc: dict, full_traceback: bool = False, show_code_tab
     for panel in errors_panel(doc, full_traceback):
         con.print(panel)
     for run in doc["runs"]:
-        report = run.get("graph_report")
-        if report and "graph_breaks" in report:  # torch.compile: Dynamo's explain
-            con.print(Panel("\n".join([f"graphs: {report['graphs']}, graph breaks: {report['graph_breaks']}"]
-                                      + [f"• {escape(r)}" for r in report["break_reasons"]]),
-                            title=f"{run['system']} {run['variant']}: torch._dynamo.explain",
-                            border_style="magenta"))
-        elif report:  # torch.export: what the exported graph holds
-            ops = ", ".join(report.get("control_flow_ops") or []) or "none"
-            con.print(Panel(f"nodes: {report.get('nodes')}, control-flow operators: {escape(ops)}",
-                            title=f"{run['system']} {run['variant']}: the exported graph",
-                            border_style="magenta"))
+        report = GraphReport.from_dict(run.get("graph_report"))
+        if report is None:
+            continue
+        # Dynamo's explain lists graphs and breaks; an exported program has neither, only its graph.
+        title = "torch._dynamo.explain" if report.has_breaks else "the exported graph"
+        lines = [escape(report.summary())] + [f"• {escape(r)}" for r in report.break_reasons]
+        con.print(Panel("\n".join(lines), title=f"{run['system']} {run['variant']}: {title}",
+                        border_style="magenta"))
     for drifted in doc.get("drift") or []:
         con.print(Panel(escape("; ".join(drifted["mismatches"])), border_style="red",
                         title=f"lesson drift: {drifted['system']} {drifted['variant']} no longer does "

@@ -5,18 +5,7 @@ A scenario may add its own with a `verdicts(doc)` function in its spec.
 from __future__ import annotations
 
 from compare import systems
-
-
-def fmt_s(seconds: float | None) -> str:
-    """A duration in the unit that reads best; the unit is chosen after rounding, so 0.99996 s
-    reads "1.00 s", never "1000.0 ms"."""
-    if seconds is None:
-        return "n/a"
-    if round(seconds * 1e6, 1) < 1000:
-        return f"{seconds * 1e6:.1f} µs"
-    if round(seconds * 1e3, 1) < 1000:
-        return f"{seconds * 1e3:.1f} ms"
-    return f"{seconds:.2f} s"
+from compare.units import fmt_s  # noqa: F401 - the one formatter, used by the views through here
 
 
 def _where(error: dict) -> str:

@@ -6,6 +6,8 @@ import json
 import math
 import re
 
+from compare.results import SPLIT_COLUMNS, GraphReport, Timing
+from compare.units import fmt_s
 from lab.web import svg
 from lab.web.code import file_model
 
@@ -65,6 +67,10 @@ def system_order(docs: list[dict], systems: list[dict] | None) -> list[dict]:
     return out
 
 
+def _time(x) -> str:
+    return "–" if x is None else fmt_s(x)
+
+
 def fmt_err(x) -> str:
     if not isinstance(x, (int, float)) or isinstance(x, bool) or not math.isfinite(x):
         return "–"
@@ -99,17 +105,15 @@ def results_rows(runs: list[dict], labels: dict, frameworks: dict) -> list[dict]
     rows = []
     for run in runs:
         t = d(run.get("timing"))
-        gr = d(run.get("graph_report"))
-        notes = []
-        if gr:
-            notes.append(f"{gr.get('graphs', '?')} graphs, {gr.get('graph_breaks', '?')} graph breaks")
+        gr = GraphReport.from_dict(run.get("graph_report"))
+        notes = [gr.summary()] if gr else []
         comp = run.get("compiles")
         rows.append({"system": labels.get(system_id(run), system_id(run)), "variant": text(run.get("variant")),
                      "function": text(run.get("function")), **_status(run, frameworks),
-                     "first": svg.fmt_time(t.get("first_call_s")), "steady": svg.fmt_time(t.get("steady_median_s")),
-                     "iqr": svg.fmt_time(t.get("steady_iqr_s")) if t.get("steady_iqr_s") is not None else "",
+                     "first": _time(t.get("first_call_s")), "steady": _time(t.get("steady_median_s")),
+                     "iqr": fmt_s(t.get("steady_iqr_s")) if t.get("steady_iqr_s") is not None else "",
                      "compiles": "–" if comp is None else text(comp), "err": fmt_err(run.get("max_abs_err")),
-                     "notes": "; ".join(notes), "break_reasons": [text(x) for x in lst(gr.get("break_reasons"))]})
+                     "notes": "; ".join(notes), "break_reasons": list(gr.break_reasons) if gr else []})
     return rows
 
 
@@ -121,9 +125,11 @@ def charts(runs: list[dict], labels: dict, name: str) -> list[dict]:
         if len(times) >= 2:
             series.append({"label": label, "times": times, "compiles": lst(run.get("call_compiles"))})
         fvs.append({"label": label, "first_s": t.get("first_call_s"), "steady_s": t.get("steady_median_s")})
-        if any(isinstance(t.get(k), (int, float)) for k in ("trace_s", "lower_s", "compile_s")):
-            split.append({"label": label, "first_s": t.get("first_call_s"), "trace_s": t.get("trace_s"),
-                          "lower_s": t.get("lower_s"), "compile_s": t.get("compile_s")})
+        first = Timing.from_dict(t).first_call_split()
+        if first is not None:  # each system's own phases, in the column each belongs to
+            split.append({"label": label, "first_s": first.first_s, "rest_s": first.rest_s,
+                          "parts": {c: (first.column(c), "+".join(p.name for p in first.phases if p.column == c))
+                                    for c in SPLIT_COLUMNS if first.column(c) is not None}})
     out = []
     for kind, title, caption, draw, rows in (
             ("per-call", f"{name}: Time of every call", "Every call of every run, in order. Bar height: the "
@@ -269,7 +275,7 @@ def environment(docs: list[dict]) -> dict:
                     "device_used": text(d(env.get("device_used")).get(fw)),
                     "threads": "/".join(text(threads.get(k)) for k in ("intra_op", "inter_op") if k in threads)
                     + (f" ({threads['how']})" if threads.get("how") else ""),
-                    "import": svg.fmt_time(info.get("import_s")) if info.get("import_s") is not None else "–"})
+                    "import": fmt_s(info.get("import_s")) if info.get("import_s") is not None else "–"})
     facts = [(k.replace("_", " "), _compact(env.get(k), 400)) for k in
              ("python", "platform", "cpu", "cpu_count", "device_requested", "threads_requested", "gpu", "executable")
              if env.get(k) not in (None, "", [])]

@@ -6,6 +6,8 @@ from __future__ import annotations
 import math
 from html import escape
 
+from compare.units import fmt_s
+
 W = 1000            # viewBox width; the page scales charts to their column
 LABEL_W = 290       # left column for run labels
 FONT = 16
@@ -13,18 +15,6 @@ FONT = 16
 # Okabe-Ito: distinguishable with the common colour-vision deficiencies.
 COLORS = {"blue": "#0072B2", "orange": "#E69F00", "green": "#009E73", "sky": "#56B4E9",
           "vermillion": "#D55E00", "purple": "#CC79A7", "grey": "#8C8C8C"}
-
-
-def fmt_time(s) -> str:
-    """Seconds with a unit: 233 ms, 27.7 µs, 1.02 s."""
-    if not isinstance(s, (int, float)) or isinstance(s, bool) or not math.isfinite(s):
-        return "–"
-    a = abs(s)
-    for scale, unit in ((1.0, "s"), (1e-3, "ms"), (1e-6, "µs"), (1e-9, "ns")):
-        if a >= scale or unit == "ns":
-            v = s / scale
-            return f"{v:.3g} {unit}" if abs(v) < 1000 else f"{v:.0f} {unit}"
-    return f"{s:g} s"
 
 
 def _num(x) -> float | None:
@@ -98,10 +88,10 @@ def per_call(series: list[dict], title: str = "Time of every call") -> str:
         later = [t for j, t in enumerate(ts) if j > 0 and t]
         rest = sorted(t for j, t in enumerate(ts) if j > 0 and t and j not in compiled_at) or sorted(later)
         n_comp = len(compiled_at)
-        out.append(_text(plot_r + 12, y0 + row_h / 2 - 4, f"first {fmt_time(first)}", cls="lab-small"))
+        out.append(_text(plot_r + 12, y0 + row_h / 2 - 4, f"first {fmt_s(first)}", cls="lab-small"))
         if rest:
             out.append(_text(plot_r + 12, y0 + row_h / 2 + 14,
-                             f"then {fmt_time(rest[(len(rest) - 1) // 2])}"
+                             f"then {fmt_s(rest[(len(rest) - 1) // 2])}"
                              + (f" · {n_comp} comp." if n_comp else ""), cls="lab-small"))
     out.append("</svg>")
     return "\n".join(out)
@@ -135,7 +125,7 @@ def first_vs_steady(rows: list[dict], title: str = "First call against steady st
         x = x_of(t)
         out.append(f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{top - 6}" y2="{top + row_h * len(rows)}" '
                    f'stroke="currentColor" stroke-opacity="0.2"/>')
-        out.append(_text(x, top - 12, fmt_time(t), "middle", "lab-small"))
+        out.append(_text(x, top - 12, fmt_s(t), "middle", "lab-small"))
     for i, r in enumerate(rows):
         y0 = top + i * row_h + 6
         out.append(_text(LABEL_W, y0 + 24, _clip_label(r.get("label", "")), "end"))
@@ -147,13 +137,12 @@ def first_vs_steady(rows: list[dict], title: str = "First call against steady st
                 continue
             x1 = max(x_of(v), plot_x + 2)
             out.append(_rect(plot_x, y, x1 - plot_x, 17, color))
-            out.append(_text(x1 + 6, y + 14, f"{fmt_time(v)}", cls="lab-small"))
+            out.append(_text(x1 + 6, y + 14, f"{fmt_s(v)}", cls="lab-small"))
     out.append("</svg>")
     return "\n".join(out)
 
 
-SPLIT_PARTS = (("trace_s", "trace", "blue"), ("lower_s", "lower", "purple"),
-               ("compile_s", "compile", "orange"), ("rest_s", "rest (run, optimise, other)", "grey"))
+SPLIT_COLORS = {"trace": "blue", "lower": "purple", "compile": "orange", "rest": "grey"}
 
 
 def _nice_ticks(hi: float, n: int = 5) -> list[float]:
@@ -165,7 +154,7 @@ def _nice_ticks(hi: float, n: int = 5) -> list[float]:
 
 def first_call_split(rows: list[dict], title: str = "First call, split by the framework's own counters") -> str:
     """A stacked bar per run: trace, lower, compile and the rest of the first call, linear axis.
-    rows: [{label, first_s, trace_s, lower_s, compile_s}] (missing parts are left out)."""
+    rows: [{label, first_s, rest_s, parts: {column: (seconds, the system's own phase names)}}]."""
     rows = [r for r in rows if (_num(r.get("first_s")) or 0) > 0]
     if not rows:
         return ""
@@ -182,20 +171,21 @@ def first_call_split(rows: list[dict], title: str = "First call, split by the fr
         x = x_of(t)
         out.append(f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{top - 6}" y2="{top + row_h * len(rows)}" '
                    f'stroke="currentColor" stroke-opacity="0.2"/>')
-        out.append(_text(x, top - 12, fmt_time(t) if t else "0", "middle", "lab-small"))
+        out.append(_text(x, top - 12, fmt_s(t) if t else "0", "middle", "lab-small"))
     for i, r in enumerate(rows):
         y0 = top + i * row_h + 8
         first = _num(r["first_s"])
-        parts = {k: max(_num(r.get(k)) or 0.0, 0.0) for k, _, _ in SPLIT_PARTS[:3]}
-        parts["rest_s"] = max(first - sum(parts.values()), 0.0)
+        parts = dict(r.get("parts") or {})
+        parts["rest"] = (_num(r.get("rest_s")) or 0.0, "rest (run, optimise, other)")
         out.append(_text(LABEL_W, y0 + 18, _clip_label(r.get("label", "")), "end"))
         x = plot_x
-        for key, name, color in SPLIT_PARTS:
-            w = parts[key] / hi * (plot_r - plot_x)
+        for column, color in SPLIT_COLORS.items():
+            seconds, name = parts.get(column, (0.0, column))
+            w = max(_num(seconds) or 0.0, 0.0) / hi * (plot_r - plot_x)
             if w <= 0:
                 continue
-            out.append(_rect(x, y0, w, 24, color, "lab-seg", f"{name}: {fmt_time(parts[key])}"))
+            out.append(_rect(x, y0, w, 24, color, "lab-seg", f"{name or column}: {fmt_s(seconds)}"))
             x += w
-        out.append(_text(x + 6, y0 + 18, fmt_time(first), cls="lab-small"))
+        out.append(_text(x + 6, y0 + 18, fmt_s(first), cls="lab-small"))
     out.append("</svg>")
     return "\n".join(out)

@@ -1,0 +1,79 @@
+"""The terminal and the web page read one typed first-call split and one typed graph report, so
+every system's phases and graph breaks read the same in both (the page once missed TF 1.x's
+Session and torch.compile's phases, and printed "? graph breaks" for torch.export)."""
+from __future__ import annotations
+
+import html
+import re
+
+import pytest
+from rich.console import Console
+
+from compare.results import GraphReport, Timing
+from compare.units import fmt_s
+
+
+@pytest.fixture(scope="module")
+def doc(compare_doc):
+    return compare_doc("control-flow", "--systems", "all")
+
+
+@pytest.fixture(scope="module")
+def terminal(doc):
+    from lab import render
+    con = Console(width=200, record=True, color_system=None)
+    render.results(con, doc)
+    return con.export_text()
+
+
+@pytest.fixture(scope="module")
+def page(doc):
+    from lab.web import render_page
+    return html.unescape(render_page([doc]))
+
+
+def _split_runs(doc):
+    return [(r, Timing.from_dict(r["timing"]).first_call_split()) for r in doc["runs"]
+            if Timing.from_dict(r["timing"]).first_call_split() is not None]
+
+
+def test_every_capturing_system_has_named_phases(doc):
+    systems = {r["system"] for r, _ in _split_runs(doc)}
+    # Measured on the installed versions: each of these names its first call's phases.
+    assert {"tf1-graph", "tf-function", "jax-jit", "torch-compile", "torch-export"} <= systems
+    names = {p.name for _, s in _split_runs(doc) for p in s.phases}
+    assert {"Session", "Dynamo tracing", "backend compile", "export"} <= names
+
+
+def test_same_phases_in_terminal_and_page(doc, terminal, page):
+    tips = re.findall(r"<title>([^<]*): ([^<]*)</title>", page)
+    for run, split in _split_runs(doc):
+        table = terminal[terminal.index("First call, split by the framework's own counters"):]
+        row = next(line for line in table.splitlines()
+                   if line.strip().startswith(f"{run['system']} {run['variant']} ")
+                   and fmt_s(split.first_s) in line)
+        for column in ("trace", "lower", "compile"):
+            seconds = split.column(column)
+            if seconds is not None:
+                assert fmt_s(seconds) in row, (run["system"], column, row)
+                names = "+".join(p.name for p in split.phases if p.column == column)
+                assert (names, fmt_s(seconds)) in tips, (run["system"], names)
+        assert fmt_s(split.rest_s) in row
+
+
+def test_same_graph_reports_in_terminal_and_page(doc, terminal, page):
+    reports = [(r, GraphReport.from_dict(r.get("graph_report"))) for r in doc["runs"]]
+    reports = [(r, g) for r, g in reports if g is not None]
+    assert any(g.has_breaks for _, g in reports) and any(not g.has_breaks for _, g in reports)
+    for run, report in reports:
+        assert report.summary() in terminal
+        assert report.summary() in page
+    assert "? graph breaks" not in page and "None graph breaks" not in page
+
+
+def test_one_duration_format():
+    # The page's own formatter once printed "1e+03 µs" for 999.6 µs.
+    assert fmt_s(999.6e-6) == "999.6 µs"
+    assert fmt_s(float("nan")) == "n/a"
+    from lab.web import svg
+    assert svg.fmt_s is fmt_s
