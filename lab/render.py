@@ -12,7 +12,6 @@ from rich.table import Table
 from rich.text import Text
 
 from compare import systems as registry
-from compare.results import SPLIT_COLUMNS, GraphReport, Timing
 from lab.verdicts import counted, fmt_s
 
 STATUS_STYLE = {"ok": "green", "error": "red", "wrong": "magenta", "unavailable": "yellow",
@@ -33,31 +32,77 @@ def lesson(con: Console, scenario) -> None:
                     subtitle=f"claim tested: {scenario.claim}", border_style="cyan"))
 
 
+CONTINUED = "↪"  # marks a code line wrapped onto the next screen row: nothing is cut
+
+
 def code(con: Console, files: dict) -> None:
-    """The implementations side by side (stacked below 160 columns), changed lines marked."""
-    # Imported here: pygments behind Syntax costs ~20 ms that `lab list` should not pay.
-    from rich.columns import Columns
-    from rich.syntax import Syntax
-    panels = []
-    seen = set()
+    """The implementations side by side in equal columns from 160 columns (stacked below), every
+    line wrapped rather than cut, changed lines marked."""
+    shown, seen = [], set()
     for fw, info in files.items():
-        if info["file"] in seen:  # two systems of one file (tf.function and tf eager): show it once
-            continue
-        seen.add(info["file"])
-        changed = set((info.get("diff_vs_eager") or {}).get("changed", []))
-        syntax = Syntax(info["source"], "python", line_numbers=True, highlight_lines=changed,
-                        word_wrap=False, theme="ansi_dark", background_color="default")
-        c = info["counts"]
-        subtitle = f"{c['lines']} lines · {c['tokens']} tokens"
-        if changed:
-            subtitle += f" · {len(changed)} lines differ from eager (highlighted)"
-        panels.append(Panel(syntax, title=f"{fw}: {info['file']}", subtitle=subtitle,
-                            border_style="blue", expand=True))
-    if con.width >= SIDE_BY_SIDE_MIN_WIDTH and len(panels) > 1:
-        con.print(Columns(panels, equal=True, expand=True))
+        if info["file"] not in seen:  # two systems of one file (tf.function and tf eager): show it once
+            seen.add(info["file"])
+            shown.append((fw, info))
+    side = con.width >= SIDE_BY_SIDE_MIN_WIDTH and len(shown) > 1
+    panel_w = con.width // len(shown) if side else con.width
+    panels = [_code_panel(fw, info, panel_w) for fw, info in shown]
+    if side:
+        grid = Table.grid(expand=True)
+        for _ in panels:
+            grid.add_column(ratio=1)
+        grid.add_row(*panels)
+        con.print(grid)
     else:
         for panel in panels:
             con.print(panel)
+
+
+def _code_panel(fw: str, info: dict, width: int) -> Panel:
+    changed = set((info.get("diff_vs_eager") or {}).get("changed", []))
+    c = info["counts"]
+    subtitle = f"{c['lines']} lines · {c['tokens']} tokens"
+    if changed:
+        subtitle += f" · {len(changed)} lines differ from eager (▌)"
+    return Panel(code_text(info["source"], changed, width - 4), title=escape(f"{fw}: {info['file']}"),
+                 subtitle=subtitle, border_style="blue", expand=True)
+
+
+def _wrap_points(plain: str, width: int) -> list[int]:
+    """Where to break a line into rows of at most `width` characters: after the last space or
+    punctuation in a row's second half when there is one, else at the width."""
+    cuts, start = [], 0
+    while len(plain) - start > width:
+        window = plain[start:start + width]
+        soft = max(window.rfind(ch) for ch in " ,.(:")
+        cut = start + (soft + 1 if soft >= width // 2 else width)
+        cuts.append(cut)
+        start = cut
+    return cuts
+
+
+def code_text(source: str, changed: set, width: int) -> Text:
+    """Highlighted source with line numbers, wrapped to `width` cells: a wrapped row starts with
+    the continuation mark instead of a number, so a long line is never cut silently."""
+    # Imported here: pygments behind Syntax costs ~20 ms that `lab list` should not pay.
+    from rich.syntax import Syntax
+    lines = Syntax(source, "python", theme="ansi_dark", background_color="default") \
+        .highlight(source).split("\n", allow_blank=True)
+    if lines and not lines[-1].plain:
+        lines.pop()
+    gutter = len(str(len(lines)))
+    body_w = max(8, width - gutter - 2)
+    out = Text(no_wrap=True, overflow="ignore")
+    for number, line in enumerate(lines, 1):
+        line.expand_tabs()
+        for index, row in enumerate(line.divide(_wrap_points(line.plain, body_w))):
+            head = f"{number:>{gutter}}" if index == 0 else f"{CONTINUED:>{gutter}}"
+            out.append(head, "bold yellow" if number in changed else "dim")
+            out.append("▌" if number in changed else " ", "yellow")
+            out.append(" ")
+            out.append_text(row)
+            out.append("\n")
+    out.rstrip()
+    return out
 
 
 def code_size_table(files: dict) -> Table:
@@ -155,6 +200,7 @@ def _results_table(doc: dict, long: bool = False, mode: bool = False, points: bo
 def first_call_table(doc: dict) -> Table | None:
     """The first call split into trace / lower / compile / the rest, where the framework says;
     the caption gives each system's own name for a phase where it is not the column's."""
+    from compare.results import SPLIT_COLUMNS, Timing  # here: `lab list` needs no results
     rows, named = [], {}
     for run in doc["runs"]:
         split = Timing.from_dict(run.get("timing")).first_call_split()
@@ -173,8 +219,8 @@ def first_call_table(doc: dict) -> Table | None:
                         for system, cols in named.items())
     table = Table(title="First call, split by the framework's own counters", box=box.SIMPLE,
                   caption=escape(caption) or None, caption_justify="left")
-    for col in ("run", "first call", *SPLIT_COLUMNS, "rest"):
-        table.add_column(col, justify="left" if col == "run" else "right")
+    for col in ("run", "first call", *SPLIT_COLUMNS, "rest"):  # a long run name folds, never cut
+        table.add_column(col, justify="left" if col == "run" else "right", overflow="fold")
     for row in rows:
         table.add_row(*row)
     return table
@@ -411,6 +457,7 @@ def results(con: Console, doc: dict, full_traceback: bool = False, show_code_tab
             con.print(extra)
     for panel in errors_panel(doc, full_traceback):
         con.print(panel)
+    from compare.results import GraphReport
     for run in doc["runs"]:
         report = GraphReport.from_dict(run.get("graph_report"))
         if report is None:
@@ -442,6 +489,9 @@ def takeaway_panel(con: Console, doc: dict) -> None:
                         title="What it means for the claim", border_style="green"))
 
 
+TICKS_PER_SECOND = 4
+
+
 class ProgressBoard:
     """Live per-framework progress on stderr, so nothing looks hung while frameworks import."""
 
@@ -449,8 +499,9 @@ class ProgressBoard:
         self.con, self.start = con, time.monotonic()
         self.state = {fw: ("starting", "") for fw in frameworks}
         from rich.live import Live
-        self.live = Live(self._render(), console=con, refresh_per_second=8, transient=True) \
-            if con.is_terminal else None
+        # get_renderable: every refresh redraws the clocks, so a slow import never looks hung.
+        self.live = Live(console=con, refresh_per_second=TICKS_PER_SECOND, transient=True,
+                         get_renderable=self._render) if con.is_terminal else None
 
     def _render(self) -> Table:
         table = Table(box=None, show_header=False)
@@ -463,7 +514,7 @@ class ProgressBoard:
     def update(self, framework: str, stage: str, detail: str) -> None:
         self.state[framework] = (stage, detail)
         if self.live:
-            self.live.update(self._render())
+            self.live.refresh()
 
     def __enter__(self):
         if self.live:
