@@ -96,3 +96,30 @@ def anatomy(exc: BaseException, user_dirs: tuple[str, ...], skip_dirs: tuple[str
         "causes": causes,
         "cause_points_to_bug": any(c["points_to_bug"] for c in causes),
     }
+
+
+# A frame of the lab's own (its worker, harness, backends) or of the interpreter's start-up, as a
+# framework's message quotes it: TF's `File "…/compare/harness.py", line 81, in run_variant`,
+# TorchScript's `…/compare/harness.py(81): run_variant`.
+_LAB_FRAME = re.compile(r'(?:^|/)(?:compare|lab)/(?:backends/)?\w+\.py\b|<frozen runpy>')
+_FRAME_LINE = re.compile(r'^\s*(?:File "[^"]+", line \d+|.+\(\d+\): \S+$)')
+# TF repeats the "defined at" frames under this heading: the same frames a second time.
+_REPEATS = ("Original stack trace for",)
+MESSAGE_LINES_SHOWN = 14
+
+
+def informative_lines(message: str, limit: int = MESSAGE_LINES_SHOWN) -> list[str]:
+    """A framework's message without the lab's own frames, blank lines or repeated stack, so the
+    line that carries the error (TF's "indices[3] = 12 is not in [0, 10)" under "Graph execution
+    error:") is on screen. When still long: the first two lines, a count, and the last ones."""
+    out: list[str] = []
+    for line in message.splitlines():
+        if line.strip().startswith(_REPEATS):
+            break
+        if not line.strip() or (_FRAME_LINE.match(line) and _LAB_FRAME.search(line)):
+            continue
+        out.append(line.rstrip())
+    if len(out) > limit:
+        hidden = len(out) - limit + 1
+        out = out[:2] + [f"… {hidden} more lines (--full-traceback)"] + out[-(limit - 3):]
+    return out

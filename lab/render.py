@@ -308,6 +308,7 @@ def first_vs_steady_chart(doc: dict, width: int) -> Panel | None:
 
 
 def errors_panel(doc: dict, full: bool = False) -> list[Panel]:
+    from compare.tracebacks import informative_lines
     panels = []
     for run in doc["runs"]:
         e = run.get("error")
@@ -315,7 +316,7 @@ def errors_panel(doc: dict, full: bool = False) -> list[Panel]:
             continue
         lines = Text()
         _frame_lines(lines, e["frames"] if full else _informative(e["frames"]))
-        message = e["message"] if full else e["message"].splitlines()[0][:300]
+        message = e["message"] if full else "\n".join(informative_lines(e["message"]))
         lines.append(f"{e['type']}: {message}\n", "red")
         for loc in e.get("message_locations") or []:
             lines.append(f"  the message names {loc['file']}:{loc['line']}\n", "bold green")

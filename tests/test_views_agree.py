@@ -77,3 +77,35 @@ def test_one_duration_format():
     assert fmt_s(float("nan")) == "n/a"
     from lab.web import svg
     assert svg.fmt_s is fmt_s
+
+
+@pytest.fixture(scope="module")
+def bad_op(compare_doc):
+    return compare_doc("debug-bad-op", "--systems", "all")
+
+
+def test_tf_error_panels_carry_the_error(bad_op):
+    """TF's panels read `InvalidArgumentError: Graph execution error:`; the line that says what went
+    wrong came 20 lines later, after the lab's own frames. Both views now show it."""
+    from lab import render
+    from lab.web import render_page
+    con = Console(width=120, record=True, color_system=None)
+    for panel in render.errors_panel(bad_op):
+        con.print(panel)
+    terminal = con.export_text()
+    page = html.unescape(render_page([bad_op]))
+    boxes = re.findall(r'<pre class="lab-msg">(.*?)</pre>', page, re.S)
+    tf_runs = [r for r in bad_op["runs"] if r["framework"] == "tensorflow" and r.get("error")
+               and "Graph execution error" in r["error"]["message"]]
+    assert tf_runs  # measured: TF 2.21 wraps the out-of-range gather this way, graph and tf.function
+    assert "indices[3] = 12 is not in [0, 10)" in terminal
+    assert any("Graph execution error" in b and "indices[3] = 12 is not in [0, 10)" in b for b in boxes)
+    shown = [b for b in boxes if "Graph execution error" in b]
+    assert not any("compare/harness.py" in b or "compare/worker.py" in b for b in shown)
+    assert any("static_impl/tensorflow/debug_bad_op.py" in b for b in shown)  # the user's frame stays
+
+
+def test_bug_line_chip_only_where_a_bug_line_exists(doc, bad_op):
+    from lab.web import render_page
+    assert "points at the # BUG line" not in html.unescape(render_page([doc]))  # control-flow: no BUG line
+    assert "points at the # BUG line" in html.unescape(render_page([bad_op]))

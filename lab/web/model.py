@@ -7,6 +7,7 @@ import math
 import re
 
 from compare.results import SPLIT_COLUMNS, GraphReport, Timing
+from compare.tracebacks import BUG_MARKER, informative_lines
 from compare.units import fmt_s
 from lab.web import svg
 from lab.web.code import file_model
@@ -163,7 +164,9 @@ def _frames(frames, err: dict) -> list[dict]:
     return out
 
 
-def tracebacks(runs: list[dict], labels: dict) -> list[dict]:
+def tracebacks(runs: list[dict], labels: dict, bug_systems: frozenset = frozenset()) -> list[dict]:
+    """`bug_systems`: the systems whose file marks a `# BUG` line; only there does "points at the
+    # BUG line" mean anything."""
     out = []
     for run in runs:
         err = run.get("error")
@@ -171,7 +174,7 @@ def tracebacks(runs: list[dict], labels: dict) -> list[dict]:
             continue
         locs = [f"{text(d(m).get('file'))}:{text(d(m).get('line'))}" for m in lst(err.get("message_locations"))]
         facts = []
-        if "points_to_bug" in err:
+        if "points_to_bug" in err and system_id(run) in bug_systems:
             facts.append(("points at the # BUG line", "yes" if err.get("points_to_bug") else "no"))
         if err.get("frames_before_user") is not None:
             facts.append(("frames before your code", text(err.get("frames_before_user"))))
@@ -187,7 +190,9 @@ def tracebacks(runs: list[dict], labels: dict) -> list[dict]:
                           f"{text(d(d(c).get('innermost_user')).get('line'))}") if d(c).get("innermost_user") else ""}
                   for c in lst(err.get("causes"))]
         out.append({"run": _run_label(run, labels), "type": text(err.get("type")) or "error",
-                    "qualified_type": text(err.get("qualified_type")), "message": text(err.get("message")),
+                    "qualified_type": text(err.get("qualified_type")),
+                    "message": "\n".join(informative_lines(text(err.get("message")))),
+                    "full_message": text(err.get("message")),
                     "facts": facts, "frames": _frames(err.get("frames"), err),
                     "unfiltered": _frames(err.get("unfiltered_frames"), err), "causes": causes})
     return out
@@ -217,6 +222,10 @@ def _compact(v, limit: int = 240) -> str:
     return s if len(s) <= limit else s[: limit - 1] + "…"
 
 
+def _bug_systems(doc: dict) -> frozenset:
+    return frozenset(k for k, v in d(doc.get("code")).items() if BUG_MARKER in text(d(v).get("source")))
+
+
 def scenario(doc: dict, systems: list[dict], sid: str) -> dict:
     doc = d(doc)
     order = {s["id"]: i for i, s in enumerate(systems)}
@@ -231,7 +240,7 @@ def scenario(doc: dict, systems: list[dict], sid: str) -> dict:
             "tolerance": ", ".join(f"{k}={v}" for k, v in tol.items()),
             "interrupted": bool(doc.get("interrupted")), "exit_code": doc.get("exit_code"),
             "code": code_columns(doc, systems), "results": results_rows(runs, labels, doc.get("frameworks")),
-            "charts": charts(runs, labels, name), "tracebacks": tracebacks(runs, labels),
+            "charts": charts(runs, labels, name), "tracebacks": tracebacks(runs, labels, _bug_systems(doc)),
             "takeaways": takeaways, "verdicts": verdicts,
             "extras": [(k, _compact(v)) for k, v in doc.items() if k not in _KNOWN_DOC_KEYS]}
 
