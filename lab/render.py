@@ -365,8 +365,8 @@ def _frame_lines(lines: Text, frames: list) -> None:
 
 
 def printed_table(doc: dict, width: int) -> Table | None:
-    """What each inspection really printed, call by call, the frameworks side by side (first line
-    of each call's output, cropped to the column; the JSON keeps every line)."""
+    """What each inspection really printed, call by call, the frameworks side by side: the first
+    line of each call's output, wrapped in its column, never cut (the JSON keeps every line)."""
     runs = [r for r in doc["runs"] if "print_counts" in r]
     # Leave out variants that printed nothing anywhere and raised nothing (the plain model).
     quiet = {r["variant"] for r in runs} - {r["variant"] for r in runs if any(r["printed"]) or r.get("error")}
@@ -376,28 +376,15 @@ def printed_table(doc: dict, width: int) -> Table | None:
     frameworks = list(dict.fromkeys(r["system"] for r in runs))
     by_key = {(r["system"], r["variant"]): r for r in runs}
     variants = list(dict.fromkeys(r["variant"] for r in runs))
-
-    def build(cell_w: int) -> Table:
-        table = Table(title="What each inspection printed, call by call (+N: more lines, all in --json)",
-                      box=box.SIMPLE, show_lines=True)
-        table.add_column("inspection", no_wrap=True)
-        for fw in frameworks:
-            table.add_column(fw, no_wrap=True)
-        for variant in variants:
-            table.add_row(variant, *(_printed_cell(by_key[fw, variant], cell_w) if (fw, variant) in by_key
-                                     else Text("-", "dim") for fw in frameworks))
-        return table
-
-    # The widest cells that fit, measured rather than guessed (width grows with cell_w: bisect).
-    lo, hi, best = 15, 80, build(14)
-    while lo <= hi:
-        mid = (lo + hi) // 2
-        table = build(mid)
-        if _natural_width(table) <= width:
-            best, lo = table, mid + 1
-        else:
-            hi = mid - 1
-    return best
+    table = Table(title="What each inspection printed, call by call (+N: more lines, all in --json)",
+                  box=box.SIMPLE, show_lines=True, width=width)
+    table.add_column("inspection", no_wrap=True)
+    for fw in frameworks:  # equal shares of what is left; a long line folds onto the next row
+        table.add_column(fw, ratio=1, overflow="fold")
+    for variant in variants:
+        table.add_row(variant, *(_printed_cell(by_key[fw, variant]) if (fw, variant) in by_key
+                                 else Text("-", "dim") for fw in frameworks))
+    return table
 
 
 def _natural_width(renderable) -> int:
@@ -405,7 +392,7 @@ def _natural_width(renderable) -> int:
     return Measurement.get(wide, wide.options, renderable).maximum
 
 
-def _printed_cell(run: dict, width: int) -> Text:
+def _printed_cell(run: dict) -> Text:
     cell = Text()
     failed_at = (run.get("error") or {}).get("call_index")
     for index in range(run["calls"]):
@@ -416,18 +403,14 @@ def _printed_cell(run: dict, width: int) -> Text:
         if failed_at is not None and index > failed_at:
             cell.append("(not run)", "dim")
         elif failed_at == index and not lines:
-            cell.append(_crop(f"raised {run['error']['type']}", width - 3), "red")
+            cell.append(f"raised {run['error']['type']}", "red")
         elif not lines:
             cell.append("(nothing)", "dim")
         else:
-            more = f" +{len(lines) - 1}" if len(lines) > 1 else ""
-            cell.append(_crop(" ".join(lines[0].split()), width - 3 - len(more)))
-            cell.append(more, "dim")
+            cell.append(" ".join(lines[0].split()))
+            if len(lines) > 1:
+                cell.append(f" +{len(lines) - 1}", "dim")
     return cell
-
-
-def _crop(text: str, width: int) -> str:
-    return text if len(text) <= width else text[:max(1, width - 1)] + "⋯"
 
 
 def problems(doc: dict) -> list[Panel]:

@@ -34,25 +34,27 @@ def test_wide_terminal_shows_where_errors_point(compare_doc):
 
 
 def test_printed_outputs_side_by_side(compare_doc):
-    """incremental-testing shows what each framework printed on each call, not just counts."""
+    """incremental-testing shows what each framework printed on each call, not just counts: the
+    whole first line of each call (the symbolic `Tensor(`/`JitTracer(` against concrete values is
+    the lesson), folded in its column at any width, never cut with an ellipsis."""
     doc = compare_doc("incremental-testing")
-    con = _console(200)
-    con.print(render.printed_table(doc, 200))
-    rows = {}
-    for line in con.export_text().splitlines():
-        cells = [c.strip() for c in line.split("   ") if c.strip()]
-        if cells and cells[0].startswith("with_"):  # an inspection's first line
-            current = cells[0]
-            rows[current] = [cells[1:]]
-        elif cells and cells[0][:2] in ("2:", "3:") and rows:
-            rows[current].append(cells)
-    tf, jx, torch = zip(*rows["with_print"])
-    assert tf[0].startswith("1: h1: Tensor(") and tf[1:] == ("2: (nothing)", "3: (nothing)")
-    assert jx[0].startswith("1: h1: JitTracer(") and jx[1:] == ("2: (nothing)", "3: (nothing)")
+    cells = {(r["system"], r["variant"]): render._printed_cell(r).plain.split("\n")
+             for r in doc["runs"] if "print_counts" in r}
+    tf, jx, torch = (cells[s, "with_print"] for s in ("tf-function", "jax-jit", "torch-eager"))
+    assert tf[0].startswith("1: h1: Tensor(") and tf[1:] == ["2: (nothing)", "3: (nothing)"]
+    assert tf[0].rstrip().endswith(")")  # the whole repr, dtype included
+    assert jx[0].startswith("1: h1: JitTracer(") and jx[1:] == ["2: (nothing)", "3: (nothing)"]
     assert all(cell.startswith(f"{i}: h1: tensor([[") for i, cell in enumerate(torch, 1))
-    first = rows["with_assert"][0]
+    first = [cells[s, "with_assert"][0] for s in ("tf-function", "jax-jit", "torch-eager")]
     assert first[0].startswith("1: raised Operator") and first[1].startswith("1: raised TracerBool")
     assert first[2] == "1: (nothing)"
+    for width in (80, 200):
+        con = _console(width)
+        con.print(render.printed_table(doc, width))
+        text = con.export_text()
+        assert "⋯" not in text and "…" not in text
+        assert max(len(line) for line in text.splitlines()) <= width
+    assert "JitTracer(float32[4,8])" in text  # at 200 columns the repr fits on one row
 
 
 def test_no_printed_table_where_nothing_inspects(compare_doc):

@@ -142,3 +142,30 @@ def test_hypothesis_cases_do_not_depend_on_what_was_imported_before(tmp_path, mo
     after = drawn()
     monkeypatch.delitem(__import__("sys").modules, "lab_probe_constants")
     assert after == before
+
+
+def test_table_is_one_line_per_row_at_80_columns(verified):
+    """In CI there is no terminal: rich draws 80 columns. The system column was cut to
+    `tf-funct…` and each row wrapped over 3-5 lines; now each row is one line with its status."""
+    import io
+    from rich.console import Console
+    from lab.views.verify import verify_table
+    report = verified[0]
+    con = Console(file=io.StringIO(), width=80, record=True, color_system=None)
+    verify_table(con, report)
+    text = con.export_text()
+    table = text[:text.index("forward against the numpy reference")]
+    assert max(len(line) for line in table.splitlines()) <= 80 and "…" not in table
+    by_scenario, current = {}, None
+    for line in table.splitlines():
+        head = line.strip().split(" (")[0]
+        if head in report["scenarios"] and line.strip().endswith("inputs)"):
+            current = head
+        elif current and line.strip():
+            by_scenario.setdefault(current, []).append(line.strip())
+    for r in report["results"]:
+        if " vs " in r["system"] or r["quantity"] not in ("forward", "gradient"):
+            continue
+        label = f"{r['system']} {r['variant']} "
+        lines = [line for line in by_scenario[r["scenario"]] if line.startswith(label) and " vs " not in line]
+        assert len(lines) == 1 and r["status"].split()[0][:4] in lines[0], (label, lines)

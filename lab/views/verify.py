@@ -24,14 +24,17 @@ def _verify_cell(row: dict | None) -> str:
 def verify_table(con: Console, report: dict) -> None:
     """One row per (scenario, framework variant), one column per quantity: compact enough for
     80 columns; every row's detail is in --json and the JUnit file."""
+    # The scenario heads its rows on a line of its own, so a row is one line at 80 columns, even
+    # in a CI log with no terminal (rich's default width there).
     table = Table(title=f"lab verify on {report['device']}", box=box.SIMPLE_HEAVY)
-    for col in ("scenario", "inputs", "system / variant", "forward", "gradient", "lesson"):
-        table.add_column(col, no_wrap=col != "system / variant")
+    for col in ("system / variant", "forward", "gradient", "lesson"):
+        table.add_column(col, no_wrap=True, overflow="fold")
     tolerances = {}
     for name in report["scenarios"]:
         rows = [r for r in report["results"] if r["scenario"] == name]
         keys = list(dict.fromkeys((r["system"], r["variant"]) for r in rows))
-        for n, (fw, variant) in enumerate(keys):
+        table.add_row(f"[bold]{escape(name)}[/] [dim]({report['cases'][name]} inputs)[/]", "", "", "")
+        for fw, variant in keys:
             cells = {r["quantity"].replace(" (pairwise)", ""): r for r in rows
                      if (r["system"], r["variant"]) == (fw, variant)}
             for r in cells.values():
@@ -44,8 +47,7 @@ def verify_table(con: Console, report: dict) -> None:
                 label = f"{fw} {variant}"
             if "all" in cells:  # the system did not run
                 cells = {"forward": cells["all"], "gradient": cells["all"]}
-            table.add_row(name if n == 0 else "", str(report["cases"][name]) if n == 0 else "",
-                          escape(label), _verify_cell(cells.get("forward")),
+            table.add_row("  " + escape(label), _verify_cell(cells.get("forward")),
                           _verify_cell(cells.get("gradient")), _verify_cell(cells.get("outcome")))
         table.add_section()
     con.print(table)
