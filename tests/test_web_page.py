@@ -152,7 +152,10 @@ PROBE = """<script>
     var wide = Array.prototype.filter.call(document.querySelectorAll('.lab-report *'), function (e) {
       return e.getBoundingClientRect().right > window.innerWidth + 1 && !e.closest('.lab-scroll, .lab-src, .lab-msg');
     }).slice(0, 5).map(function (e) { return e.tagName + '.' + e.className; });
+    var sb = document.querySelector('.lab-scoreboard');
+    var clipped = sb ? Math.max(0, sb.scrollWidth - sb.parentElement.clientWidth) : 0;
     return {nav: nav, missing: nav.filter(function (id) { return !document.getElementById(id); }),
+            scoreboardClipped: clipped,
             svgs: svgs, scrollWidth: document.documentElement.scrollWidth,
             bodyScrollWidth: document.body.scrollWidth, innerWidth: window.innerWidth, wide: wide,
             fontSize: parseFloat(getComputedStyle(document.querySelector('.lab-root')).fontSize)};
@@ -170,14 +173,14 @@ PROBE = """<script>
 </script>"""
 
 
-def _chromium_measure(page: str, tmp_path) -> dict:
+def _chromium_measure(page: str, tmp_path, width: int = 1280) -> dict:
     if not os.path.exists(CHROMIUM):
         pytest.skip(f"chromium not installed: {CHROMIUM} is missing (apt-get install chromium)")
     path = tmp_path / "report.html"
     path.write_text(page.replace("</body>", PROBE + "\n</body>"), encoding="utf-8")
     cmd = [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
            "--disable-background-networking", "--disable-component-update", "--disable-sync",
-           f"--user-data-dir={tmp_path / 'profile'}", "--window-size=1280,900",
+           f"--user-data-dir={tmp_path / 'profile'}", f"--window-size={width},900",
            "--virtual-time-budget=5000", "--dump-dom", path.as_uri()]
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
     found = re.search(r'<pre id="lab-probe"[^>]*>(.*?)</pre>', proc.stdout, re.S)
@@ -202,6 +205,32 @@ def test_in_headless_chromium(docs, claims, tmp_path, with_claims):
         assert r["bodyScrollWidth"] <= r["innerWidth"], f"{mode}: body overflows horizontally"
         assert not r["wide"], f"{mode}: elements past the right edge: {r['wide']}"
     assert m["resources"] == [], f"the page fetched: {m['resources']}"
+
+
+@pytest.mark.parametrize("width", [1400, 800])
+def test_scoreboard_of_every_system_fits_a_projector(docs, tmp_path, width):
+    """At 800 px the scoreboard's last column was cut off (scrolled away inside its box). With every
+    system of the registry plus one more, no column is clipped (large type too at 1400 px)."""
+    from compare import systems
+    from lab.web import render_page
+    cols = [{"id": s.id, "label": s.label} for s in systems.SYSTEMS] + [{"id": "one-more-system", "label": "x"}]
+    verdicts = ["holds", "partly", "does-not-hold", "not-applicable", "unavailable"]
+    claims = {"schema": 2, "systems": cols,
+              "claims": [{"claim": d["claim"], "scenario": d["scenario"],
+                          "cells": {c["id"]: {"verdict": verdicts[(i + j) % 5], "evidence": "`x`", "runs": []}
+                                    for j, c in enumerate(cols)}} for i, d in enumerate(docs)]}
+    m = _chromium_measure(render_page(docs[:1], claims=claims), tmp_path, width)
+    # Large type is for a projector's full width; at 800 px it may scroll inside its box.
+    for mode in ("normal", "large") if width >= 1400 else ("normal",):
+        assert m[mode]["innerWidth"] == width
+        assert m[mode]["scoreboardClipped"] == 0, f"{mode}: {m[mode]['scoreboardClipped']} px of the scoreboard cut off"
+
+
+def test_markdown_code_spans_render_as_code(docs):
+    from lab.web import render_page
+    doc = dict(docs[0], lesson="Eager code writes them as a Python `if` and `while`.")
+    lesson = re.search(r'<p class="lab-lesson">(.*?)</p>', render_page([doc]), re.S).group(1)
+    assert lesson == "Eager code writes them as a Python <code>if</code> and <code>while</code>."
 
 
 def test_css_is_scoped_for_notebooks(docs):

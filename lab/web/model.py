@@ -248,6 +248,9 @@ def scenario(doc: dict, systems: list[dict], sid: str) -> dict:
 def scoreboard(claims: dict, systems: list[dict], sections: dict) -> dict:
     claims = d(claims)
     cols = system_order([], lst(claims.get("systems")) or systems)
+    compact = len(cols) > 4
+    for col in cols:  # many columns: the id, breakable after each hyphen, heads the column
+        col["head"] = col["id"].replace("-", "-\u200b") if compact else col["label"]
     rows = []
     for c in lst(claims.get("claims")):
         c = d(c)
@@ -256,11 +259,13 @@ def scoreboard(claims: dict, systems: list[dict], sections: dict) -> dict:
         for s in cols:
             cell = d(cells.get(s["id"]))
             v = text(cell.get("verdict")) or "unavailable"
-            row.append({"verdict": v, "label": VERDICTS.get(v, v), "cls": v if v in VERDICTS else "other",
+            label = VERDICTS.get(v, v)
+            row.append({"verdict": v, "label": label.replace("unavailable", "unavail\u00adable") if compact else label,
+                        "cls": v if v in VERDICTS else "other",
                         "evidence": text(cell.get("evidence")), "system": s["label"]})
         rows.append({"claim": text(c.get("claim")), "scenario": text(c.get("scenario")),
                      "href": sections.get(text(c.get("scenario"))), "cells": row})
-    return {"systems": cols, "rows": rows, "compact": len(cols) > 4}
+    return {"systems": cols, "rows": rows, "compact": compact}
 
 
 def environment(docs: list[dict]) -> dict:

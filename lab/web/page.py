@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 
 from lab.web import model
 
@@ -19,9 +20,21 @@ DEFAULT_TITLE = "The static-vs-dynamic graph lab"
 @functools.lru_cache(maxsize=1)
 def _environment():
     import jinja2
-    return jinja2.Environment(loader=jinja2.FileSystemLoader(os.path.join(HERE, "templates")),
-                              autoescape=True, trim_blocks=True, lstrip_blocks=True,
-                              undefined=jinja2.ChainableUndefined)
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(os.path.join(HERE, "templates")),
+                             autoescape=True, trim_blocks=True, lstrip_blocks=True,
+                             undefined=jinja2.ChainableUndefined)
+    env.filters["prose"] = _prose
+    return env
+
+
+_BACKTICKED = re.compile(r"`([^`\n]+)`")
+
+
+def _prose(text) -> "Markup":
+    """A sentence of the lab's (lesson, verdict, evidence) as HTML: escaped, its `code` spans
+    set as <code> rather than shown with their backticks."""
+    from markupsafe import Markup, escape
+    return Markup(_BACKTICKED.sub(lambda m: f"<code>{m.group(1)}</code>", str(escape(text or ""))))
 
 
 @functools.lru_cache(maxsize=1)
