@@ -138,3 +138,12 @@ def test_a_worker_clock_stops_while_it_waits_and_the_label_names_the_holder():
     assert seen[-1] == ("jax", "running", "control-flow")
     os.close(read_fd)
     os.close(write_fd)
+
+
+def test_a_restarted_worker_gets_the_scenarios_not_yet_done():
+    compare = {"task": "compare", "scenarios": [{"scenario": n} for n in ("a", "b", "c")]}
+    verify = {"task": "verify", "cases": {"a": "a.npz", "b": "b.npz", "c": "c.npz"}}
+    assert runner._remaining(compare, {"a", "b"}) == dict(compare, scenarios=[{"scenario": "c"}])
+    assert runner._remaining(verify, {"a"}) == dict(verify, cases={"b": "b.npz", "c": "c.npz"})
+    assert runner._remaining(compare, {"a", "b", "c"}) is None
+    assert runner._remaining({"task": "doctor"}, set()) is None  # nothing to hand on
