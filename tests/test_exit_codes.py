@@ -1,9 +1,10 @@
 """Exit codes as the README's table states them: a failing working variant (1), usage errors (2),
-lesson drift (4), Ctrl-C (130) in every command that starts workers; and `--device auto` on CPU.
+lesson drift (4), Ctrl-C (130), SIGTERM (143) and SIGHUP (129) in every command that starts
+workers, each leaving no worker and no scratch folder; and `--device auto` on CPU.
 
 Cheap by design: the altered-run cases reuse the session's control-flow document, the end-to-end
-ones run one framework with one repeat, and the Ctrl-C ones interrupt a stand-in framework that
-hangs at import."""
+ones run one framework with one repeat, and the signal ones stop a stand-in framework that hangs
+at import."""
 import copy
 import json
 import os
