@@ -24,26 +24,35 @@ TIMEOUT = 40  # each worker's own seconds; the hung forward uses all of them
 
 
 @pytest.fixture(scope="module")
-def faulty(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("faults")
-    tree = project(tmp, *FAULTS)
-    scratch = tmp / "tmp"
+def tree(tmp_path_factory):
+    return project(tmp_path_factory.mktemp("faults"), *FAULTS)
+
+
+def run_in(tree, args: list[str], name: str):
+    """`lab ARGS` in the faulty copy, with its own scratch folder: (result, processes left
+    running, scratch entries left). Whatever is left is killed."""
+    scratch = tree.parent / f"tmp-{name}"
     scratch.mkdir()
-    tag = f"faults-{os.getpid()}"
+    tag = f"faults-{name}-{os.getpid()}"
     env = dict(os.environ, LAB_TEST_TAG=tag, LAB_FAKE_NO_GPU="1", TMPDIR=str(scratch))
-    out = tmp / "report"
-    started = time.monotonic()
-    result = run_lab(["report", *SCENARIOS, "--frameworks", "jax,torch", "--repeats", "1",
-                      "--timeout", str(TIMEOUT), "--out", str(out)], env=env, cwd=tree)
-    wall = time.monotonic() - started
+    result = run_lab(args, env=env, cwd=tree)
     time.sleep(0.3)
     left = tagged(tag)
     for pid in left:
         os.kill(pid, signal.SIGKILL)
+    return result, left, sorted(p.name for p in scratch.iterdir())
+
+
+@pytest.fixture(scope="module")
+def faulty(tree):
+    out = tree.parent / "report"
+    started = time.monotonic()
+    result, left, scratch = run_in(tree, ["report", *SCENARIOS, "--frameworks", "jax,torch", "--repeats", "1",
+                                          "--timeout", str(TIMEOUT), "--out", str(out)], "report")
+    wall = time.monotonic() - started
     with open(out / "report.json") as fh:
         docs = {d["scenario"]: d for d in json.load(fh)["scenarios"]}
-    return {"result": result, "docs": docs, "left": left, "wall": wall, "out": out,
-            "scratch": sorted(p.name for p in scratch.iterdir())}
+    return {"result": result, "docs": docs, "left": left, "wall": wall, "out": out, "scratch": scratch}
 
 
 def test_every_file_written_nothing_left_running_and_the_failure_in_the_exit_code(faulty):
@@ -106,6 +115,20 @@ def test_a_log_goes_into_its_own_scenario_only(faulty):
     # control-flow ran in the same torch worker just after the printer: none of its output.
     assert "x" * 100 not in faulty["docs"]["control-flow"]["frameworks"]["torch"]["log"]
     assert os.path.getsize(faulty["out"] / "report.json") < 2_000_000
+
+
+def test_verify_starts_torch_again_after_a_segfault_for_the_next_scenario(tree):
+    result, left, scratch = run_in(tree, ["verify", "fault-segv", "control-flow", "--frameworks", "torch",
+                                          "--json"], "verify")
+    report = json.loads(result.stdout)
+    assert result.returncode == report["exit_code"] == errors.FAILED
+    crashed = [r for r in report["results"] if r["scenario"] == "fault-segv"]
+    assert crashed and all(r["status"] == "crashed" for r in crashed)
+    assert "SIGSEGV" in crashed[0]["detail"]
+    forward = [r for r in report["results"] if r["scenario"] == "control-flow" and r["quantity"] == "forward"]
+    assert forward and all(r["status"] == "pass" for r in forward)
+    assert [w["status"] for w in report["workers"]["torch"]["workers"]] == ["crashed", "ok"]
+    assert left == [] and [n for n in scratch if n.startswith("lab-")] == []
 
 
 # --- the runner's clock and labels, without workers --------------------------------------------------
