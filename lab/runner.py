@@ -173,14 +173,14 @@ def _finish(worker: Worker, status: str | None = None, reason: str | None = None
     index = 0
     while os.path.exists(f"{worker.result_path}.{index}"):
         part = _read_json(f"{worker.result_path}.{index}")
-        if part is not None and part.get("scenario") not in worker.parts:
-            _keep_part(worker, part, None)
+        if part is not None and part.get("scenario") not in worker.parts:  # its event never came
+            worker.parts[part["scenario"]] = dict(part, worker_pid=worker.proc.pid, log="")
         index += 1
     result["scenarios"] = dict(worker.parts)
     result["worker_pid"] = worker.proc.pid
     result["wall_s"] = time.monotonic() - worker.started
     # Startup output, for a worker that never reached a scenario (scenarios carry their own).
-    result["log"] = read_capped(worker.log_path) if worker.current is None else ""
+    result["log"] = read_capped(worker.log_path) if worker.current is None and not worker.parts else ""
     return result
 
 
@@ -189,7 +189,8 @@ def _keep_part(worker: Worker, part: dict, offset: int | None) -> dict:
     part["worker_pid"] = worker.proc.pid
     part["log"] = read_capped(worker.log_path, worker.slice_start, offset)
     worker.parts[part["scenario"]] = part
-    worker.current = None
+    if worker.current == part["scenario"]:
+        worker.current = None
     return part
 
 
@@ -201,7 +202,7 @@ def _lost_part(worker: Worker, result: dict) -> dict | None:
             "stderr_tail": _tail(worker.log_path), "last_stage": result.get("last_stage")}
     name = worker.current
     _keep_part(worker, part, None)
-    worker.current = name  # still the one it died in (no restart for it)
+    worker.current = name  # still the one it died in: the others go to a fresh worker
     return part
 
 
