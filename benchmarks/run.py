@@ -1,5 +1,5 @@
 #!/usr/bin/env python
-"""Benchmarks of the lab itself: start-up, overhead, accuracy, scaling, the report ratio.
+"""Benchmarks of the lab itself: start-up, overhead, accuracy, scaling, the report ratio, memory.
 
     .venv/bin/python benchmarks/run.py                  # every part (~20 min on 2 cores)
     .venv/bin/python benchmarks/run.py --quick          # fewer repetitions
@@ -30,7 +30,7 @@ from common import ROOT, Noise, log, machine, noise_line, print_table, table, ve
 
 # part name -> its module, in the order they run and are written.
 PARTS = {"startup": "startup", "overhead": "overhead", "accuracy": "accuracy", "scaling": "scaling",
-         "report": "report_ratio"}
+         "report": "report_ratio", "memory": "memory"}
 RESULTS = HERE / "results.json"
 DOC = ROOT / "docs" / "benchmarks.md"
 

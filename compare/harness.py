@@ -165,13 +165,17 @@ def run_scenarios(request: dict, progress, emit) -> dict:
     """The worker's whole job: set up the framework once, then run every requested scenario
     (each in its turn at the timing lock) and hand each result to `emit` as soon as it is done."""
     from compare.backends import start
-    backend, info = start(request, progress)
+    # A worker started again after another crashed imports while the others may be timing:
+    # it takes the timing lock for its import.
+    with _timing_lock(request.get("lock") if request.get("import_under_lock") else None, progress):
+        backend, info = start(request, progress)
     _wait_for_imports(request.get("barrier"), request["framework"], progress)
     for job in request["scenarios"]:
         began = time.perf_counter()
+        progress("scenario", job["scenario"])
         try:
             scenario = get(job["scenario"])
-            with _timing_lock(request.get("lock")):
+            with _timing_lock(request.get("lock"), progress):
                 progress("running", job["scenario"])
                 runs = run_systems(scenario, backend, job["systems"], job["repeats"],
                                    job.get("seed", 0), progress)
@@ -192,7 +196,7 @@ def _wait_for_imports(barrier: dict | None, framework: str, progress) -> None:
     if not barrier:
         return
     open(os.path.join(barrier["dir"], f"ready.{framework}"), "w").close()
-    progress("waiting", "for the other imports")
+    progress("waiting", "for the other imports", wait="imports")
     # Capped: a worker stuck in its import must not eat the others' --timeout.
     deadline = time.monotonic() + min(30.0, 0.25 * barrier.get("timeout", 600))
     while time.monotonic() < deadline:
@@ -205,18 +209,23 @@ def _wait_for_imports(barrier: dict | None, framework: str, progress) -> None:
 class _timing_lock:
     """Holds an flock while measuring, so two workers never share the cores while timed.
 
-    Workers still import their frameworks in parallel; only the measured section is serial."""
+    Workers still import their frameworks in parallel; only the measured section is serial.
+    The runner hears when the worker waits (its --timeout clock stops) and when it holds the
+    lock. The kernel releases the lock when a holder is killed."""
 
-    def __init__(self, path: str | None):
-        self.path, self.fh = path, None
+    def __init__(self, path: str | None, progress):
+        self.path, self.fh, self.progress = path, None, progress
 
     def __enter__(self):
         if self.path:
             import fcntl
+            self.progress("waiting", "for the timing lock", wait="lock")
             self.fh = open(self.path, "a")
             fcntl.flock(self.fh, fcntl.LOCK_EX)
+            self.progress("lock-held")
         return self
 
     def __exit__(self, *exc):
         if self.fh:
             self.fh.close()  # closing releases the lock
+            self.progress("lock-free")

@@ -224,7 +224,8 @@ class WorkerResult:
     last_stage: str | None = None
     wall_s: float | None = None
     info: dict = field(default_factory=dict)
-    log: str = ""
+    log: str = ""           # what the worker printed during this scenario, capped (head and tail)
+    worker_pid: int | None = None  # the worker process that ran this scenario
 
     def to_dict(self, with_log: bool = True) -> dict:
         out = asdict(self)

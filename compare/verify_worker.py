@@ -82,6 +82,7 @@ def verify(request: dict, progress, emit) -> dict:
     from compare.backends import start
     backend, info = start(request, progress)
     for name, path in request["cases"].items():
+        progress("scenario", name)
         try:
             emit(name, dict(verify_scenario(name, path, request["systems"], backend, progress),
                             status="ok"))

@@ -12,21 +12,50 @@ import sys
 import time
 import traceback
 
-
 from compare import systems
 
+
+def _die_with_parent() -> None:
+    """Linux: the kernel kills this worker when the lab dies, however it dies (even SIGKILL),
+    so a worker is never left running with no one to read its result."""
+    parent = os.environ.get("LAB_PARENT_PID")
+    try:
+        import ctypes
+        ctypes.CDLL(None, use_errno=True).prctl(1, 9)  # PR_SET_PDEATHSIG, SIGKILL
+    except (OSError, AttributeError):
+        return
+    if parent and os.getppid() != int(parent):  # the lab died before prctl took effect
+        os._exit(1)
+
+
+def _log_offset() -> int | None:
+    """Where the worker's log (its stdout and stderr) stands, everything printed so far flushed:
+    the runner gives each scenario its own slice of the log."""
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        return os.lseek(1, 0, os.SEEK_CUR)
+    except (OSError, ValueError):
+        return None
 
 
 def _progress_writer():
     fd = os.environ.get("LAB_PROGRESS_FD")
     stream = os.fdopen(int(fd), "w", buffering=1) if fd else None
 
-    def progress(stage: str, detail: str = "") -> None:
-        if stream is not None:
-            try:
-                stream.write(json.dumps({"t": time.time(), "stage": stage, "detail": detail}) + "\n")
-            except OSError:
-                pass
+    def progress(stage: str, detail: str = "", wait: str | None = None) -> None:
+        """One event; `wait` names what the worker now waits for (its clock stops meanwhile)."""
+        if stream is None:
+            return
+        event = {"t": time.time(), "stage": stage, "detail": detail}
+        if wait:
+            event["wait"] = wait
+        if stage in ("scenario", "result"):
+            event["offset"] = _log_offset()
+        try:
+            stream.write(json.dumps(event) + "\n")
+        except OSError:
+            pass
     return progress
 
 
@@ -48,6 +77,7 @@ def _plain(value):
 def main(argv: list[str]) -> int:
     with open(argv[0]) as fh:
         request = json.load(fh)
+    _die_with_parent()
     progress = _progress_writer()
     progress("starting", request["framework"])
     task = request.get("task", "compare")

@@ -407,23 +407,41 @@ def main() -> None:
         # (~80 ms) just to read the implicit --help flag. Same function, same output.
         list_cmd(as_json=args == ["list", "--json"])
         sys.exit(0)
+    from lab import stopping
+    stopping.install()  # SIGTERM and SIGHUP unwind as Ctrl-C does; the exit code names the signal
+    try:
+        sys.exit(stopping.exit_code(_run_app()))
+    finally:
+        from lab.runner import stop_all
+        stop_all()  # whatever ended the command, no worker or scratch folder outlives it
+
+
+def _run_app() -> int:
     try:
         code = app(standalone_mode=False)
-        sys.exit(code if isinstance(code, int) else 0)
+        return code if isinstance(code, int) else 0
     except typer.Exit as exc:
-        sys.exit(exc.exit_code)
+        return exc.exit_code
     except KeyboardInterrupt:
-        typer.echo("lab: interrupted", err=True)
-        sys.exit(130)
+        _quiet_echo("lab: interrupted")
+        return 130
     except Exception as exc:  # noqa: BLE001 - click's usage errors (typer may vendor click)
         if type(exc).__name__ == "Abort":
-            sys.exit(130)
+            return 130
         if hasattr(exc, "format_message"):
             typer.echo(f"lab: {exc.format_message()}", err=True)
-            sys.exit(getattr(exc, "exit_code", 2))
+            return getattr(exc, "exit_code", 2)
         if os.environ.get("LAB_DEBUG"):
             raise
         # A bug in the lab itself: one line in front of the room, the traceback on request.
-        typer.echo(f"lab: internal error: {type(exc).__name__}: {exc} "
-                   "(set LAB_DEBUG=1 to see the traceback)", err=True)
-        sys.exit(1)
+        _quiet_echo(f"lab: internal error: {type(exc).__name__}: {exc} "
+                    "(set LAB_DEBUG=1 to see the traceback)")
+        return 1
+
+
+def _quiet_echo(line: str) -> None:
+    """A last line on stderr, if there still is one (after SIGHUP the terminal may be gone)."""
+    try:
+        typer.echo(line, err=True)
+    except OSError:
+        pass

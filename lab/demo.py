@@ -69,11 +69,24 @@ def run_demo(names: list[str], *, auto: float | None, no_color: bool, plot: str 
             time.sleep(auto)
         elif interactive:
             out.print(f"[dim]Enter: {next_step}[/]", end="")
-            input()
+            try:
+                input()
+            except EOFError:  # Ctrl-D at the prompt ends the demo as Ctrl-C does
+                raise KeyboardInterrupt from None
 
+    job = _Background(names, **compare_kwargs)
+    try:
+        return _walk(names, job, out, err, pause, plot, full_traceback, compare_kwargs)
+    finally:
+        # However the walk ended (done, Ctrl-C at any prompt, an error), the background run
+        # stops and removes its workers and scratch folder before the demo returns.
+        job.cancel.set()
+        job.done.wait(10)
+
+
+def _walk(names, job, out, err, pause, plot, full_traceback, compare_kwargs) -> int:
     codes = []
     fws = systems.frameworks_of(compare_kwargs["systems_"])
-    job = _Background(names, **compare_kwargs)
     for number, name in enumerate(names, 1):
         spec = get(name)
         board = render.ProgressBoard(err, fws)

@@ -138,10 +138,15 @@ def assemble(scenario: Scenario, system_ids: list[str], workers: dict[str, dict]
         reason = result.get("reason") if part is None else part.get("reason")
         if result["status"] == "ok" and part is None:
             status, reason = "interrupted", "the worker ended before this scenario"
+        # The worker that ran this scenario, and its output while it did: a crash or timeout in
+        # one scenario is that scenario's, and each log slice goes into one document only.
+        own = part if part is not None else result
         frameworks[fw] = WorkerResult(
             framework=fw, status=status, reason=reason, install=result.get("install"),
-            stderr_tail=result.get("stderr_tail"), last_stage=result.get("last_stage"),
-            wall_s=result.get("wall_s"), info=result.get("info", {}), log=result.get("log", ""))
+            stderr_tail=own.get("stderr_tail", result.get("stderr_tail")),
+            last_stage=own.get("last_stage", result.get("last_stage")),
+            wall_s=result.get("wall_s"), info=result.get("info", {}), log=own.get("log", ""),
+            worker_pid=own.get("worker_pid"))
         for system in [s for s in systems.ordered(system_ids) if systems.get(s).framework == fw]:
             if not scenario.has_impl(system):
                 runs += placeholder_runs(scenario, system, "unavailable",
@@ -221,8 +226,6 @@ def run_many(names: list[str], *, systems_: list[str], repeats: int, device: str
                 parts[name].setdefault(fw, part)
         if name not in docs:
             finish(name, results, interrupted)
-        for fw, result in results.items():  # the worker's own log, known only at its end
-            docs[name]["frameworks"][fw]["log"] = result.get("log", "")
     return [docs[name] for name in names]
 
 

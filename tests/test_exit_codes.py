@@ -1,9 +1,10 @@
 """Exit codes as the README's table states them: a failing working variant (1), usage errors (2),
-lesson drift (4), Ctrl-C (130) in every command that starts workers; and `--device auto` on CPU.
+lesson drift (4), Ctrl-C (130), SIGTERM (143) and SIGHUP (129) in every command that starts
+workers, each leaving no worker and no scratch folder; and `--device auto` on CPU.
 
 Cheap by design: the altered-run cases reuse the session's control-flow document, the end-to-end
-ones run one framework with one repeat, and the Ctrl-C ones interrupt a stand-in framework that
-hangs at import."""
+ones run one framework with one repeat, and the signal ones stop a stand-in framework that hangs
+at import."""
 import copy
 import json
 import os
@@ -147,32 +148,41 @@ def test_device_auto_on_cpu_runs_and_says_what_it_used(tmp_path):
     assert "Runs (--device auto: torch cpu;" in result.stdout
 
 
-# --- 130: Ctrl-C in every command that starts workers ---------------------------------------------
+# --- 130, 143, 129: Ctrl-C, SIGTERM, SIGHUP in every command that starts workers ---------------------
 
 _tagged = tagged
 
 
-CTRL_C = {
+STOPPED = {
+    "compare": ["compare", "control-flow", "--frameworks", "torch", "--repeats", "1"],
+    "report": ["report", "control-flow", "--frameworks", "torch", "--repeats", "1", "--out", "{tmp}/report"],
+    "claims": ["claims", "control-flow", "--systems", "torch-eager"],
     "demo": ["demo", "control-flow", "--auto", "0", "--frameworks", "torch", "--repeats", "1"],
     "verify": ["verify", "control-flow", "--frameworks", "torch"],
     "doctor": ["doctor", "--frameworks", "torch"],
 }
+SIGNALS = {signal.SIGINT: errors.INTERRUPTED, signal.SIGTERM: 143, signal.SIGHUP: 129}
 
 
-@pytest.mark.parametrize("command", list(CTRL_C))
-def test_ctrl_c_exits_130_and_leaves_no_worker(tmp_path, command):
-    tag = f"ctrl-c-{command}-{os.getpid()}"
-    env = dict(os.environ, LAB_TEST_TAG=tag, LAB_FAKE_NO_GPU="1", COLUMNS="100",
+def stop_while_running(tmp_path, args: list[str], sig: int, *, stdin=subprocess.DEVNULL, send=None):
+    """`lab ARGS` with torch's worker hanging at import; once the worker runs, `send()` (default:
+    the signal `sig` to the lab). Returns (exit code, stderr, tagged processes left, scratch
+    folders left). Anything left is killed, so a failing test leaves nothing behind either."""
+    tag = f"stop-{args[0]}-{sig}-{os.getpid()}"
+    scratch = tmp_path / "tmp"
+    scratch.mkdir(exist_ok=True)
+    env = dict(os.environ, LAB_TEST_TAG=tag, LAB_FAKE_NO_GPU="1", COLUMNS="100", TMPDIR=str(scratch),
                PYTHONPATH=str(shadow(tmp_path, "torch", "hang")))  # torch's worker hangs at import
-    proc = subprocess.Popen([sys.executable, "-m", "lab", *CTRL_C[command]], cwd=ROOT, env=env,
-                            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen([sys.executable, "-m", "lab", *[a.format(tmp=tmp_path) for a in args]],
+                            cwd=ROOT, env=env, stdin=stdin, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
     try:
         deadline = time.monotonic() + 60
         while len(_tagged(tag)) < 2 and time.monotonic() < deadline:  # the lab and its worker
             time.sleep(0.2)
-        assert len(_tagged(tag)) >= 2, f"{command}: no worker started"
-        time.sleep(1)
-        proc.send_signal(signal.SIGINT)
+        assert len(_tagged(tag)) >= 2, f"{args[0]}: no worker started"
+        time.sleep(0.5)
+        (send or (lambda: proc.send_signal(sig)))()
         out, err = proc.communicate(timeout=30)
     finally:
         if proc.poll() is None:
@@ -182,6 +192,63 @@ def test_ctrl_c_exits_130_and_leaves_no_worker(tmp_path, command):
         left = _tagged(tag)
         for pid in left:  # never leave a hung stand-in behind, even when the test fails
             os.kill(pid, signal.SIGKILL)
-    assert proc.returncode == errors.INTERRUPTED, (out, err)
+    return proc.returncode, err, left, [p.name for p in scratch.iterdir() if p.name.startswith("lab-")]
+
+
+@pytest.mark.parametrize("sig", list(SIGNALS), ids=lambda s: signal.Signals(s).name)
+@pytest.mark.parametrize("command", list(STOPPED))
+def test_a_signal_ends_every_worker_and_scratch_folder_with_its_exit_code(tmp_path, command, sig):
+    code, err, left, scratch = stop_while_running(tmp_path, STOPPED[command], sig)
+    assert code == SIGNALS[sig], err
     assert "Traceback" not in err
     assert left == []
+    assert scratch == []
+
+
+def test_a_killed_lab_takes_its_workers_with_it(tmp_path):
+    """SIGKILL leaves the lab no say; the kernel ends its workers (PR_SET_PDEATHSIG)."""
+    code, _, left, _ = stop_while_running(tmp_path, STOPPED["compare"], signal.SIGKILL)
+    assert code == -signal.SIGKILL
+    assert left == []
+
+
+@pytest.mark.parametrize("key", ["ctrl-d", "ctrl-c"])
+def test_demo_prompt_ends_every_worker_on_eof_or_ctrl_c(tmp_path, key):
+    """At an interactive `lab demo` prompt (stdin a terminal) the workers already run in the
+    background; Ctrl-D (end of input) or Ctrl-C there ends them too, and exits 130."""
+    import pty
+    master, slave = pty.openpty()
+    try:
+        args = ["demo", "control-flow", "--frameworks", "torch", "--repeats", "1"]
+        send = (lambda: os.write(master, b"\x04")) if key == "ctrl-d" else None
+        code, err, left, scratch = stop_while_running(tmp_path, args, signal.SIGINT, stdin=slave, send=send)
+    finally:
+        os.close(master)
+        os.close(slave)
+    assert code == errors.INTERRUPTED, err
+    assert "Traceback" not in err
+    assert left == [] and scratch == []
+
+
+def test_an_internal_error_in_the_demo_ends_its_workers(tmp_path, monkeypatch):
+    """A bug in the lab while the demo shows a scenario (here: drawing the lesson raises) still
+    stops the background run, and its workers, before the error reaches the user."""
+    from lab import demo, render
+    tag = f"demo-error-{os.getpid()}"
+    monkeypatch.setenv("LAB_TEST_TAG", tag)
+    monkeypatch.setenv("PYTHONPATH", str(shadow(tmp_path, "torch", "hang")))
+    others = lambda: [p for p in _tagged(tag) if p != os.getpid()]  # noqa: E731
+
+    def broken_lesson(*args):
+        deadline = time.monotonic() + 60
+        while not others() and time.monotonic() < deadline:  # the worker runs by now
+            time.sleep(0.2)
+        assert others(), "no worker started"
+        raise RuntimeError("planted by the test")
+
+    monkeypatch.setattr(render, "lesson", broken_lesson)
+    with pytest.raises(RuntimeError, match="planted by the test"):
+        demo.run_demo(["control-flow"], auto=0, no_color=True, systems_=["torch-eager"], repeats=1,
+                      device="cpu", threads=1, timeout=60)
+    time.sleep(0.3)
+    assert others() == []
