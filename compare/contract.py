@@ -39,6 +39,10 @@ FIELDS: tuple[Field, ...] = (
           "from the run's JSON document", None),
     Field("annotate", "callable", False, "annotate(run) -> dict of extra fields for one run, "
           "computed in the worker from the run's own data", None),
+    Field("probe", "callable", False, "probe(run, module, fn, args) -> dict of run fields measured "
+          "in the worker after each run, in the system's mode, with the implementation module's own "
+          "functions (`fn`: the variant as the system prepared it, or None; `args`: the first call's "
+          "inputs)", None),
     Field("STEADY_STATE", "bool", False, "False: time the steady state of working variants only "
           "(scenarios about errors or printing)", True),
     Field("VERIFY_VARIANTS", "dict", False, "{system id: {label: function}}: extra variants "

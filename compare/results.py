@@ -108,6 +108,8 @@ class Run:
     code: dict | None = None
     expected: dict | None = None
     expect_ok: bool = False
+    # Measured by a scenario's probe (null in the other scenarios).
+    bridge: dict | None = None       # numpy-bridge: {from_numpy, to_numpy, in_graph, in_graph_error, ...}
     extra: dict = field(default_factory=dict)  # the scenario's own fields (annotate, describe_calls)
 
     def to_dict(self) -> dict:
