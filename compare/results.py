@@ -112,6 +112,7 @@ class Run:
     bridge: dict | None = None       # numpy-bridge: {from_numpy, to_numpy, in_graph, in_graph_error, ...}
     lifetime: dict | None = None     # graph-lifetime: {second_backward, second_backward_error,
                                      #   retain_graph, record_cost_s, ...}
+    breakpoints: list | None = None  # debugger: [{call, stopped, seen, repr, ...}] per call
     extra: dict = field(default_factory=dict)  # the scenario's own fields (annotate, describe_calls)
 
     def to_dict(self) -> dict:
