@@ -9,7 +9,7 @@ TITLE = "A breakpoint inside the model"
 CLAIM = "You cannot stop a static graph in a debugger and look at its values."
 
 BATCH, D_IN, D_OUT = 2, 3, 4
-N_CALLS = 3
+N_CALLS = 5  # enough calls for the per-call chart: the stops show in the call times
 DEBUGGER_COMMANDS = ("p x", "p x.shape", "c")  # typed at every stop, as at a terminal
 LESSON = (
     f"The model h = tanh(x @ W) has a breakpoint() before its return, and runs {N_CALLS} times. "
@@ -29,8 +29,8 @@ EXTRAS = {"tf1-graph": ["run"], "jax-jit": ["with_framework_breakpoint"],
           "jax-eager": ["with_framework_breakpoint"]}
 
 # Measured on CPU (tensorflow 2.21, jax 0.10.2, torch 2.13); drift is exit 4.
-_EVERY_CALL = {"status": "ok", "stop_counts": [1, 1, 1], "inspection": "concrete"}
-_AT_TRACE = {"status": "ok", "stop_counts": [1, 0, 0], "inspection": "symbolic"}
+_EVERY_CALL = {"status": "ok", "stop_counts": [1] * N_CALLS, "inspection": "concrete"}
+_AT_TRACE = {"status": "ok", "stop_counts": [1] + [0] * (N_CALLS - 1), "inspection": "symbolic"}
 EXPECTED = {
     ("tf1-graph", "naive"): _AT_TRACE,
     ("tf-function", "naive"): _AT_TRACE,  # and in AutoGraph's generated file, not yours
@@ -42,12 +42,13 @@ EXPECTED = {
     ("torch-eager", "eager"): _EVERY_CALL,
     # Dynamo breaks the graph at breakpoint(): pdb stops on every call, but in Dynamo's own
     # frames (random.getstate, a guard), where `p x` is not the model's x.
-    ("torch-compile", "compiled"): {"status": "ok", "stop_counts": [1, 1, 1], "inspection": "wrong-frame"},
+    ("torch-compile", "compiled"): {"status": "ok", "stop_counts": [1] * N_CALLS, "inspection": "wrong-frame"},
     ("torch-compile", "fullgraph"): {"status": "error", "error_type": "Unsupported"},
     # Non-strict export runs the Python once, on FakeTensors.
     ("torch-export", "naive"): _AT_TRACE,
     # torch.jit.trace runs the Python three times while tracing (the trace and its check), then never.
-    ("torch-jit", "naive"): {"status": "ok", "stop_counts": [3, 0, 0], "inspection": "concrete"},
+    ("torch-jit", "naive"): {"status": "ok", "stop_counts": [3] + [0] * (N_CALLS - 1),
+                                 "inspection": "concrete"},
     # "Python builtin <built-in function breakpoint> is currently not supported in Torchscript"
     ("torch-jit", "scripted"): {"status": "error", "error_type": "RuntimeError"},
 }
