@@ -13,7 +13,7 @@ from typing import Any, Callable
 @dataclass(frozen=True)
 class Field:
     name: str
-    kind: str          # what `check` accepts: str, number, int, bool, callable, dict, tuple, rule
+    kind: str          # what `check` accepts: str, number, int, bool, callable, dict, tuple, rule, strs
     required: bool
     meaning: str
     default: Any = None
@@ -39,6 +39,12 @@ FIELDS: tuple[Field, ...] = (
           "from the run's JSON document", None),
     Field("annotate", "callable", False, "annotate(run) -> dict of extra fields for one run, "
           "computed in the worker from the run's own data", None),
+    Field("probe", "callable", False, "probe(run, module, fn, args) -> dict of run fields measured "
+          "in the worker after each run, in the system's mode, with the implementation module's own "
+          "functions (`fn`: the variant as the system prepared it, or None; `args`: the first call's "
+          "inputs)", None),
+    Field("DEBUGGER_COMMANDS", "strs", False, "pdb commands typed at every stop of a breakpoint "
+          "in the scenario's runs (compare/debugger.py); a run with them is never timed in a loop", ()),
     Field("STEADY_STATE", "bool", False, "False: time the steady state of working variants only "
           "(scenarios about errors or printing)", True),
     Field("VERIFY_VARIANTS", "dict", False, "{system id: {label: function}}: extra variants "
@@ -67,6 +73,7 @@ _CHECKS: dict[str, Callable[[Any], bool]] = {
     "dict": lambda v: isinstance(v, dict),
     "tuple": lambda v: isinstance(v, (tuple, list)) and len(v) == 2,
     "rule": lambda v: callable(v) or (isinstance(v, dict) and "kind" in v),
+    "strs": lambda v: isinstance(v, (tuple, list)) and all(isinstance(c, str) and c.strip() for c in v),
 }
 
 

@@ -10,8 +10,9 @@ import importlib
 import os
 import sys
 import time
+from dataclasses import fields
 
-from compare import retrace, systems, timing
+from compare import debugger, retrace, systems, timing
 from compare.capture import captured
 from compare.discovery import ROOT, Scenario, get
 from compare.numeric import compare_outputs
@@ -47,6 +48,15 @@ def new_run(scenario: Scenario, system: str, label: str, attr: str, repeats: int
 
 def run_variant(scenario: Scenario, backend, module, system: str, label: str, attr: str,
                 repeats: int, seed: int, progress, steady: bool = True, calls=None) -> Run:
+    commands = scenario.field("DEBUGGER_COMMANDS")
+    # A breakpoint stops a scripted pdb, for this run only; timing a loop would stop on every call.
+    with debugger.scripted(commands):
+        return _run_variant(scenario, backend, module, system, label, attr, repeats, seed, progress,
+                            steady and not commands, calls)
+
+
+def _run_variant(scenario: Scenario, backend, module, system: str, label: str, attr: str,
+                 repeats: int, seed: int, progress, steady: bool, calls) -> Run:
     calls = scenario.calls(seed) if calls is None else calls
     run = new_run(scenario, system, label, attr, repeats)
     run.calls = len(calls)
@@ -62,6 +72,8 @@ def run_variant(scenario: Scenario, backend, module, system: str, label: str, at
         except Exception as exc:  # noqa: BLE001
             run.status = "error"
             run.error = ErrorAnatomy.from_dict(anatomy(exc, USER_DIRS, HARNESS_DIRS, root=str(ROOT)))
+            _probe(scenario, backend, module, system, run, None,
+                   [backend.to_input(a, system) for a in calls[0]] if calls else [])
             return run
         first_args = None
         for index, call in enumerate(calls):
@@ -131,10 +143,37 @@ def run_variant(scenario: Scenario, backend, module, system: str, label: str, at
         report = backend.graph_report(fn, first_args, system)
         if report:
             run.graph_report = report
+    if calls:
+        _probe(scenario, backend, module, system, run, fn, first_args or
+               [backend.to_input(a, system) for a in calls[0]])
     annotate = scenario.field("annotate")
     if annotate:
-        run.extra.update(annotate(run.to_dict()))
+        _land(run, annotate(run.to_dict()))
     return run
+
+
+def _probe(scenario: Scenario, backend, module, system: str, run: Run, fn, args) -> None:
+    """The spec's probe, in the system's mode: its fields land on the run (typed ones as
+    attributes). A probe that raises costs only its own fields: `probe_error` says why."""
+    probe = scenario.field("probe")
+    if probe is None:
+        return
+    try:
+        with backend.mode(system):
+            found = probe(run.to_dict(), module, fn, args)
+    except Exception as exc:  # noqa: BLE001 - reported in the run, not raised
+        found = {"probe_error": f"{type(exc).__name__}: {str(exc).splitlines()[0][:200] if str(exc) else ''}"}
+    _land(run, found)
+
+
+def _land(run: Run, found: dict) -> None:
+    """A scenario's fields onto the run: typed ones as attributes, the rest into `extra`."""
+    typed = {f.name for f in fields(Run)} - {"extra"}
+    for key, value in found.items():
+        if key in typed:
+            setattr(run, key, value)
+        else:
+            run.extra[key] = value
 
 
 def _call(backend, fn, args):

@@ -189,6 +189,11 @@ class Run:
     code: dict | None = None
     expected: dict | None = None
     expect_ok: bool = False
+    # Measured by a scenario's probe (null in the other scenarios).
+    bridge: dict | None = None       # numpy-bridge: {from_numpy, to_numpy, in_graph, in_graph_error, ...}
+    lifetime: dict | None = None     # graph-lifetime: {second_backward, second_backward_error,
+                                     #   retain_graph, record_cost_s, ...}
+    breakpoints: list | None = None  # debugger: [{call, stopped, seen, repr, ...}] per call
     extra: dict = field(default_factory=dict)  # the scenario's own fields (annotate, describe_calls)
 
     def to_dict(self) -> dict:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from compare import debugger
 from compare.discovery import get
 from compare.harness import fresh_module, run_variant
 
@@ -55,7 +56,7 @@ def verify_scenario(name: str, cases_path: str, system_ids: list[str], backend, 
             progress("verifying", f"{name} {label}")
             results = []
             how = scenario.variant_table(system).get(label, (attr, None))[1]
-            with backend.mode(system):
+            with backend.mode(system), debugger.scripted(scenario.field("DEBUGGER_COMMANDS")):
                 fn = backend.prepare(getattr(module, attr), system, module, how)
                 for case in cases:
                     args = [backend.to_input(a, system) for a in case["args"]]

@@ -1,0 +1,200 @@
+"""debugger: a breakpoint() inside the model, driven as a person would drive pdb."""
+import re
+
+import numpy as np
+
+NAME = "debugger"
+ORDER = 9
+TITLE = "A breakpoint inside the model"
+CLAIM = "You cannot stop a static graph in a debugger and look at its values."
+
+BATCH, D_IN, D_OUT = 2, 3, 4
+N_CALLS = 5  # enough calls for the per-call chart: the stops show in the call times
+DEBUGGER_COMMANDS = ("p x", "p x.shape", "c")  # typed at every stop, as at a terminal
+LESSON = (
+    f"The model h = tanh(x @ W) has a breakpoint() before its return, and runs {N_CALLS} times. "
+    "Each stop is a real pdb session whose commands are typed from a script: "
+    f"{', '.join(DEBUGGER_COMMANDS)}. Per call: did it stop, where (your file, generated "
+    "code, the framework's), and did `p x` print numbers or a symbolic placeholder? Then each "
+    "framework's own way: jax.debug.breakpoint(), tf.config.run_functions_eagerly (tf-eager), "
+    "torch.compile with and without fullgraph=True."
+)
+RTOL, ATOL = 1e-5, 1e-6
+
+VARIANTS = {
+    "jax-jit": {"naive": "naive", "framework": "with_framework_breakpoint", "static": "forward"},
+    "jax-eager": {"eager": "naive", "framework_eager": "with_framework_breakpoint"},
+}
+EXTRAS = {"tf1-graph": ["run"], "jax-jit": ["with_framework_breakpoint"],
+          "jax-eager": ["with_framework_breakpoint"]}
+
+# Measured on CPU (tensorflow 2.21, jax 0.10.2, torch 2.13); drift is exit 4.
+_EVERY_CALL = {"status": "ok", "stop_counts": [1] * N_CALLS, "inspection": "concrete"}
+_AT_TRACE = {"status": "ok", "stop_counts": [1] + [0] * (N_CALLS - 1), "inspection": "symbolic"}
+EXPECTED = {
+    ("tf1-graph", "naive"): _AT_TRACE,
+    ("tf-function", "naive"): _AT_TRACE,  # and in AutoGraph's generated file, not yours
+    ("tf-eager", "eager"): _EVERY_CALL,
+    ("jax-jit", "naive"): _AT_TRACE,
+    ("jax-jit", "framework"): _EVERY_CALL,
+    ("jax-eager", "eager"): _EVERY_CALL,
+    ("jax-eager", "framework_eager"): _EVERY_CALL,
+    ("torch-eager", "eager"): _EVERY_CALL,
+    # Dynamo breaks the graph at breakpoint(): pdb stops on every call, but in Dynamo's own
+    # frames (random.getstate, a guard), where `p x` is not the model's x.
+    ("torch-compile", "compiled"): {"status": "ok", "stop_counts": [1] * N_CALLS, "inspection": "wrong-frame"},
+    ("torch-compile", "fullgraph"): {"status": "error", "error_type": "Unsupported"},
+    # Non-strict export runs the Python once, on FakeTensors.
+    ("torch-export", "naive"): _AT_TRACE,
+    # torch.jit.trace runs the Python three times while tracing (the trace and its check), then never.
+    ("torch-jit", "naive"): {"status": "ok", "stop_counts": [3] + [0] * (N_CALLS - 1),
+                                 "inspection": "concrete"},
+    # "Python builtin <built-in function breakpoint> is currently not supported in Torchscript"
+    ("torch-jit", "scripted"): {"status": "error", "error_type": "RuntimeError"},
+}
+
+
+def calls(seed: int = 0) -> list[tuple[np.ndarray, ...]]:
+    """(x, W) per call: one W, a new x each call (small, so a printed x fits on a line or two)."""
+    rng = np.random.default_rng(seed)
+    W = rng.normal(size=(D_IN, D_OUT)).astype(np.float32)
+    return [(rng.normal(size=(BATCH, D_IN)).astype(np.float32), W) for _ in range(N_CALLS)]
+
+
+def reference(x, W):
+    return np.tanh(x @ W).sum(0)
+
+
+# --- reading the transcript ------------------------------------------------------------------
+_PROMPT = re.compile(r"^\((Pdb|jdb)\) ?(.*)$")
+_WHERE = re.compile(r"^> (.*)\((\d+)\)(\S*)\(\)")
+# A graph tensor, a tracer, a fake tensor: a placeholder for a value, not the value.
+_SYMBOLIC = re.compile(r"Tracer|FakeTensor|ShapedArray|Proxy\(|Tensor\(\"|<tf\.Tensor '[^']*' shape=")
+
+
+def _origin(file: str) -> str:
+    if "__autograph_generated" in file:
+        return "generated"
+    if "static_impl/" in file or "dynamic_impl/" in file:
+        return "user"
+    return "framework"
+
+
+def stops(lines: list[str]) -> list[dict]:
+    """The pdb (or jdb) sessions in one call's output: where each stopped and what each command
+    printed."""
+    found: list[dict] = []
+    current, command = None, None
+    for line in lines:
+        where = _WHERE.match(line)
+        if where or line.startswith("Entering jdb"):
+            current, command = {"debugger": "jdb" if not where else "pdb", "said": {}, "where": None,
+                                "stopped_in": "framework"}, None
+            if where:
+                file, number, function = where.groups()
+                current.update(where=f"{file.rsplit('/', 1)[-1]}:{number} in {function}",
+                               stopped_in=_origin(file))
+            else:  # jax.debug.breakpoint stops in the model's own frame
+                current["stopped_in"] = "user"
+            found.append(current)
+            continue
+        prompt = _PROMPT.match(line)
+        if prompt and current is not None:
+            command = prompt.group(2).strip()
+            current["said"].setdefault(command, [])
+        elif current is not None and command is not None:
+            current["said"][command].append(line.rstrip())
+    return found
+
+
+def seen(printed: list[str], stopped_in: str) -> str:
+    """What `p x` showed: concrete values, a symbolic placeholder, wrong-frame (the stop was in
+    the framework's code, where `x` is not the model's, if it exists at all), or error."""
+    text = " ".join(printed)
+    if stopped_in == "framework":
+        return "wrong-frame"
+    if text.startswith("***"):
+        return "error"
+    return "symbolic" if _SYMBOLIC.search(text) else "concrete"
+
+
+def annotate(run: dict) -> dict:
+    per_call, kinds = [], []
+    for index, lines in enumerate(run["printed"]):
+        found = stops(lines)
+        entry = {"call": index, "stopped": bool(found), "stops": len(found), "seen": None, "repr": None,
+                 "where": None, "stopped_in": None}
+        if found:
+            first = found[0]
+            printed = first["said"].get(DEBUGGER_COMMANDS[0], [])
+            entry.update(seen=seen(printed, first["stopped_in"]), repr="\n".join(printed)[:300] or None,
+                         where=first["where"], stopped_in=first["stopped_in"], debugger=first["debugger"],
+                         shape="\n".join(first["said"].get(DEBUGGER_COMMANDS[1], []))[:100] or None)
+            kinds.extend(seen(s["said"].get(DEBUGGER_COMMANDS[0], []), s["stopped_in"]) for s in found)
+        per_call.append(entry)
+    distinct = set(kinds)
+    inspection = "none" if not distinct else distinct.pop() if len(distinct) == 1 else "mixed"
+    return {"breakpoints": per_call, "stop_counts": [e["stops"] for e in per_call], "inspection": inspection}
+
+
+# --- what the run says -----------------------------------------------------------------------
+
+def _outcome(r: dict) -> str:
+    who = f"{r['mode_name']} ({r['variant']})"
+    if r["status"] == "error":
+        e = r.get("error") or {}
+        return f"{who} raised {e.get('type')} before any stop"
+    marks = r.get("breakpoints") or []
+    stopped = [m for m in marks if m["stopped"]]
+    if not stopped:
+        return f"{who} never stopped in {len(marks)} calls"
+    first = stopped[0]
+    calls_with = ", ".join(str(m["call"] + 1) for m in stopped)
+    s = f"{who} stopped on call{'s' if len(stopped) > 1 else ''} {calls_with} of {len(marks)}"
+    if sum(m["stops"] for m in stopped) > len(stopped):
+        s += f" ({sum(m['stops'] for m in stopped)} stops)"
+    place = {"user": "in your code", "generated": "in generated code",
+             "framework": "in the framework's code"}[first["stopped_in"]]
+    s += f", {place}" + (f" ({first['where']})" if first.get("where") and first["stopped_in"] != "user" else "")
+    shown = (first.get("repr") or "").splitlines()[0][:60] if first.get("repr") else ""
+    s += {"concrete": "; `p x` showed concrete values", "symbolic": "; `p x` showed a symbolic placeholder",
+          "wrong-frame": "; `p x` did not reach the model's x", "error": "; `p x` raised"}[first["seen"]]
+    return s + (f": `{shown}`" if shown else "")
+
+
+def verdicts(doc: dict) -> list[str]:
+    runs = [r for r in doc["runs"] if r.get("breakpoints") is not None or r["status"] == "error"]
+    runs = [r for r in runs if r["function"] != "forward" or r["system"] == "torch-eager"]
+    return ["A breakpoint() in the model, p x at each stop: " + "; ".join(_outcome(r) for r in runs) + "."] \
+        if runs else []
+
+
+# --- lab claims ------------------------------------------------------------------------------
+
+def claim_rule(doc: dict, system: str):
+    """Does not hold where a breakpoint stopped on every call in your code with concrete values;
+    partly where some run of the system did (e.g. only with the framework's own breakpoint);
+    holds where none did (no stop after the trace, symbolic values, the framework's frames)."""
+    runs = [r for r in doc["runs"] if r["system"] == system and r.get("breakpoints")
+            and any(m["stopped"] for m in r["breakpoints"]) or (r["system"] == system and r["status"] == "error")]
+    if not runs:
+        return None
+
+    def every_call(r: dict) -> bool:
+        marks = r.get("breakpoints") or []
+        return r["status"] == "ok" and bool(marks) and all(
+            m["stopped"] and m["seen"] == "concrete" and m["stopped_in"] == "user" for m in marks)
+
+    good = [r for r in runs if every_call(r)]
+    plain = [r for r in runs if r["function"] in ("naive", "forward")]
+    evidence = "; ".join(_outcome(r) for r in runs)
+    if plain and all(every_call(r) for r in plain):
+        verdict = "does-not-hold"
+    elif good:
+        verdict = "partly"
+    else:
+        verdict = "holds"
+    return verdict, evidence, [f"{r['system']}/{r['variant']}" for r in runs]
+
+
+CLAIM_RULE = claim_rule

@@ -1,0 +1,220 @@
+"""numpy-bridge: tensors to NumPy and back, outside the model and inside it."""
+import time
+
+import numpy as np
+
+NAME = "numpy-bridge"
+ORDER = 7
+TITLE = "NumPy in and out of the model"
+CLAIM = "Inside a static graph a tensor is no NumPy array: calling NumPy on an intermediate fails."
+
+BATCH, D_IN, D_OUT = 4, 6, 5
+N_CALLS = 3
+ALIGN = 64      # bytes: the NumPy buffers are placed on this boundary (JAX aliases aligned ones)
+SIZE_MB = 8     # the array timed for the cost per MB
+LESSON = (
+    "Outside the model: a NumPy array goes in (torch.from_numpy, tf.convert_to_tensor, "
+    "jax.device_put, a TF1 tf.constant) and comes back (.numpy(), np.asarray, Session.run). "
+    "Mutating one side and reading the other, and comparing the buffer addresses, shows whether "
+    f"the two share memory; the buffers are {ALIGN}-byte aligned, and once more misaligned by 4 "
+    f"bytes. Inside the model: h = x @ W is read as NumPy (.numpy(), np.asarray) to scale it by "
+    f"its largest magnitude, over {N_CALLS} calls with different x. It works, raises, or "
+    "freezes the first call's value into the program."
+)
+RTOL, ATOL = 1e-5, 1e-6
+
+# Measured on CPU (tensorflow 2.21, jax 0.10.2, torch 2.13); drift is exit 4.
+EXPECTED = {
+    # A graph tensor has no value while the graph is built: no .numpy(), no __array__.
+    ("tf1-graph", "naive"): {"status": "error", "error_type": "AttributeError"},
+    ("tf-function", "naive"): {"status": "error", "error_type": "AttributeError"},
+    ("jax-jit", "naive"): {"status": "error", "error_type": "TracerArrayConversionError"},
+    # Dynamo traces NumPy calls into the graph (torch._numpy): even fullgraph=True compiles it.
+    ("torch-compile", "fullgraph"): {"status": "ok"},
+    ("torch-export", "naive"): {"status": "error", "error_type": "RuntimeError"},
+    # torch.jit.trace records the NumPy result as a constant: later calls reuse the first scale.
+    ("torch-jit", "naive"): {"status": "wrong"},
+    # torch.jit.script refuses np.abs before it reads the line: it cannot weak-reference a ufunc.
+    ("torch-jit", "scripted"): {"status": "error", "error_type": "TypeError"},
+}
+EXTRAS = {"tf1-graph": ["run"]}
+# `lab verify`: the eager model is not differentiable as written (measured, torch 2.13).
+NOT_DIFFERENTIABLE = {("torch-eager", "eager"): "h.numpy() refuses a tensor that requires grad "
+                      "(RuntimeError: Can't call numpy() on Tensor that requires grad)"}
+
+
+def calls(seed: int = 0) -> list[tuple[np.ndarray, ...]]:
+    """(x, W) per call: one W, a new x each call, so a scale frozen at capture is wrong later."""
+    rng = np.random.default_rng(seed)
+    W = (rng.normal(size=(D_IN, D_OUT)) / np.sqrt(D_IN)).astype(np.float32)
+    return [(rng.normal(size=(BATCH, D_IN)).astype(np.float32) * (k + 1), W) for k in range(N_CALLS)]
+
+
+def reference(x, W):
+    h = x @ W
+    return h / np.abs(h).max()
+
+
+# --- outside the model: the implementation file's from_numpy, to_numpy and address ------------
+
+def aligned(n: int, offset: int = 0) -> np.ndarray:
+    """n float32 zeros whose buffer starts `offset` bytes past an ALIGN-byte boundary."""
+    buf = np.zeros(n * 4 + 2 * ALIGN, np.uint8)
+    start = (-buf.ctypes.data) % ALIGN + offset
+    return buf[start:start + n * 4].view(np.float32)
+
+
+def _from_numpy(module, offset: int) -> dict:
+    a = aligned(1024, offset)
+    a[:] = 1.0
+    t = module.from_numpy(a)
+    address = module.address(t)
+    a[0] = -1.0  # mutate the NumPy side, read the framework side
+    seen = float(module.to_numpy(t)[0])
+    return {"shared": seen == -1.0, "same_address": None if address is None else address == a.ctypes.data}
+
+
+def _to_numpy(module) -> dict:
+    a = aligned(1024)
+    a[:] = 1.0
+    t = module.from_numpy(a.copy())
+    n = module.to_numpy(t)
+    address = module.address(t)
+    out = {"writeable": bool(n.flags.writeable),
+           "same_address": None if address is None else address == n.ctypes.data, "shared": False}
+    if n.flags.writeable:  # mutate the NumPy side, read the framework side afresh
+        n[0] = -2.0
+        out["shared"] = float(module.to_numpy(t)[0]) == -2.0
+    return out
+
+
+def _seconds_per_mb(convert, value) -> float:
+    times = []
+    for _ in range(5):
+        began = time.perf_counter()
+        convert(value)
+        times.append(time.perf_counter() - began)
+    return float(np.median(times)) / SIZE_MB
+
+
+def outside(module) -> dict:
+    into, misaligned, back = _from_numpy(module, 0), _from_numpy(module, 4), _to_numpy(module)
+    big = aligned(SIZE_MB * 2 ** 18)
+    big[:] = 1.0
+    t = module.from_numpy(big.copy())
+    return {"via": module.from_numpy.__module__,  # the file whose conversions were measured
+            "from_numpy": "shared" if into["shared"] else "copy",
+            "from_numpy_same_address": into["same_address"],
+            "from_numpy_misaligned": "shared" if misaligned["shared"] else "copy",
+            "alignment_bytes": ALIGN,
+            "to_numpy": "read-only" if not back["writeable"] else "shared" if back["shared"] else "copy",
+            "to_numpy_same_address": back["same_address"],
+            "from_numpy_s_per_mb": _seconds_per_mb(module.from_numpy, big),
+            "to_numpy_s_per_mb": _seconds_per_mb(module.to_numpy, t)}
+
+
+def inside(run: dict) -> dict:
+    """This run's own outcome: the model read an intermediate as NumPy."""
+    status = run["status"]
+    error = run.get("error") or {}
+    out = {"in_graph": status if status in ("ok", "error", "wrong") else None, "in_graph_error": None}
+    if status == "error":
+        where = error.get("innermost_user") or {}
+        message = (error.get("message") or "").strip().splitlines()
+        out["in_graph_error"] = f"{error.get('type')}: {message[-1][:160] if message else ''}"
+        out["in_graph_error_at"] = f"{where.get('file')}:{where.get('line')}" if where else None
+        out["in_graph_points_to_bug"] = bool(error.get("points_to_bug"))
+        out["in_graph_message_points_to_bug"] = bool(error.get("message_points_to_bug"))
+    if status == "wrong":
+        out["in_graph_wrong_call"] = (run.get("wrong") or {}).get("call_index")
+    return out
+
+
+def probe(run: dict, module, fn, args) -> dict:
+    return {"bridge": {**outside(module), **inside(run)}}
+
+
+# --- what the run says -----------------------------------------------------------------------
+
+def _outside_sentence(runs: list[dict]) -> list[str]:
+    groups: dict = {}
+    for r in runs:
+        b = r.get("bridge") or {}
+        if "from_numpy" in b:
+            key = (b["via"], b["from_numpy"], b["from_numpy_misaligned"], b["to_numpy"])
+            groups.setdefault(key, {"systems": [], "bridge": b})
+            if r["mode_name"] not in groups[key]["systems"]:
+                groups[key]["systems"].append(r["mode_name"])
+    out = []
+    for (_, into, mis, back), g in groups.items():
+        b = g["bridge"]
+        s = f"{', '.join(g['systems'])}: from NumPy {'shares the buffer' if into == 'shared' else 'copies'}"
+        if b.get("from_numpy_same_address") is not None:
+            s += f" (same address: {'yes' if b['from_numpy_same_address'] else 'no'})"
+        if mis != into:
+            s += f" when it is {b['alignment_bytes']}-byte aligned, and {'shares' if mis == 'shared' else 'copies'} when it is not"
+        s += {"shared": "; back to NumPy shares it, writeable",
+              "read-only": "; back to NumPy gives a read-only array",
+              "copy": "; back to NumPy copies"}[back]
+        if back == "read-only" and b.get("to_numpy_same_address"):
+            s += " over the same buffer"
+        s += f"; {_per_mb(b['from_numpy_s_per_mb'])} per MB in, {_per_mb(b['to_numpy_s_per_mb'])} per MB out"
+        out.append(s + ".")
+    return out
+
+
+def _per_mb(seconds: float) -> str:
+    return f"{seconds * 1e3:.2f} ms" if seconds >= 1e-3 else f"{seconds * 1e6:.1f} us"
+
+
+def _inside_outcome(r: dict) -> str:
+    b = r.get("bridge") or {}
+    who = f"{r['mode_name']} ({r['variant']})"
+    if b.get("in_graph") == "ok":
+        later = [x for x in r.get("retrace_reasons") or [] if x["call"] > 0]
+        kinds = sorted({x["category"] for x in later})
+        return f"{who} ran it on every call" + (
+            f", compiling again on {len(later)} later call{'s' if len(later) != 1 else ''} ({', '.join(kinds)})"
+            if later else "")
+    if b.get("in_graph") == "wrong":
+        call = b.get("in_graph_wrong_call")
+        return (f"{who} raised nothing and went wrong"
+                + (f" from call {call + 1}: the first call's NumPy value was kept" if call else ""))
+    if b.get("in_graph") == "error":
+        points = ("at the line that called NumPy" if b.get("in_graph_points_to_bug")
+                  else "whose message names the line that called NumPy" if b.get("in_graph_message_points_to_bug")
+                  else "pointing at no line of yours")
+        return f"{who} raised {b['in_graph_error'].split(':')[0]} {points}"
+    return f"{who} did not run ({r['status']})"
+
+
+def verdicts(doc: dict) -> list[str]:
+    runs = [r for r in doc["runs"] if r.get("bridge")]
+    out = _outside_sentence(runs)
+    naive = [r for r in runs if r["variant"] in NAIVE_LABELS and r["bridge"].get("in_graph")]
+    if naive:
+        out.append("NumPy called on an intermediate inside the model: "
+                   + "; ".join(_inside_outcome(r) for r in naive) + ".")
+    return out
+
+
+# --- lab claims ------------------------------------------------------------------------------
+NAIVE_LABELS = ("naive", "eager", "compiled", "fullgraph", "scripted")
+
+
+def claim_rule(doc: dict, system: str):
+    """Holds where the eager code's NumPy call inside the model raised or went wrong; does not
+    hold where it ran on every call. The evidence adds what conversion outside the model does."""
+    runs = [r for r in doc["runs"] if r["system"] == system and r["variant"] in NAIVE_LABELS
+            and (r.get("bridge") or {}).get("in_graph")]
+    if not runs:
+        return None
+    failed = [r for r in runs if r["bridge"]["in_graph"] in ("error", "wrong")]
+    b = runs[0]["bridge"]
+    evidence = "; ".join(_inside_outcome(r) for r in runs)
+    evidence += f" (outside the model: from NumPy {b.get('from_numpy')}, back {b.get('to_numpy')})"
+    verdict = "holds" if len(failed) == len(runs) else "partly" if failed else "does-not-hold"
+    return verdict, evidence, [f"{r['system']}/{r['variant']}" for r in runs]
+
+
+CLAIM_RULE = claim_rule
