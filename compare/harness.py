@@ -133,7 +133,10 @@ def run_variant(scenario: Scenario, backend, module, system: str, label: str, at
             run.graph_report = report
     annotate = scenario.field("annotate")
     if annotate:
-        run.extra.update(annotate(run.to_dict()))
+        try:
+            run.extra.update(annotate(run.to_dict()))
+        except Exception as exc:  # noqa: BLE001 - a spec's reading failing costs the reading, not the run
+            run.extra["annotate_error"] = f"{type(exc).__name__}: {exc}".splitlines()[0][:300]
     return run
 
 

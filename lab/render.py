@@ -28,8 +28,9 @@ def console(stderr: bool = False, no_color: bool = False, record: bool = False,
 
 
 def lesson(con: Console, scenario) -> None:
-    con.print(Panel(Text(scenario.lesson), title=f"[bold]{scenario.name}[/]: {scenario.title}",
-                    subtitle=f"claim tested: {scenario.claim}", border_style="cyan"))
+    # A spec's text is never markup: a TITLE with `[/]` must not crash, nor `x[i]` turn italic.
+    con.print(Panel(Text(scenario.lesson), title=f"[bold]{escape(scenario.name)}[/]: {escape(scenario.title)}",
+                    subtitle=f"claim tested: {escape(scenario.claim)}", border_style="cyan"))
 
 
 def code(con: Console, files: dict) -> None:
@@ -50,7 +51,7 @@ def code(con: Console, files: dict) -> None:
         subtitle = f"{c['lines']} lines · {c['tokens']} tokens"
         if changed:
             subtitle += f" · {len(changed)} lines differ from eager (highlighted)"
-        panels.append(Panel(syntax, title=f"{fw}: {info['file']}", subtitle=subtitle,
+        panels.append(Panel(syntax, title=escape(f"{fw}: {info['file']}"), subtitle=subtitle,
                             border_style="blue", expand=True))
     if con.width >= SIDE_BY_SIDE_MIN_WIDTH and len(panels) > 1:
         con.print(Columns(panels, equal=True, expand=True))
@@ -135,12 +136,12 @@ def _results_table(doc: dict, long: bool = False, mode: bool = False, points: bo
         detail = f"error: {run['error']['type']}" if status == "error" and long else status
         err = run.get("max_abs_err")
         fw = registry.get(run["system"]).short if short_fw else run["system"]
-        row = [f"{fw} {run['variant']}"]
+        row = [escape(f"{fw} {run['variant']}")]
         if mode:
             row.append(run.get("mode_name") or run["mode"])
         row.append(f"[{STATUS_STYLE.get(status, 'white')}]{detail}[/]")
         if points:
-            row.append(_points_to(run))
+            row.append(escape(_points_to(run)))
         row += ["-" if err is None else f"{err:.1e}" if long else f"{err:.0e}",
                 fmt_s(t.get("first_call_s")) if t.get("first_call_s") is not None else "-",
                 fmt_s(t.get("steady_median_s")) if t.get("steady_median_s") is not None else "-"]
@@ -171,7 +172,7 @@ def first_call_table(doc: dict) -> Table | None:
                 parts[column] = found
         if parts and t.get("first_call_s"):
             rest = t["first_call_s"] - sum(parts.values())
-            rows.append((f"{run['system']} {run['variant']}", fmt_s(t["first_call_s"]),
+            rows.append((_run_label(run), fmt_s(t["first_call_s"]),
                          *(fmt_s(parts.get(k)) if k in parts else "-" for k in ("trace_s", "lower_s", "compile_s")),
                          fmt_s(max(rest, 0.0))))
     if not rows:
@@ -238,7 +239,7 @@ def retrace_table(doc: dict) -> Table | None:
         for r in reasons:
             counts[r["category"]] = counts.get(r["category"], 0) + 1
         later = next((r for r in reasons if r["call"] > 0), None)
-        table.add_row(f"{run['system']} {run['variant']}", ", ".join(str(r["call"] + 1) for r in reasons),
+        table.add_row(_run_label(run), ", ".join(str(r["call"] + 1) for r in reasons),
                       ", ".join(f"{c} ×{n}" for c, n in counts.items()),
                       escape(f"{later['detail']} ({later['source']})") if later else "-")
     return table
@@ -289,7 +290,7 @@ def errors_panel(doc: dict, full: bool = False) -> list[Panel]:
                          f"({len(e['unfiltered_frames'])} frames):\n", "bold")
             _frame_lines(lines, e["unfiltered_frames"])
         call = e.get("call_index")
-        panels.append(Panel(lines, title=f"{run['system']} {run['variant']}: {e['type']}"
+        panels.append(Panel(lines, title=f"{_run_label(run)}: {escape(e['type'])}"
                                          + (f" (call {call + 1})" if call is not None else ""),
                             border_style="red"))
     return panels
@@ -341,7 +342,7 @@ def printed_table(doc: dict, width: int) -> Table | None:
         for fw in frameworks:
             table.add_column(fw, no_wrap=True)
         for variant in variants:
-            table.add_row(variant, *(_printed_cell(by_key[fw, variant], cell_w) if (fw, variant) in by_key
+            table.add_row(escape(variant), *(_printed_cell(by_key[fw, variant], cell_w) if (fw, variant) in by_key
                                      else Text("-", "dim") for fw in frameworks))
         return table
 
@@ -420,20 +421,32 @@ def results(con: Console, doc: dict, full_traceback: bool = False, show_code_tab
         if report and "graph_breaks" in report:  # torch.compile: Dynamo's explain
             con.print(Panel("\n".join([f"graphs: {report['graphs']}, graph breaks: {report['graph_breaks']}"]
                                       + [f"• {escape(r)}" for r in report["break_reasons"]]),
-                            title=f"{run['system']} {run['variant']}: torch._dynamo.explain",
+                            title=f"{_run_label(run)}: torch._dynamo.explain",
                             border_style="magenta"))
         elif report:  # torch.export: what the exported graph holds
             ops = ", ".join(report.get("control_flow_ops") or []) or "none"
             con.print(Panel(f"nodes: {report.get('nodes')}, control-flow operators: {escape(ops)}",
-                            title=f"{run['system']} {run['variant']}: the exported graph",
+                            title=f"{_run_label(run)}: the exported graph",
                             border_style="magenta"))
     for drifted in doc.get("drift") or []:
         con.print(Panel(escape("; ".join(drifted["mismatches"])), border_style="red",
-                        title=f"lesson drift: {drifted['system']} {drifted['variant']} no longer does "
+                        title=f"lesson drift: {_run_label(drifted)} no longer does "
                               "what the lesson says (exit 4)"))
     verdict_panel(con, doc)
+    reading_errors(con, doc)
     if with_takeaways:
         takeaway_panel(con, doc)
+
+
+def _run_label(run: dict) -> str:
+    """`system variant` as rich markup: a spec's variant label is text, never markup."""
+    return escape(f"{run['system']} {run['variant']}")
+
+
+def reading_errors(con: Console, doc: dict) -> None:
+    """The scenario's own readings that raised: one red line each (exit 1); the runs above stand."""
+    for line in doc.get("reading_errors") or []:
+        con.print(Text(f"reading error: {line}", style="bold red"))
 
 
 def verdict_panel(con: Console, doc: dict) -> None:

@@ -60,9 +60,9 @@ BAD_INPUTS = [
     (["compare", "control-flow", "--frameworks", "jax,jax"], "listed twice"),
     (["compare", "control-flow", "--modes", "eagerish"], "unknown mode 'eagerish'. Valid: default, static, dynamic, all"),
     (["compare", "control-flow", "--device", "tpu"], "unknown device 'tpu'. Valid: cpu, cuda, auto"),
-    (["compare", "control-flow", "--repeats", "0"], "--repeats must be a positive number"),
-    (["compare", "control-flow", "--repeats", "-3"], "--repeats must be a positive number"),
-    (["compare", "control-flow", "--timeout", "0"], "--timeout must be a positive number"),
+    (["compare", "control-flow", "--repeats", "0"], "--repeats must be a whole number from 1 to 1000"),
+    (["compare", "control-flow", "--repeats", "-3"], "--repeats must be a whole number from 1 to 1000"),
+    (["compare", "control-flow", "--timeout", "0"], "--timeout must be a number of seconds, above zero"),
     (["compare", "control-flow", "--export", "/nonexistent-dir/out.html"], "does not exist"),
     (["compare", "control-flow", "--export", "out.docx"], "unknown format"),
 ]

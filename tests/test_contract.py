@@ -89,10 +89,12 @@ def test_check_reports_a_broken_scenario(broken_scenarios):
 
 
 def test_verify_and_demo_skip_broken_scenarios(broken_scenarios):
-    from lab import options
+    from lab import errors, options
     warnings = []
-    names = options.scenario_names(None, warn=warnings.append)
-    assert names == SCENARIOS and len(warnings) == 2
+    picked = options.scenarios(None, warn=warnings.append)
+    assert picked.names == SCENARIOS and len(warnings) == 2 and len(picked.skipped) == 2
+    # Skipping one that was asked for never passes as complete.
+    assert picked.fold(errors.OK) == errors.FAILED and picked.fold(errors.INTERRUPTED) == errors.INTERRUPTED
 
 
 def test_check_passes_on_every_scenario_and_names_a_missing_function(monkeypatch):

@@ -8,7 +8,7 @@ from rich.table import Table
 
 # A glyph and a colour per verdict; the legend under the table spells them out.
 GLYPH = {"holds": ("●", "red"), "partly": ("◐", "yellow"), "does-not-hold": ("○", "green"),
-         "not-applicable": ("·", "dim"), "unavailable": ("?", "magenta")}
+         "not-applicable": ("·", "dim"), "unavailable": ("?", "magenta"), "error": ("✗", "bold red")}
 
 
 def _table(board: dict, label_key: str, words: bool) -> Table:
