@@ -158,10 +158,13 @@ def assemble(scenario: Scenario, system_ids: list[str], workers: dict[str, dict]
                 runs += placeholder_runs(scenario, system, status, reason)
     code = code_view(scenario, system_ids)
     drifted = []
+    annotate_failed: dict[str, list[str]] = {}  # the worker kept each run; its annotation failed
     for run in runs:
-        if run.extra.get("annotate_error"):  # the worker kept the run; its annotation failed
-            failed_readings.append(str(scenario.reading_error(
-                "annotate", f"raised {run.extra['annotate_error']} ({run.system} {run.variant})")))
+        if run.extra.get("annotate_error"):
+            annotate_failed.setdefault(run.extra["annotate_error"], []).append(f"{run.system} {run.variant}")
+    failed_readings += [str(scenario.reading_error("annotate", f"raised {error} ({', '.join(where)})"))
+                        for error, where in annotate_failed.items()]
+    for run in runs:
         run.expected = scenario.expected(run.system, run.variant)
         run.expect_ok = bool(run.expected and run.expected.get("status") == "ok")
         run.extra.update(inputs)
