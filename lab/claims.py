@@ -17,7 +17,7 @@ from lab import errors
 from lab.verdicts import counted
 
 VERDICTS = ("holds", "partly", "does-not-hold", "not-applicable", "unavailable", "error")
-GRADES = VERDICTS[:3]  # what a rule may return
+GRADES = VERDICTS[:-1]  # what a rule may return
 NOT_RUN = ("unavailable", "timeout", "crashed", "interrupted")
 
 

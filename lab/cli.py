@@ -6,7 +6,6 @@ stays instant; tensorflow, jax and torch are never imported in this process at a
 from __future__ import annotations
 
 import functools
-import json
 import os
 import sys
 from typing import Annotated, List, Optional

@@ -246,3 +246,21 @@ def test_check_path_checks_that_file(tmp_path):
     assert "missing required TITLE" in report["checks"][0]["detail"]
     assert invoke(["check", "control-flow"]).exit_code == 0  # the project's own file is fine
     assert invoke(["check", str(tmp_path / "none.py")]).exit_code == 2
+
+
+def test_the_import_guard_leaves_an_outer_timer_running():
+    """The spec import's SIGALRM limit restores whatever timer was set before it (a test
+    runner's, say), less the time it took."""
+    import signal
+    import time
+    from compare import discovery
+    fired = []
+    previous = signal.signal(signal.SIGALRM, lambda *a: fired.append(True))
+    try:
+        signal.setitimer(signal.ITIMER_REAL, 0.3)
+        discovery.load("control_flow")
+        time.sleep(0.6)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+    assert fired == [True]
