@@ -3,7 +3,7 @@
 The tree is a copy of the lab (compare/, lab/, the implementation folders) whose scenarios/ holds
 only the specs below: three healthy tiny ones (x * 2 under jax.jit; one with markup in its
 title, one whose readings raise) beside an implementation that returns NaN, one that returns the
-wrong shape, and four specs that cannot load (a syntax error, missing names, `sys.exit` at
+wrong shape, a reference that raises, and four specs that cannot load (a syntax error, missing names, `sys.exit` at
 import, an import that loops). Every command runs in a subprocess from that tree, on jax-jit
 alone; the five worker runs are shared by the assertions of each command.
 """
@@ -74,12 +74,13 @@ SCENARIOS = {
     "zz_reading": (dict(tail=RAISING_READINGS), "x * 2", True),
     "zz_nan": ({}, "x * jnp.nan", False),
     "zz_shape": ({}, "jnp.concatenate([x, x])", True),
+    "zz_ref": (dict(tail="\n\ndef reference(x):\n    return 1 / 0\n"), "x * 2", True),
     "zz_exit": (dict(head="import sys\nsys.exit(0)"), None, True),
     "zz_loop": (dict(head="while True:\n    pass"), None, True),
 }
 BROKEN = {"zz_syntax": "NAME = 'zz-syntax'\ndef calls(:\n",
           "zz_missing": "NAME = 'zz-missing'\nTITLE = 'Half'\nCLAIM = 'Half-written.'\n"}
-HEALTHY = ["zz-markup", "zz-nan", "zz-ok", "zz-reading", "zz-shape"]  # ORDER ties: by name
+LOADED = ["zz-markup", "zz-nan", "zz-ok", "zz-reading", "zz-ref", "zz-shape"]  # ORDER ties: by name
 SKIPPED = ["zz_exit", "zz_loop", "zz_missing", "zz_syntax"]
 JAX_ONLY = ["--systems", "jax-jit", "--repeats", "1"]
 
@@ -183,13 +184,14 @@ def test_report_keeps_every_healthy_scenario_and_marks_the_faults(report):
     assert not [p for p in os.listdir(out.parent) if p != "lab-report"]  # no staging folder left
     data = loads_strict((out / "report.json").read_text())
     docs = {d["scenario"]: d for d in data["scenarios"]}
-    assert sorted(docs) == HEALTHY
+    assert sorted(docs) == LOADED
     assert len(data["skipped"]) == 4
     assert _runs(docs["zz-ok"])["status"] == "ok" and docs["zz-ok"]["exit_code"] == 0
     assert docs["zz-ok"]["title"] == "Doubling, computed"
     nan = _runs(docs["zz-nan"])
     assert nan["status"] == "wrong" and nan["max_abs_err"] is None and nan["max_abs_err_note"] in ("nan", "inf")
     assert _runs(docs["zz-shape"])["status"] == "wrong"
+    assert _runs(docs["zz-ref"])["status"] == "crashed"  # its reference raised in the worker
     reading = docs["zz-reading"]
     assert _runs(reading)["status"] == "ok"  # the run stands; its readings failed
     assert reading["exit_code"] == 1 and reading["takeaways"] == []
@@ -216,9 +218,10 @@ def test_claims_grades_the_healthy_and_marks_the_raising_rule(tree):
     board = loads_strict(result.stdout)
     assert result.returncode == board["exit_code"] == 1
     rows = {r["scenario"]: r["cells"]["jax-jit"] for r in board["claims"]}
-    assert sorted(rows) == HEALTHY
+    assert sorted(rows) == LOADED
     assert rows["zz-reading"]["verdict"] == "error"
     assert rows["zz-ok"]["verdict"] == "not-applicable"  # no rule: nothing to grade, no error
+    assert rows["zz-ref"]["verdict"] == "unavailable"  # nothing ran to completion
     assert len(board["skipped"]) == 4
 
 
@@ -232,9 +235,12 @@ def test_verify_fails_the_wrong_implementations_only(tree, tmp_path):
                if r["quantity"] == "forward" and r["variant"] == "static"}
     assert forward == {"zz-markup": "pass", "zz-nan": "fail", "zz-ok": "pass", "zz-reading": "pass",
                        "zz-shape": "fail"}
+    # The reference raised in this process, where verify computes the expected values.
+    (ref,) = [r for r in report["results"] if r["scenario"] == "zz-ref"]
+    assert ref["status"] == "crashed" and "reference raised ZeroDivisionError" in ref["detail"]
     import xml.etree.ElementTree as ET
     suites = ET.parse(junit).getroot()
-    assert sorted(s.get("name") for s in suites) == HEALTHY
+    assert sorted(s.get("name") for s in suites) == LOADED
     assert [p.name for p in tmp_path.iterdir()] == ["verify.xml"]
 
 
