@@ -267,3 +267,17 @@ def test_demo_walks_through_markup_and_a_raising_reading(tree):
     assert "reading error:" in result.stdout
     (line,) = [line for line in result.stderr.splitlines() if "warning" in line]
     assert "scenarios/zz_exit.py" in line and "SystemExit" in line
+
+
+def test_the_notebook_api_skips_and_refuses_the_same_specs(tree):
+    probe = ("import json, lab\n"
+             "names = [s['name'] for s in lab.scenarios()]\n"
+             "from lab.errors import LabError\ntry:\n    lab.compare('zz-exit')\nexcept LabError as exc:\n    refused = str(exc)\n"
+             "print(json.dumps({'names': names, 'refused': refused}))\n")
+    env = dict(os.environ, LAB_SPEC_IMPORT_LIMIT_S="1", PYTHONPATH=str(tree))
+    result = subprocess.run([sys.executable, "-c", probe], cwd=tree, env=env, capture_output=True,
+                            text=True, timeout=120)
+    said = loads_strict(result.stdout)
+    assert said["names"] == LOADED
+    assert "scenarios/zz_exit.py" in said["refused"] and "SystemExit" in said["refused"]
+    _assert_skipped_each_with_one_line(result.stderr)
