@@ -9,7 +9,7 @@ from pathlib import Path
 
 from compare import systems
 from compare.contract import SpecError
-from compare.discovery import Scenario, load, module_names
+from compare.discovery import Scenario, load, load_file, module_names
 from compare.tracebacks import BUG_MARKER
 
 
@@ -136,15 +136,15 @@ def _bug_rows(scenario: Scenario) -> list[dict]:
     return rows
 
 
-def check_scenario(name: str) -> dict:
+def check_scenario(name: str, path: str | None = None) -> dict:
     """Every check, as rows of {check, status: pass|warn|fail, detail}; exit 1 on any fail,
-    2 when there is no such scenario file."""
+    2 when there is no such scenario file. With `path`, the spec in that file is checked."""
     module_name = name.replace("-", "_")
-    if module_name not in module_names():
+    if path is None and module_name not in module_names():
         return {"scenario": name, "checks": [_row("spec", "fail", f"no file scenarios/{module_name}.py")],
                 "exit_code": 2}
     try:
-        scenario = load(module_name)
+        scenario = load(module_name) if path is None else load_file(path)
     except SpecError as exc:
         return {"scenario": name, "checks": [_row("spec", "fail", str(exc))], "exit_code": 1}
     rows = _spec_rows(scenario) + _file_rows(scenario) + _parity_rows(scenario) + _bug_rows(scenario)

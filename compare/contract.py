@@ -77,6 +77,12 @@ _CHECKS: dict[str, Callable[[Any], bool]] = {
 }
 
 
+class ReadingError(Exception):
+    """A spec's reading (verdicts, describe_calls, a callable CLAIM_RULE, annotate) raised or
+    returned the wrong kind of value: `file: reading raised Type: message`, one line, which costs
+    that scenario's reading alone (shown, and exit 1), never the run nor the other scenarios."""
+
+
 class SpecError(Exception):
     """A scenario file that cannot be used: `file: problem`, one line."""
 

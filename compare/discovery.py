@@ -7,16 +7,22 @@ other scenarios. Framework-free: the CLI process uses it to list and validate sc
 from __future__ import annotations
 
 import ast
+import contextlib
 import importlib
+import importlib.util
+import os
 import pkgutil
+import signal
 import sys
+import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
 from typing import Callable
 
 from compare import systems
-from compare.contract import REQUIRED, SpecError, values
+from compare.contract import REQUIRED, ReadingError, SpecError, values
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIO_DIR = ROOT / "scenarios"
@@ -72,8 +78,22 @@ class Scenario:
         return {"status": "ok"} if label in systems.get(system).working else None
 
     def describe(self, seed: int = 0) -> dict:
-        describe = self.fields["describe_calls"]
-        return dict(describe(self.calls(seed))) if describe else {}
+        if not self.fields["describe_calls"]:
+            return {}
+        said = self.read("describe_calls", self.calls(seed))
+        if not isinstance(said, dict):
+            raise self.reading_error("describe_calls", f"returned {type(said).__name__}, not a dict")
+        return said
+
+    def read(self, name: str, *args):
+        """Call the spec's reading `name`; whatever it raises becomes one ReadingError line."""
+        try:
+            return self.fields[name](*args)
+        except Exception as exc:  # noqa: BLE001 - the spec's code: its error is data
+            raise self.reading_error(name, f"raised {type(exc).__name__}: {exc}") from None
+
+    def reading_error(self, name: str, problem: str) -> ReadingError:
+        return ReadingError(f"scenarios/{self.module_name}.py: {name} {problem}".splitlines()[0][:300])
 
     def verify_variants(self, system: str) -> list[tuple[str, str]]:
         """(label, function) that `lab verify` checks numerically: the working ones, plus any the
@@ -95,17 +115,113 @@ def _check_keys(file: str, table: dict, name: str, keyed_by_pair: bool) -> None:
                                   f"valid: {', '.join(systems.IDS)}")
 
 
-def load(module_name: str) -> Scenario:
-    """Import and check one spec. SpecError for a syntax error, a failing import, a missing or
-    mistyped field, a NAME that does not match the file, or an unknown system id."""
-    file = f"scenarios/{module_name}.py"
+def _limit(default: float = 10.0) -> float:
+    """A spec imports numpy and defines functions: well under a second. Past this, it is a loop.
+    LAB_SPEC_IMPORT_LIMIT_S changes it (the fault tests use 1 s); a value that is not a
+    positive finite number keeps the default."""
     try:
-        spec = importlib.import_module(f"scenarios.{module_name}")
+        value = float(os.environ.get("LAB_SPEC_IMPORT_LIMIT_S", default))
+    except ValueError:
+        return default
+    return value if 0 < value < float("inf") else default
+
+
+IMPORT_LIMIT_S = _limit()
+
+
+class _Overtime(BaseException):
+    """Raised into a spec's import by the timer; a BaseException, so the spec's own
+    `except Exception` cannot swallow it."""
+
+
+@contextlib.contextmanager
+def _time_limit(seconds: float):
+    """Interrupt the body after `seconds` (a SIGALRM timer: a thread could not stop an import
+    that loops). Only the main thread can take signals; elsewhere the body runs unguarded,
+    after the main thread has already loaded every spec a command uses."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def fire(signum, frame):
+        raise _Overtime
+
+    previous = signal.signal(signal.SIGALRM, fire)
+    began = time.monotonic()
+    outer, interval = signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+        if outer:  # someone else's timer (a test runner's, say) runs on, less the time spent here
+            signal.setitimer(signal.ITIMER_REAL, max(outer - (time.monotonic() - began), 1e-3), interval)
+
+
+def _import(module_name: str, file: str, path: Path | None = None) -> ModuleType:
+    """The spec module (`scenarios.<module_name>`, or the file at `path` as a module of its own).
+    Anything it raises, `SystemExit` included, or an import that runs past IMPORT_LIMIT_S, is a
+    SpecError that costs this scenario alone; Ctrl-C stays Ctrl-C."""
+    qualified = f"scenarios.{module_name}" if path is None else f"_lab_checked_{module_name}"
+    try:
+        with _time_limit(IMPORT_LIMIT_S):
+            if path is None:
+                return importlib.import_module(qualified)
+            found = importlib.util.spec_from_file_location(qualified, path)
+            module = importlib.util.module_from_spec(found)
+            sys.modules[qualified] = module
+            found.loader.exec_module(module)
+            return module
     except SyntaxError as exc:
-        raise SpecError(file, f"syntax error at line {exc.lineno}: {exc.msg}") from None
-    except Exception as exc:  # noqa: BLE001 - any import failure of a user file is its problem
-        sys.modules.pop(f"scenarios.{module_name}", None)
-        raise SpecError(file, f"cannot import: {type(exc).__name__}: {exc}") from None
+        problem = f"syntax error at line {exc.lineno}: {exc.msg}"
+    except _Overtime:
+        problem = f"its import ran past {IMPORT_LIMIT_S:g} s (a loop at import time?)"
+    except KeyboardInterrupt:
+        raise
+    except BaseException as exc:  # noqa: BLE001 - a user file's failure is its own problem
+        problem = f"cannot import: {type(exc).__name__}: {exc}"
+    sys.modules.pop(qualified, None)
+    raise SpecError(file, problem)
+
+
+def load_file(path: str | Path) -> Scenario:
+    """The spec file at `path`, wherever it is (`lab check PATH`); its implementation files are
+    looked up by its module name in this project, as they would be once it is in scenarios/."""
+    path = Path(path).resolve()
+    if path.parent == SCENARIO_DIR:
+        return load(path.stem)
+    return _checked(path.stem, str(path), _import(path.stem, str(path), path))
+
+
+_failed: dict[tuple, SpecError] = {}
+
+
+def load(module_name: str) -> Scenario:
+    """Import and check one spec. SpecError for a syntax error, a failing or endless import, a
+    missing or mistyped field, a NAME that does not match the file, or an unknown system id."""
+    file = f"scenarios/{module_name}.py"
+    return _checked(module_name, file, _import_once(module_name, file))
+
+
+def _import_once(module_name: str, file: str) -> ModuleType:
+    """_import, remembering a failure per version of the file: an endless import costs its
+    time limit once per command, not at every look."""
+    try:
+        stat = (SCENARIO_DIR / f"{module_name}.py").stat()
+        version = (module_name, stat.st_mtime_ns, stat.st_size)
+    except OSError:
+        version = None
+    if version in _failed:
+        raise _failed[version]
+    try:
+        return _import(module_name, file)
+    except SpecError as exc:
+        if version is not None:
+            _failed[version] = exc
+        raise
+
+
+def _checked(module_name: str, file: str, spec: ModuleType) -> Scenario:
     fields = values(spec, file)
     if fields["NAME"].replace("-", "_") != module_name:
         raise SpecError(file, f"NAME {fields['NAME']!r} does not match the file name "
@@ -177,10 +293,21 @@ def summaries() -> tuple[list[dict], list[SpecError]]:
                     except ValueError:
                         pass
         missing = [k for k in REQUIRED if k not in defined]
-        if missing or not all(isinstance(fields.get(k), str) for k in ("NAME", "TITLE", "CLAIM")):
-            problems.append(SpecError(file, f"missing required {', '.join(missing or ['literal NAME/TITLE/CLAIM'])} "
-                                            "(see ADDING_A_SCENARIO.md)"))
+        if missing:
+            problems.append(SpecError(file, f"missing required {', '.join(missing)} (see ADDING_A_SCENARIO.md)"))
             continue
+        literal = all(isinstance(fields.get(k), str) for k in ("NAME", "TITLE", "CLAIM")) \
+            and ("ORDER" not in defined or isinstance(fields.get("ORDER"), int))
+        if not literal:
+            # A computed TITLE (or NAME, CLAIM, ORDER): import the spec, so that `lab list` says
+            # what `lab report` will.
+            try:
+                scenario = load(module_name)
+            except SpecError as exc:
+                problems.append(exc)
+                continue
+            fields = {"NAME": scenario.name, "TITLE": scenario.title, "CLAIM": scenario.claim,
+                      "ORDER": scenario.order}
         rows.append({"name": fields["NAME"], "title": fields["TITLE"], "claim": fields["CLAIM"],
                      "order": fields.get("ORDER", 99)})
     rows.sort(key=lambda r: (r["order"], r["name"]))

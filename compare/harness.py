@@ -148,7 +148,10 @@ def _run_variant(scenario: Scenario, backend, module, system: str, label: str, a
                [backend.to_input(a, system) for a in calls[0]])
     annotate = scenario.field("annotate")
     if annotate:
-        _land(run, annotate(run.to_dict()))
+        try:
+            _land(run, annotate(run.to_dict()))
+        except Exception as exc:  # noqa: BLE001 - a spec's reading failing costs the reading, not the run
+            run.extra["annotate_error"] = f"{type(exc).__name__}: {exc}".splitlines()[0][:300]
     return run
 
 

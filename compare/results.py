@@ -261,6 +261,7 @@ class CompareDoc:
     interrupted: bool
     exit_code: int
     schema: int = SCHEMA_VERSION
+    reading_errors: list[str] = field(default_factory=list)  # the spec's own readings that failed
 
     def to_dict(self, with_logs: bool = True) -> dict:
         out = {"schema": self.schema, "scenario": self.scenario, "seed": self.seed,
@@ -271,6 +272,7 @@ class CompareDoc:
                "runs": [r.to_dict() for r in self.runs], "code": self.code}
         out.update(self.inputs)  # the scenario's input description, at the top level as before
         out.update({"verdicts": self.verdicts, "takeaways": self.takeaways, "drift": self.drift,
+                    "reading_errors": self.reading_errors,
                     "interrupted": self.interrupted, "exit_code": self.exit_code})
         return out
 

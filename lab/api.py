@@ -28,19 +28,19 @@ def _warn(line: str) -> None:
     print(f"lab: warning: {line}", file=sys.stderr)
 
 
-def _scenario(name) -> str:
+def _scenario(name, command: str) -> str:
     if not isinstance(name, str):
         raise LabError(f"scenario: give a scenario name as a string, got {name!r}. "
                        f"Valid: {', '.join(discovery.names())}.")
-    return options.scenario_names([name])[0]
+    return options.scenario(name, command)
 
 
-def _scenarios(names) -> list[str]:
+def _scenarios(names) -> options.Selection:
     if names is None or isinstance(names, str):
         names = [names] if names else []
     if not isinstance(names, (list, tuple)) or not all(isinstance(n, str) for n in names):
         raise LabError(f"scenarios: give a list of scenario names, got {names!r}.")
-    return options.scenario_names(list(names), warn=_warn)
+    return options.scenarios(list(names), warn=_warn)
 
 
 def _ids_text(value, name: str) -> str | None:
@@ -57,29 +57,18 @@ def _systems(systems, frameworks, modes) -> list[str]:
                               modes)
 
 
-def _count(value, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-        raise LabError(f"{name} must be a positive whole number, got {value!r}.")
-    return value
-
-
-def _seconds(value, name: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise LabError(f"{name} must be a positive number, got {value!r}.")
-    options.positive(value, name)
-    return float(value)
-
-
 def _run_options(repeats, device, threads, timeout) -> dict:
     if not isinstance(device, str):
         raise LabError(f"unknown device {device!r}. Valid: cpu, cuda, auto.")
-    return {"repeats": _count(repeats, "repeats"), "device": options.device(device),
-            "threads": _count(threads, "threads"), "timeout": _seconds(timeout, "timeout")}
+    return {"repeats": options.count(repeats, "repeats"), "device": options.device(device),
+            "threads": options.count(threads, "threads"), "timeout": options.seconds(timeout, "timeout")}
 
 
 def _plain(data):
-    """What `--json` prints, read back: the same types a JSON reader gets."""
-    return json.loads(json.dumps(data, default=str))
+    """What `--json` prints, read back: the same types (and nulls for non-finite numbers) a
+    JSON reader gets."""
+    from lab.strict_json import dumps
+    return json.loads(dumps(data, indent=None))
 
 
 def _prefix(kind: str) -> str:
@@ -104,6 +93,9 @@ class _Result:
     def save(self, path: str) -> str:
         """Write one of lab/export.py's formats (.html, .json, .md, ...); returns the path."""
         raise NotImplementedError
+
+
+SAVES_AS = {"claims": (".html", ".md", ".json")}
 
 
 # --- lab.compare ---------------------------------------------------------------------------------
@@ -168,7 +160,7 @@ def compare(scenario: str, systems=None, *, frameworks=None, modes: str = "defau
             device: str = "cpu", threads: int = 1, timeout: float = 300.0) -> CompareResult:
     """Run one scenario in each system (ids as in `lab systems`; default: tf-function, jax-jit,
     torch-eager), exactly as `lab compare` does, and return the result."""
-    name = _scenario(scenario)
+    name = _scenario(scenario, "compare")
     ids = _systems(systems, frameworks, modes)
     run = _run_options(repeats, device, threads, timeout)
     from lab import session
@@ -255,8 +247,9 @@ class DiffResult(_Result):
         if not path.lower().endswith(".json"):
             raise LabError(f"'{path}': a diff saves as .json (its HTML is the notebook view).")
         options.writable(path, "path", (".json",))
-        with open(path, "w", encoding="utf-8") as fh:
-            json.dump(self.to_dict(), fh, indent=2)
+        from lab import atomic
+        from lab.strict_json import dumps
+        atomic.write(path, dumps(self.to_dict()))
         return path
 
     def __repr__(self) -> str:
@@ -267,17 +260,18 @@ class DiffResult(_Result):
 
 def diff(scenario: str, systems=None, *, frameworks=None) -> DiffResult:
     """Each static system's file against the eager file, function by function (no run)."""
-    name = _scenario(scenario)
+    name = _scenario(scenario, "diff")
     systems_text, frameworks_text = _ids_text(systems, "systems"), _ids_text(frameworks, "frameworks")
     # As `lab diff`: the default trio unless systems or frameworks are given; eager is the left side.
-    chosen = options.system_ids(systems_text or (None if frameworks_text else ",".join(registry.DEFAULT)),
+    chosen = options.system_ids(systems_text if systems_text is not None
+                                else None if frameworks_text else ",".join(registry.DEFAULT),
                                 frameworks_text or ALL_FRAMEWORKS, "default")
     ids = [s for s in chosen if s != registry.EAGER_BASELINE]
     if not ids:
         others = ", ".join(i for i in registry.IDS if i != registry.EAGER_BASELINE)
         raise LabError(f"--systems: name one or more of {others}; {registry.EAGER_BASELINE} is the left-hand side.")
     from lab.session import aligned_view
-    spec = discovery.get(name)
+    spec = options.with_eager(discovery.get(name))
     view = aligned_view(spec, ids)
     sources = {spec.rel_file(s): spec.impl_file(s).read_text()
                for s in [registry.EAGER_BASELINE, *ids] if spec.has_impl(s)}
@@ -303,17 +297,9 @@ class ClaimsResult(_Result):
                                title="Does each claim hold?", id_prefix=_prefix("claims"))
 
     def save(self, path: str) -> str:
-        from lab import export
-        options.writable(path, "path", (".html", ".md", ".json"))
-        if path.lower().endswith(".json"):
-            text = json.dumps(self.to_dict(), indent=2)
-        elif path.lower().endswith(".md"):
-            from lab.views.claims import markdown
-            text = markdown(self._graded)
-        else:
-            text = export.web_page(self.docs, self._graded)
-        with open(path, "w", encoding="utf-8") as fh:
-            fh.write(text)
+        from lab import atomic, export
+        options.writable(path, "path", SAVES_AS["claims"])
+        atomic.write(path, export.claims_text(path, self._graded, self.docs))
         return path
 
     def __repr__(self) -> str:
@@ -347,21 +333,29 @@ def claims(scenarios=None, systems="all", *, frameworks=None, modes: str = "defa
                            f"got {results!r}.")
         docs = [r._doc for r in results]
         return ClaimsResult(grade(docs), docs)
-    names = _scenarios(scenarios)
+    picked = _scenarios(scenarios)
     ids = _systems(systems, frameworks, modes)
     run = _run_options(repeats, device, threads, timeout)
     from lab import session
-    docs = session.run_many(names, systems_=ids, **run)
-    return ClaimsResult(grade(docs), docs)
+    docs = session.run_many(picked.names, systems_=ids, **run)
+    graded = grade(docs)
+    graded.update(skipped=picked.skipped, exit_code=picked.fold(graded["exit_code"]))
+    return ClaimsResult(graded, docs)
 
 
 def scenarios() -> list[dict]:
     """Every scenario that loads, in `lab list` order: [{"name", "title", "claim", "lesson"}]
     (`lab list --json` plus the lesson)."""
     rows, problems = discovery.summaries()
+    out = []
+    for row in rows:
+        try:  # the lesson needs the spec imported: one that fails at import is skipped too
+            out.append(dict(row, lesson=discovery.get(row["name"]).lesson))
+        except discovery.SpecError as exc:
+            problems.append(exc)
     for problem in problems:
         _warn(f"skipped {problem}")
-    return [dict(row, lesson=discovery.get(row["name"]).lesson) for row in rows]
+    return out
 
 
 # --- the %lab magic --------------------------------------------------------------------------------
@@ -406,6 +400,10 @@ def magic(line: str):
         result = diff(params["scenario"], params["systems"], frameworks=params["frameworks"])
     else:
         kwargs = {k: params[k] for k in _RUN_KEYS if k in params}
+        from lab import export
+        endings = export.suffixes("compare") if command == "compare" else SAVES_AS["claims"]
+        for path in params.get("export") or ():  # before any worker starts, as the CLI does
+            options.writable(path, "--export", endings)
         if command == "compare":
             result = compare(params["scenario"], params["systems"], **kwargs)
         else:

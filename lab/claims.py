@@ -4,17 +4,20 @@ A cell is computed by the scenario's own rule (its spec's CLAIM_RULE): either a 
 `rule(doc, system) -> (verdict, evidence, run labels) | None`, or data naming one of the rule
 kinds below with its parameters. Nothing here knows a framework or a scenario by name.
 
-Verdicts: holds | partly | does-not-hold | not-applicable | unavailable.
+Verdicts: holds | partly | does-not-hold | not-applicable | unavailable, and error where the
+scenario's own rule raised (that cell alone, and exit 1).
 """
 from __future__ import annotations
 
 from compare import systems
+from compare.contract import ReadingError
 from compare.discovery import get
 from compare.results import SCHEMA_VERSION
 from lab import errors
 from lab.verdicts import counted
 
-VERDICTS = ("holds", "partly", "does-not-hold", "not-applicable", "unavailable")
+VERDICTS = ("holds", "partly", "does-not-hold", "not-applicable", "unavailable", "error")
+GRADES = VERDICTS[:-1]  # what a rule may return
 NOT_RUN = ("unavailable", "timeout", "crashed", "interrupted")
 
 
@@ -137,20 +140,40 @@ def cell(scenario, doc: dict, system: str) -> dict:
         reason = next((r.get("reason") for r in runs if r.get("reason")), None) or "no run"
         return {"verdict": "unavailable", "evidence": reason.splitlines()[0][:200],
                 "runs": [_label(r) for r in runs], "drift": False}
-    rule = scenario.field("CLAIM_RULE")
-    if rule is None:
-        result = None
-    elif callable(rule):
-        result = rule(doc, system)
-    else:
-        params = {k: v for k, v in rule.items() if k != "kind"}
-        result = KINDS[rule["kind"]](doc, system, runs, **params)
+    try:
+        result = _graded(scenario, doc, system, runs)
+    except ReadingError as exc:
+        return {"verdict": "error", "evidence": str(exc), "runs": [], "drift": False}
     if result is None:
         return {"verdict": "not-applicable", "evidence": "no run of this system tests the claim",
                 "runs": [], "drift": False}
     verdict, evidence, labels = result
     return {"verdict": verdict, "evidence": evidence, "runs": labels,
             "drift": any(tuple(label.split("/", 1)) in drifted for label in labels)}
+
+
+def _graded(scenario, doc: dict, system: str, runs: list[dict]):
+    """The rule's (verdict, evidence, labels) or None; a ReadingError for a rule that raises or
+    returns anything else."""
+    rule = scenario.field("CLAIM_RULE")
+    if rule is None:
+        return None
+    if callable(rule):
+        result = scenario.read("CLAIM_RULE", doc, system)
+    elif rule["kind"] not in KINDS:
+        raise scenario.reading_error("CLAIM_RULE", f"names unknown kind {rule['kind']!r}; valid: {', '.join(KINDS)}")
+    else:
+        params = {k: v for k, v in rule.items() if k != "kind"}
+        try:
+            result = KINDS[rule["kind"]](doc, system, runs, **params)
+        except Exception as exc:  # noqa: BLE001 - parameters the spec gave (a missing key, a typo)
+            raise scenario.reading_error("CLAIM_RULE", f"raised {type(exc).__name__}: {exc}") from None
+    ok = result is None or (isinstance(result, (tuple, list)) and len(result) == 3 and result[0] in GRADES
+                            and isinstance(result[1], str) and isinstance(result[2], (list, tuple)))
+    if not ok:
+        raise scenario.reading_error("CLAIM_RULE", f"returned {str(result)[:80]!r}, not None or "
+                                                   f"(one of {', '.join(GRADES)}, evidence, run labels)")
+    return result
 
 
 def grade(docs: list[dict]) -> dict:
@@ -167,7 +190,7 @@ def grade(docs: list[dict]) -> dict:
     codes = [d["exit_code"] for d in docs]
     if errors.INTERRUPTED in codes:
         code = errors.INTERRUPTED
-    elif errors.FAILED in codes:
+    elif errors.FAILED in codes or any(c["verdict"] == "error" for row in rows for c in row["cells"].values()):
         code = errors.FAILED
     elif drift or errors.DRIFT in codes:
         code = errors.DRIFT
@@ -178,4 +201,6 @@ def grade(docs: list[dict]) -> dict:
     return {"schema": SCHEMA_VERSION,
             "systems": [{"id": s, "label": systems.get(s).label, "short": systems.get(s).short,
                          "static": systems.get(s).static} for s in ids],
-            "versions": versions, "claims": rows, "exit_code": code}
+            "versions": versions, "claims": rows,
+            "skipped": [],  # broken specs the command left out (lab.options.Selection)
+            "exit_code": code}

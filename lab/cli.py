@@ -6,7 +6,6 @@ stays instant; tensorflow, jax and torch are never imported in this process at a
 from __future__ import annotations
 
 import functools
-import json
 import os
 import sys
 from typing import Annotated, List, Optional
@@ -14,6 +13,7 @@ from typing import Annotated, List, Optional
 import typer
 
 from compare.systems import FRAMEWORK_NAMES
+from lab import errors
 from lab.errors import LabError
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
@@ -55,9 +55,9 @@ def guard(command):
 def _common(frameworks: str, modes: str, systems: str | None, repeats: int, device: str,
             timeout: float, threads: int):
     from lab import options
-    options.positive(repeats, "--repeats")
-    options.positive(timeout, "--timeout")
-    options.positive(threads, "--threads")
+    options.count(repeats, "--repeats")
+    options.seconds(timeout, "--timeout")
+    options.count(threads, "--threads")
     return options.system_ids(systems, frameworks, modes), options.device(device)
 
 
@@ -66,7 +66,8 @@ def _warn(line: str) -> None:
 
 
 def _emit_json(data) -> None:
-    sys.stdout.write(json.dumps(data, indent=2, default=str) + "\n")
+    from lab.strict_json import dumps
+    sys.stdout.write(dumps(data) + "\n")
 
 
 @app.command("list")
@@ -111,7 +112,7 @@ def compare(
     from compare import discovery
     from compare.systems import frameworks_of
     from lab import options
-    name = options.scenario_names([scenario])[0]
+    name = options.scenario(scenario, "compare")
     ids, dev = _common(frameworks, modes, systems, repeats, device, timeout, threads)
     from lab import export as formats
     for path in export or []:
@@ -119,7 +120,7 @@ def compare(
     if as_json and export and any(formats.lookup(p).screen for p in export):
         raise LabError("--json shows no page: .terminal.html and .svg save what the terminal showed; "
                        "use .html, .md, .json or .png with --json.")
-    if plot:
+    if plot is not None:
         options.writable(plot, "--plot", (".png",))
     spec = discovery.get(name)
     from lab import render, session
@@ -141,13 +142,16 @@ def compare(
                 err.print(info.get("log", ""), markup=False, highlight=False)
         if doc["interrupted"]:
             err.print("[yellow]Interrupted: partial results above.[/]")
+    from lab.atomic import partial_name
+    # An interrupted run writes under names of its own: an earlier good file stays as it was.
+    named = partial_name if doc["interrupted"] else (lambda path: path)
     if export:
         from lab.export import save
         for path in export:
-            save(out, doc, path)
-    if plot:
+            save(out, doc, named(path))
+    if plot is not None:
         from lab.plot import save_png
-        save_png(doc, plot)
+        save_png(doc, named(plot))
     raise typer.Exit(doc["exit_code"])
 
 
@@ -164,15 +168,15 @@ def diff(
     from compare import discovery
     from compare.systems import DEFAULT, EAGER_BASELINE, IDS
     from lab import options
-    name = options.scenario_names([scenario])[0]
-    chosen = options.system_ids(systems or (None if frameworks else ",".join(DEFAULT)),
+    name = options.scenario(scenario, "diff")
+    chosen = options.system_ids(systems if systems is not None else None if frameworks else ",".join(DEFAULT),
                                 frameworks or ALL, "default")
     ids = [s for s in chosen if s != EAGER_BASELINE]
     if not ids:
         raise LabError(f"--systems: name one or more of {', '.join(i for i in IDS if i != EAGER_BASELINE)}; "
                        f"{EAGER_BASELINE} is the left-hand side.")
     from lab.session import aligned_view
-    view = aligned_view(discovery.get(name), ids)
+    view = aligned_view(options.with_eager(discovery.get(name)), ids)
     if as_json:
         return _emit_json(view)
     from lab import render
@@ -198,16 +202,17 @@ def demo(
 ):
     """A paced walk-through: lesson, code, live run, results, takeaway. Enter advances."""
     from lab import options
-    names = options.scenario_names(scenarios, warn=_warn)
+    picked = options.scenarios(scenarios, warn=_warn)
     ids, dev = _common(frameworks, modes, systems, repeats, device, timeout, threads)
-    if auto is not None and auto < 0:
-        raise LabError(f"--auto must be zero or more seconds, got {auto}.")
-    if plot:
-        options.writable(plot, "--plot", (".png",))
+    if auto is not None:
+        options.seconds(auto, "--auto", zero=True)
+    from lab.plot import scenario_paths
+    for path in scenario_paths(plot, picked.names).values():
+        options.writable(path, "--plot", (".png",))
     from lab.demo import run_demo
-    code = run_demo(names, auto=auto, no_color=no_color, plot=plot, full_traceback=full_traceback,
+    code = run_demo(picked.names, auto=auto, no_color=no_color, plot=plot, full_traceback=full_traceback,
                     systems_=ids, repeats=repeats, device=dev, threads=threads, timeout=timeout)
-    raise typer.Exit(code)
+    raise typer.Exit(picked.fold(code))
 
 
 @app.command()
@@ -225,15 +230,12 @@ def report(
     no_color: NoColor = False,
 ):
     """Run every scenario and write one self-contained web page (plus the terminal's view and the JSON)."""
-    import os
     from lab import options
-    names = options.scenario_names(scenarios, warn=_warn)
+    from lab.report import FILES, run_report
+    picked = options.scenarios(scenarios, warn=_warn)
     ids, dev = _common(frameworks, modes, systems, repeats, device, timeout, threads)
-    if os.path.exists(out) and not os.path.isdir(out):
-        raise LabError(f"--out '{out}': exists and is not a folder.")
-    options.writable(os.path.join(out, "report.html") if os.path.isdir(out) else out, "--out")
-    from lab.report import run_report
-    code, paths = run_report(names, out, no_color=no_color, systems_=ids,
+    options.report_folder(out, "--out", FILES)
+    code, paths = run_report(picked, out, no_color=no_color, systems_=ids,
                              repeats=repeats, device=dev, threads=threads, timeout=timeout)
     for path in paths:
         typer.echo(f"wrote {path}")
@@ -252,8 +254,8 @@ def doctor(
     """Each framework: installed or not, version, devices it sees, threads; how to install."""
     from lab import options
     from lab.doctor import diagnose
-    options.positive(timeout, "--timeout")
-    options.positive(threads, "--threads")
+    options.seconds(timeout, "--timeout")
+    options.count(threads, "--threads")
     if device not in ("cpu", "cuda", "auto"):
         options.device(device)
     from lab.render import ProgressBoard, console
@@ -287,19 +289,23 @@ def verify(
     Exit codes: 0 all agree, 1 a mismatch, 3 incomplete, 4 lesson drift."""
     from compare.systems import frameworks_of
     from lab import options
-    names = options.scenario_names(scenarios, warn=_warn)
+    picked = options.scenarios(scenarios, warn=_warn)
     ids, dev = _common(frameworks, "default", systems, 1, device, timeout, threads)
     from lab import export as formats
-    if junit_xml:
+    if junit_xml is not None:
         options.writable(junit_xml, "--junit-xml", (".xml",))
     from lab import render
     from lab.verify import verify as run_verify
     err = render.console(stderr=True, no_color=no_color)
     with render.ProgressBoard(err, frameworks_of(ids)) as board:
-        report_data = run_verify(names, systems_=ids, device=dev, threads=threads, timeout=timeout,
+        report_data = run_verify(picked.names, systems_=ids, device=dev, threads=threads, timeout=timeout,
                                  thorough=thorough, on_progress=board.update)
-    if junit_xml:
-        formats.write(junit_xml, formats.Output("verify", verify=report_data))
+    report_data.update(skipped=picked.skipped, exit_code=picked.fold(report_data["exit_code"]))
+    if junit_xml is not None:
+        from lab.atomic import partial_name
+        interrupted = report_data["exit_code"] == errors.INTERRUPTED
+        formats.write(partial_name(junit_xml) if interrupted else junit_xml,
+                      formats.Output("verify", verify=report_data))
     if as_json:
         _emit_json(report_data)
     else:
@@ -328,7 +334,7 @@ def claims(
     Exit codes: 0 as the lessons expect, 1 a working variant failed, 3 incomplete, 4 drift."""
     from compare.systems import frameworks_of
     from lab import options
-    names = options.scenario_names(scenarios, warn=_warn)
+    picked = options.scenarios(scenarios, warn=_warn)
     ids, dev = _common(frameworks, modes, systems, repeats, device, timeout, threads)
     for path in export or []:
         options.writable(path, "--export", (".html", ".md"))
@@ -336,25 +342,20 @@ def claims(
     from lab.claims import grade
     err = render.console(stderr=True, no_color=no_color)
     with render.ProgressBoard(err, frameworks_of(ids)) as board:
-        docs = session.run_many(names, systems_=ids, repeats=repeats, device=dev, threads=threads,
+        docs = session.run_many(picked.names, systems_=ids, repeats=repeats, device=dev, threads=threads,
                                 timeout=timeout, on_progress=board.update)
     scoreboard = grade(docs)
+    scoreboard.update(skipped=picked.skipped, exit_code=picked.fold(scoreboard["exit_code"]))
     if as_json:
         _emit_json(scoreboard)
     else:
         from lab.views.claims import scoreboard as show
         show(render.console(no_color=no_color), scoreboard)
+    from lab import atomic
+    from lab.export import claims_text
     for path in export or []:
-        if path.lower().endswith(".md"):
-            from lab.views.claims import markdown
-            text = markdown(scoreboard)
-        else:
-            from compare.systems import SYSTEMS
-            from lab.web.page import render_page
-            text = render_page(docs, claims=scoreboard,
-                               systems=[{"id": s.id, "label": s.label} for s in SYSTEMS])
-        with open(path, "w", encoding="utf-8") as fh:
-            fh.write(text)
+        interrupted = any(d["interrupted"] for d in docs)
+        atomic.write(atomic.partial_name(path) if interrupted else path, claims_text(path, scoreboard, docs))
     raise typer.Exit(scoreboard["exit_code"])
 
 
@@ -367,8 +368,12 @@ def check(
     """Check a new scenario before running it: spec fields, implementation files, the same public
     names across them, variants that exist, `# BUG` markers. No framework is imported."""
     from compare.checks import check_scenario
-    name = os.path.basename(scenario)[:-3].replace("_", "-") if scenario.endswith(".py") else scenario
-    report_data = check_scenario(name)
+    if scenario.endswith(".py"):  # a path: that very file is checked
+        if not os.path.isfile(scenario):
+            raise LabError(f"no file {scenario}.")
+        report_data = check_scenario(os.path.basename(scenario)[:-3].replace("_", "-"), path=scenario)
+    else:
+        report_data = check_scenario(scenario)
     if as_json:
         _emit_json(report_data)
     else:

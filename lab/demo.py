@@ -14,13 +14,6 @@ from compare.discovery import get
 from lab import errors, render, session
 
 
-def worst(codes: list[int]) -> int:
-    for code in (errors.INTERRUPTED, errors.FAILED, errors.DRIFT, errors.INCOMPLETE):
-        if code in codes:
-            return code
-    return errors.OK
-
-
 class _Background:
     """session.run_many on a thread (one worker per framework for every scenario), cancellable;
     each scenario's document is kept as it arrives, and progress goes to the board on screen."""
@@ -114,10 +107,9 @@ def _walk(names, job, out, err, pause, plot, full_traceback, compare_kwargs) -> 
         pause("the takeaway")
         out.print("[bold cyan]5. Takeaway[/]")
         render.takeaway_panel(out, doc)
-        if plot:
-            from lab.plot import save_png
-            target = plot if len(names) == 1 else plot.replace(".png", f"-{name}.png")
-            save_png(doc, target)
+        if plot is not None:
+            from lab.plot import save_png, scenario_paths
+            save_png(doc, scenario_paths(plot, names)[name])
         codes.append(doc["exit_code"])
         if number < len(names):
             pause("the next scenario")
@@ -129,5 +121,5 @@ def _walk(names, job, out, err, pause, plot, full_traceback, compare_kwargs) -> 
         board = grade([job.docs[name] for name in names])
         scoreboard(out, board, evidence=False)
         codes.append(board["exit_code"])
-    return worst(codes)
+    return errors.worst(codes)
 

@@ -14,3 +14,11 @@ class LabError(Exception):
     def __init__(self, message: str, code: int = USAGE):
         super().__init__(message)
         self.code = code
+
+
+def worst(codes: list[int]) -> int:
+    """The exit code of several results: an interruption, then a failure, drift, incomplete."""
+    for code in (INTERRUPTED, FAILED, DRIFT, INCOMPLETE):
+        if code in codes:
+            return code
+    return OK

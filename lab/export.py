@@ -6,11 +6,13 @@ showed (a recording rich console), the rest is drawn from the data.
 """
 from __future__ import annotations
 
-import json
 import os
+import re
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+from lab.strict_json import dumps
+from lab import atomic
 from lab.errors import LabError
 from lab.verdicts import fmt_s
 
@@ -46,7 +48,7 @@ def markdown(doc: dict) -> str:
             f"- versions: {', '.join(f'{k} {v}' for k, v in doc['versions'].items())}",
             f"- Python {env.get('python')}, CPU: {env.get('cpu')} ({env.get('cpu_count')} cores)",
             f"- threads: {env.get('threads_requested')} per framework; device used: {env.get('device_used')}",
-            f"- timing policy: {json.dumps(env.get('timing_policy'))}", ""]
+            f"- timing policy: {dumps(env.get('timing_policy'), indent=None)}", ""]
     return "\n".join(out)
 
 
@@ -58,6 +60,7 @@ class Output:
     con: Any = None                            # a recording console: what the terminal showed
     claims: dict | None = None                 # the claims scoreboard (lab.claims.grade), if any
     verify: dict | None = None                 # `lab verify --json`
+    skipped: list = field(default_factory=list)  # broken specs left out of a report, one line each
 
 
 @dataclass(frozen=True)
@@ -66,12 +69,7 @@ class Format:
     name: str
     commands: tuple[str, ...]  # which commands write it
     screen: bool               # needs the recording console (not available with --json)
-    write: Callable[[str, Output], None]
-
-
-def _text(path: str, text: str) -> None:
-    with open(path, "w", encoding="utf-8") as fh:
-        fh.write(text)
+    render: Callable[[Output], str | bytes]  # the file's whole content, written atomically
 
 
 def page_systems(docs: list[dict]) -> list[dict]:
@@ -95,41 +93,49 @@ def web_page(docs: list[dict], claims: dict | None = None) -> str:
     return render_page(docs, claims=claims, systems=page_systems(docs))
 
 
-def _json(path: str, out: Output) -> None:
+def _json(out: Output) -> str:
     if out.command == "verify":
         data = out.verify
     elif out.command == "compare":
         data = out.docs[0]
     else:
-        data = {"scenarios": out.docs, **({"claims": out.claims} if out.claims else {})}
-    _text(path, json.dumps(data, indent=2, default=str))
+        data = {"scenarios": out.docs, **({"claims": out.claims} if out.claims else {}),
+                "skipped": out.skipped}
+    return dumps(data)
 
 
-def _markdown(path: str, out: Output) -> None:
-    _text(path, "\n\n".join(markdown(doc) for doc in out.docs))
+def _markdown(out: Output) -> str:
+    return "\n\n".join(markdown(doc) for doc in out.docs)
 
 
-def _svg(path: str, out: Output) -> None:
+def _svg_format() -> str:
+    """rich's SVG template without its @font-face rules, which load Fira Code from a CDN when the
+    file is opened: the SVG falls back to the viewer's monospace font and needs no network."""
+    from rich._export_format import CONSOLE_SVG_FORMAT
+    return re.sub(r"@font-face \{\{.*?\}\}\s*", "", CONSOLE_SVG_FORMAT, flags=re.S)
+
+
+def _svg(out: Output) -> str:
     title = f"lab compare {out.docs[0]['scenario']}" if out.command == "compare" else "lab report"
-    out.con.save_svg(path, title=title, clear=False)
+    return out.con.export_svg(title=title, clear=False, code_format=_svg_format())
 
 
-def _png(path: str, out: Output) -> None:
-    from lab.plot import save_png
-    save_png(out.docs[0], path)
+def _png(out: Output) -> bytes:
+    from lab.plot import png_bytes
+    return png_bytes(out.docs[0])
 
 
-def _junit(path: str, out: Output) -> None:
+def _junit(out: Output) -> str:
     from lab.verify import junit_xml
-    _text(path, junit_xml(out.verify))
+    return junit_xml(out.verify)
 
 
 # Longest suffix first where one ends another (.terminal.html before .html).
 FORMATS: dict[str, Format] = {f.suffix: f for f in (
     Format(".terminal.html", "what the terminal showed, as HTML (rich)", ("compare", "report"), True,
-           lambda path, out: out.con.save_html(path, clear=False)),
+           lambda out: out.con.export_html(clear=False)),
     Format(".html", "the web page (lab.web)", ("compare", "report"), False,
-           lambda path, out: _text(path, web_page(out.docs, out.claims))),
+           lambda out: web_page(out.docs, out.claims)),
     Format(".svg", "what the terminal showed, as SVG (rich)", ("compare",), True, _svg),
     Format(".md", "Markdown: lesson, code, runs, verdicts", ("compare", "report"), False, _markdown),
     Format(".json", "the JSON document (--json)", ("compare", "report", "verify"), False, _json),
@@ -152,8 +158,23 @@ def lookup(path: str, command: str = "compare") -> Format:
     raise LabError(f"'{path}': unknown format. Valid endings: {', '.join(suffixes(command))}.")
 
 
+def render(path: str, out: Output) -> str | bytes:
+    """The content of the file `path` names (its format by its ending), not yet written."""
+    return lookup(path, out.command).render(out)
+
+
 def write(path: str, out: Output) -> None:
-    lookup(path, out.command).write(path, out)
+    atomic.write(path, render(path, out))
+
+
+def claims_text(path: str, board: dict, docs: list[dict]) -> str:
+    """`lab claims --export` (and the API's save): the scoreboard as .md, .json or the web page."""
+    if path.lower().endswith(".md"):
+        from lab.views.claims import markdown as board_markdown
+        return board_markdown(board)
+    if path.lower().endswith(".json"):
+        return dumps(board)
+    return web_page(docs, board)
 
 
 def save(con, doc: dict, path: str) -> None:

@@ -2,42 +2,76 @@
 from __future__ import annotations
 
 import difflib
+import math
 import os
+import tempfile
+from dataclasses import dataclass, field
 
 from compare import discovery, systems
+from lab import errors
 from lab.devices import DEVICES, nvidia_gpus
 from lab.errors import LabError
 
 MODE_CHOICES = ("default", "static", "dynamic", "all")
 
 
-def _loadable(warn) -> list[str]:
-    """Every scenario that loads; one warning line for each one that doesn't."""
-    found, problems = discovery.discover()
-    for problem in problems:
-        warn(f"skipped {problem}")
-    return [s.name for s in found]
+@dataclass
+class Selection:
+    """The scenarios a command runs, and one line per requested one skipped because its spec
+    is broken. A skip makes the command's exit code at least 1 (`fold`): a run that left out
+    a scenario it was asked for never passes as complete."""
+    names: list[str]
+    skipped: list[str] = field(default_factory=list)
+
+    def fold(self, code: int) -> int:
+        return errors.worst([code, errors.FAILED if self.skipped else errors.OK])
 
 
-def scenario_names(requested: list[str] | None, warn=None) -> list[str]:
-    """The scenarios a command runs. With none or `all`: every one that loads (broken ones are
-    skipped with a warning); a named one must exist and load (else exit 2 with the problem)."""
+def scenarios(requested: list[str] | None, warn=None) -> Selection:
+    """With none or `all`: every scenario. A name must exist (else exit 2, with the nearest
+    name). A broken spec costs itself alone: one warning line, skipped. Nothing left to run
+    is exit 2."""
     warn = warn or (lambda line: None)
-    known = discovery.names()
     if not requested or "all" in requested:
-        return _loadable(warn)
-    out = []
-    for name in requested:
-        if name not in known:
-            near = difflib.get_close_matches(name, known, n=1)
-            hint = f" Did you mean '{near[0]}'?" if near else ""
-            raise LabError(f"unknown scenario '{name}'.{hint} Valid: {', '.join(known)}.")
-        try:
-            discovery.get(name)
-        except discovery.SpecError as exc:
-            raise LabError(f"scenario '{name}' cannot be used: {exc}") from None
-        out.append(name)
-    return out
+        found, problems = discovery.discover()  # in the lab's order, as `lab list` shows it
+        picked = Selection([s.name for s in found], [str(p) for p in problems])
+    else:
+        known = discovery.names()
+        for name in requested:
+            _known(name, known)
+        picked = Selection([])
+        for name in dict.fromkeys(requested):
+            try:
+                discovery.get(name)
+                picked.names.append(name)
+            except discovery.SpecError as exc:
+                picked.skipped.append(str(exc))
+    for problem in picked.skipped:
+        warn(f"skipped {problem}")
+    if not picked.names:
+        raise LabError(f"no scenario to run: {picked.skipped[0]}" if len(picked.skipped) == 1
+                       else f"no scenario to run: all {len(picked.skipped)} specs are broken (see above).")
+    return picked
+
+
+def scenario(name: str, command: str) -> str:
+    """The one scenario of `lab compare` or `lab diff`: it must exist and load (else exit 2)."""
+    if name == "all":
+        raise LabError(f"`lab {command}` takes one scenario; for every scenario run `lab report` "
+                       f"(or `lab demo`). Valid: {', '.join(discovery.names())}.")
+    _known(name, discovery.names())
+    try:
+        discovery.get(name)
+    except discovery.SpecError as exc:
+        raise LabError(f"scenario '{name}' cannot be used: {exc}") from None
+    return name
+
+
+def _known(name: str, known: list[str]) -> None:
+    if name not in known:
+        near = difflib.get_close_matches(name, known, n=1)
+        hint = f" Did you mean '{near[0]}'?" if near else ""
+        raise LabError(f"unknown scenario '{name}'.{hint} Valid: {', '.join(known)}.")
 
 
 def _choices(text: str, flag: str, valid: tuple[str, ...], what: str) -> list[str]:
@@ -56,7 +90,7 @@ def _choices(text: str, flag: str, valid: tuple[str, ...], what: str) -> list[st
 
 def system_ids(systems_text: str | None, frameworks_text: str, modes_text: str) -> list[str]:
     """--systems wins; else --frameworks and --modes mapped onto systems (the old flags)."""
-    if systems_text:
+    if systems_text is not None:  # an empty list is an error, not the default
         if systems_text.strip() == "all":
             return list(systems.IDS)
         return systems.ordered(_choices(systems_text, "--systems", systems.IDS, "system"))
@@ -75,9 +109,29 @@ def frameworks(text: str) -> list[str]:
     return [fw for fw in valid if fw in parts]  # the fixed order, whatever was typed
 
 
-def positive(value: float, flag: str) -> None:
-    if value is None or value <= 0:
-        raise LabError(f"{flag} must be a positive number, got {value}.")
+# Sane ranges: each bound is far beyond any real use, and well short of what breaks a worker
+# (10**23 repeats runs until the timeout; 10**23 threads crash libgomp).
+MOST = {"--repeats": 1000, "--threads": 256, "--timeout": 86400.0, "--auto": 3600.0}
+
+
+def count(value, flag: str) -> int:
+    """A whole number from 1 to MOST[flag] (`--repeats`, `--threads`)."""
+    most = MOST["--" + flag.lstrip("-")]  # the API names them without the dashes
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= most:
+        raise LabError(f"{flag} must be a whole number from 1 to {most}, got {value!r}.")
+    return value
+
+
+def seconds(value, flag: str, zero: bool = False) -> float:
+    """A finite number of seconds up to MOST[flag], above zero (or zero itself where `zero`):
+    nan and inf are refused here, since a nan timeout never fires."""
+    most = MOST["--" + flag.lstrip("-")]  # the API names them without the dashes
+    ok = (not isinstance(value, bool) and isinstance(value, (int, float)) and math.isfinite(value)
+          and (value >= 0 if zero else value > 0) and value <= most)
+    if not ok:
+        least = "zero or more" if zero else "above zero"
+        raise LabError(f"{flag} must be a number of seconds, {least} and at most {most:g}, got {value!r}.")
+    return float(value)
 
 
 def device(text: str) -> str:
@@ -90,13 +144,50 @@ def device(text: str) -> str:
 
 
 def writable(path: str, flag: str, suffixes: tuple[str, ...] | None = None) -> str:
+    """A file the lab can write (beside it, then renamed over it: lab/atomic.py), checked before
+    any worker starts by creating and removing a file in its folder, which is what counts: as
+    root, os.access says yes to /proc and to a read-only mount."""
+    if not path.strip():
+        raise LabError(f"{flag}: give a file name, got '{path}'.")
     if suffixes and not path.lower().endswith(suffixes):
         raise LabError(f"{flag} '{path}': unknown format. Valid endings: {', '.join(suffixes)}.")
     if os.path.isdir(path):
         raise LabError(f"{flag} '{path}': is a folder, not writable as a file.")
-    parent = os.path.dirname(os.path.abspath(path))
-    if not os.path.isdir(parent):
-        raise LabError(f"{flag} '{path}': folder {parent} does not exist.")
-    if not os.access(parent, os.W_OK) or (os.path.exists(path) and not os.access(path, os.W_OK)):
-        raise LabError(f"{flag} '{path}': not writable.")
+    _probe(os.path.dirname(os.path.abspath(path)), flag, path)
     return path
+
+
+def report_folder(path: str, flag: str, owned: tuple[str, ...]) -> str:
+    """A folder `lab report` may replace as a whole: new, empty, or holding only report files
+    (`owned`); never a folder with other files in it, which the replacement would delete."""
+    if not path.strip():
+        raise LabError(f"{flag}: give a folder name, got '{path}'.")
+    if os.path.exists(path) and not os.path.isdir(path):
+        raise LabError(f"{flag} '{path}': exists and is not a folder.")
+    if os.path.isdir(path):
+        others = sorted(set(os.listdir(path)) - set(owned))
+        if others:
+            raise LabError(f"{flag} '{path}': holds files that are not a lab report's ({', '.join(others[:3])}"
+                           f"{', ...' if len(others) > 3 else ''}); the report replaces the whole folder, "
+                           "so name a new one.")
+    _probe(os.path.dirname(os.path.abspath(path)), flag, path)
+    return path
+
+
+def _probe(folder: str, flag: str, path: str) -> None:
+    if not os.path.isdir(folder):
+        raise LabError(f"{flag} '{path}': folder {folder} does not exist.")
+    try:
+        fd, probe = tempfile.mkstemp(dir=folder, prefix=".lab-probe-")
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as exc:
+        raise LabError(f"{flag} '{path}': not writable ({exc.strerror or exc}).") from None
+
+
+def with_eager(scenario):
+    """`lab diff` sets each file against the eager baseline's: without that file, exit 2."""
+    if not scenario.has_impl(systems.EAGER_BASELINE):
+        raise LabError(f"scenario '{scenario.name}' has no eager file "
+                       f"{scenario.rel_file(systems.EAGER_BASELINE)} to set the others against.")
+    return scenario

@@ -1,6 +1,10 @@
 """`--plot out.png`: the same charts as the terminal's, drawn with matplotlib (optional extra)."""
 from __future__ import annotations
 
+import io
+import os
+
+from lab import atomic
 from lab.charts import first_vs_steady, per_call_series
 from lab.errors import LabError
 
@@ -9,11 +13,30 @@ DPI = 120
 PANEL_SIZE = (6.5, 4.2)  # inches per panel: 780 x 504 pixels at DPI
 
 
-def save_png(doc: dict, path: str) -> None:
+def scenario_paths(plot: str | None, names: list[str]) -> dict[str, str]:
+    """{scenario: PNG path} for `--plot` (none without it): the path itself for one scenario;
+    for several, the file name gets `-<scenario>` before its ending, and only the file name:
+    the folders are as given."""
+    if plot is None:
+        return {}
+    if len(names) == 1 or not plot.strip():
+        return {name: plot for name in names}
+    folder, file = os.path.split(plot)
+    stem, ext = os.path.splitext(file)
+    return {name: os.path.join(folder, f"{stem}-{name}{ext}") for name in names}
+
+
+def png_bytes(doc: dict) -> bytes:
     fig = figure(doc)
-    fig.savefig(path, dpi=DPI)
+    buffer = io.BytesIO()
+    fig.savefig(buffer, dpi=DPI, format="png")
     import matplotlib.pyplot as plt
     plt.close(fig)
+    return buffer.getvalue()
+
+
+def save_png(doc: dict, path: str) -> None:
+    atomic.write(path, png_bytes(doc))
 
 
 def figure(doc: dict):

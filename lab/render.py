@@ -28,8 +28,9 @@ def console(stderr: bool = False, no_color: bool = False, record: bool = False,
 
 
 def lesson(con: Console, scenario) -> None:
-    con.print(Panel(Text(scenario.lesson), title=f"[bold]{scenario.name}[/]: {scenario.title}",
-                    subtitle=f"claim tested: {scenario.claim}", border_style="cyan"))
+    # A spec's text is never markup: a TITLE with `[/]` must not crash, nor `x[i]` turn italic.
+    con.print(Panel(Text(scenario.lesson), title=f"[bold]{escape(scenario.name)}[/]: {escape(scenario.title)}",
+                    subtitle=f"claim tested: {escape(scenario.claim)}", border_style="cyan"))
 
 
 CONTINUED = "↪"  # marks a code line wrapped onto the next screen row: nothing is cut
@@ -181,12 +182,12 @@ def _results_table(doc: dict, long: bool = False, mode: bool = False, points: bo
         detail = f"error: {run['error']['type']}" if status == "error" and long else status
         err = run.get("max_abs_err")
         fw = registry.get(run["system"]).short if short_fw else run["system"]
-        row = [f"{fw} {run['variant']}"]
+        row = [escape(f"{fw} {run['variant']}")]
         if mode:
             row.append(run.get("mode_name") or run["mode"])
         row.append(f"[{STATUS_STYLE.get(status, 'white')}]{detail}[/]")
         if points:
-            row.append(_points_to(run))
+            row.append(escape(_points_to(run)))
         row += ["-" if err is None else f"{err:.1e}" if long else f"{err:.0e}",
                 fmt_s(t.get("first_call_s")) if t.get("first_call_s") is not None else "-",
                 fmt_s(t.get("steady_median_s")) if t.get("steady_median_s") is not None else "-"]
@@ -210,7 +211,7 @@ def first_call_table(doc: dict) -> Table | None:
             if p.name != p.column:
                 named.setdefault(run["system"], {})[p.column] = p.name + (
                     "" if p.in_first_call else ", before the call")
-        rows.append((f"{run['system']} {run['variant']}", fmt_s(split.first_s),
+        rows.append((_run_label(run), fmt_s(split.first_s),
                      *(fmt_s(split.column(c)) if split.column(c) is not None else "-" for c in SPLIT_COLUMNS),
                      fmt_s(split.rest_s)))
     if not rows:
@@ -280,7 +281,7 @@ def retrace_table(doc: dict) -> Table | None:
         for r in reasons:
             counts[r["category"]] = counts.get(r["category"], 0) + 1
         later = next((r for r in reasons if r["call"] > 0), None)
-        table.add_row(f"{run['system']} {run['variant']}", ", ".join(str(r["call"] + 1) for r in reasons),
+        table.add_row(_run_label(run), ", ".join(str(r["call"] + 1) for r in reasons),
                       ", ".join(f"{c} ×{n}" for c, n in counts.items()),
                       escape(f"{later['detail']} ({later['source']})") if later else "-")
     return table
@@ -332,7 +333,7 @@ def errors_panel(doc: dict, full: bool = False) -> list[Panel]:
                          f"({len(e['unfiltered_frames'])} frames):\n", "bold")
             _frame_lines(lines, e["unfiltered_frames"])
         call = e.get("call_index")
-        panels.append(Panel(lines, title=f"{run['system']} {run['variant']}: {e['type']}"
+        panels.append(Panel(lines, title=f"{_run_label(run)}: {escape(e['type'])}"
                                          + (f" (call {call + 1})" if call is not None else ""),
                             border_style="red"))
     return panels
@@ -382,7 +383,7 @@ def printed_table(doc: dict, width: int) -> Table | None:
     for fw in frameworks:  # equal shares of what is left; a long line folds onto the next row
         table.add_column(fw, ratio=1, overflow="fold")
     for variant in variants:
-        table.add_row(variant, *(_printed_cell(by_key[fw, variant]) if (fw, variant) in by_key
+        table.add_row(escape(variant), *(_printed_cell(by_key[fw, variant]) if (fw, variant) in by_key
                                  else Text("-", "dim") for fw in frameworks))
     return table
 
@@ -449,15 +450,27 @@ def results(con: Console, doc: dict, full_traceback: bool = False, show_code_tab
         # Dynamo's explain lists graphs and breaks; an exported program has neither, only its graph.
         title = "torch._dynamo.explain" if report.has_breaks else "the exported graph"
         lines = [escape(report.summary())] + [f"• {escape(r)}" for r in report.break_reasons]
-        con.print(Panel("\n".join(lines), title=f"{run['system']} {run['variant']}: {title}",
+        con.print(Panel("\n".join(lines), title=f"{_run_label(run)}: {title}",
                         border_style="magenta"))
     for drifted in doc.get("drift") or []:
         con.print(Panel(escape("; ".join(drifted["mismatches"])), border_style="red",
-                        title=f"lesson drift: {drifted['system']} {drifted['variant']} no longer does "
+                        title=f"lesson drift: {_run_label(drifted)} no longer does "
                               "what the lesson says (exit 4)"))
     verdict_panel(con, doc)
+    reading_errors(con, doc)
     if with_takeaways:
         takeaway_panel(con, doc)
+
+
+def _run_label(run: dict) -> str:
+    """`system variant` as rich markup: a spec's variant label is text, never markup."""
+    return escape(f"{run['system']} {run['variant']}")
+
+
+def reading_errors(con: Console, doc: dict) -> None:
+    """The scenario's own readings that raised: one red line each (exit 1); the runs above stand."""
+    for line in doc.get("reading_errors") or []:
+        con.print(Text(f"reading error: {line}", style="bold red"))
 
 
 def verdict_panel(con: Console, doc: dict) -> None:

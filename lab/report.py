@@ -4,12 +4,10 @@ width) and report.json (the documents). The formats themselves live in lab/expor
 from __future__ import annotations
 
 import io
-import os
 
 from compare import systems
 from compare.discovery import get
-from lab import export, render, session
-from lab.demo import worst
+from lab import atomic, errors, export, render, session
 
 FILES = ("report.html", "terminal.html", "report.json")
 
@@ -29,21 +27,25 @@ def terminal_view(docs: list[dict], *, no_color: bool = False, width: int = 160)
     return con
 
 
-def write_report(docs: list[dict], out_dir: str, *, no_color: bool = False) -> list[str]:
-    """The three files of a report from documents already run; the web page carries the claims
-    scoreboard when this lab has a grader (lab.claims)."""
+def write_report(docs: list[dict], out_dir: str, *, no_color: bool = False,
+                 skipped: list[str] | None = None) -> list[str]:
+    """The three files of a report from documents already run, rendered in memory and then put
+    in place as one folder (lab/atomic.py): a failed write leaves the earlier report whole. The
+    web page carries the claims scoreboard when this lab has a grader (lab.claims)."""
     out = export.Output("report", docs=docs, con=terminal_view(docs, no_color=no_color),
-                        claims=export.scoreboard(docs))
-    os.makedirs(out_dir, exist_ok=True)
-    paths = [os.path.join(out_dir, name) for name in FILES]
-    for path in paths:
-        export.write(path, out)
-    return paths
+                        claims=export.scoreboard(docs), skipped=list(skipped or []))
+    return atomic.replace_folder(out_dir, {name: export.render(name, out) for name in FILES})
 
 
-def run_report(names: list[str], out_dir: str, *, no_color: bool, **compare_kwargs) -> tuple[int, list[str]]:
-    """Run the scenarios (the terminal gets the progress board only) and write the report."""
+def run_report(picked, out_dir: str, *, no_color: bool, **compare_kwargs) -> tuple[int, list[str]]:
+    """Run the scenarios of `picked` (an options.Selection; the terminal gets the progress board
+    only) and write the report; an interrupted run writes to a folder of its own."""
     err = render.console(stderr=True, no_color=no_color)
     with render.ProgressBoard(err, systems.frameworks_of(compare_kwargs["systems_"])) as board:
-        docs = session.run_many(names, on_progress=board.update, **compare_kwargs)
-    return worst([d["exit_code"] for d in docs]), write_report(docs, out_dir, no_color=no_color)
+        docs = session.run_many(picked.names, on_progress=board.update, **compare_kwargs)
+    code = picked.fold(errors.worst([d["exit_code"] for d in docs]))
+    if any(d["interrupted"] for d in docs):
+        out_dir = atomic.partial_name(out_dir, folder=True)
+        err.print(f"Interrupted: partial results in {out_dir}; any earlier report is left as it was.",
+                  style="yellow", markup=False)
+    return code, write_report(docs, out_dir, no_color=no_color, skipped=picked.skipped)

@@ -15,6 +15,7 @@ import threading
 from compare import systems, timing
 from compare.codesize import measure_file
 from compare.diff import aligned, changed_lines
+from compare.contract import ReadingError
 from compare.discovery import Scenario, get
 from compare.expectations import drift
 from compare.results import CompareDoc, Run, WorkerResult
@@ -127,8 +128,13 @@ def assemble(scenario: Scenario, system_ids: list[str], workers: dict[str, dict]
              parts: dict[str, dict], *, seed: int, device: str, threads: int,
              interrupted: bool) -> dict:
     """One scenario's document from each framework's worker result and its part for this
-    scenario. Every requested system gets runs: measured, or placeholders saying why not."""
-    inputs = scenario.describe(seed)
+    scenario. Every requested system gets runs: measured, or placeholders saying why not. A spec
+    reading that fails is one line in `reading_errors` (and exit 1); the runs stand."""
+    failed_readings = []
+    try:
+        inputs = scenario.describe(seed)
+    except ReadingError as exc:
+        inputs, failed_readings = {}, [str(exc)]
     runs: list[Run] = []
     frameworks = {}
     for fw in systems.frameworks_of(system_ids):
@@ -157,6 +163,12 @@ def assemble(scenario: Scenario, system_ids: list[str], workers: dict[str, dict]
                 runs += placeholder_runs(scenario, system, status, reason)
     code = code_view(scenario, system_ids)
     drifted = []
+    annotate_failed: dict[str, list[str]] = {}  # the worker kept each run; its annotation failed
+    for run in runs:
+        if run.extra.get("annotate_error"):
+            annotate_failed.setdefault(run.extra["annotate_error"], []).append(f"{run.system} {run.variant}")
+    failed_readings += [str(scenario.reading_error("annotate", f"raised {error} ({', '.join(where)})"))
+                        for error, where in annotate_failed.items()]
     for run in runs:
         run.expected = scenario.expected(run.system, run.variant)
         run.expect_ok = bool(run.expected and run.expected.get("status") == "ok")
@@ -182,7 +194,13 @@ def assemble(scenario: Scenario, system_ids: list[str], workers: dict[str, dict]
         exit_code=exit_code(runs, drifted, interrupted))
     data = doc.to_dict()
     data["verdicts"] = verdicts.verdicts(data)
-    data["takeaways"] = verdicts.takeaways(data, scenario)
+    try:
+        data["takeaways"] = verdicts.takeaways(data, scenario)
+    except ReadingError as exc:
+        failed_readings.append(str(exc))
+    data["reading_errors"] = failed_readings
+    if failed_readings:
+        data["exit_code"] = errors.worst([data["exit_code"], errors.FAILED])
     return data
 
 

@@ -129,6 +129,11 @@ def first_call_sentence(run: dict) -> str:
 
 
 def takeaways(doc: dict, scenario) -> list[str]:
-    """The scenario's own sentences (its spec's `verdicts(doc)`), the lesson's punchline."""
-    extra = scenario.field("verdicts")
-    return list(extra(doc)) if extra else []
+    """The scenario's own sentences (its spec's `verdicts(doc)`), the lesson's punchline;
+    a ReadingError if it raises or returns anything but a list of strings."""
+    if not scenario.field("verdicts"):
+        return []
+    said = scenario.read("verdicts", doc)
+    if not isinstance(said, (list, tuple)) or not all(isinstance(s, str) for s in said):
+        raise scenario.reading_error("verdicts", f"returned {type(said).__name__}, not a list of sentences")
+    return list(said)

@@ -15,6 +15,7 @@ from itertools import combinations
 import numpy as np
 
 from compare import systems
+from compare.contract import ReadingError
 from compare.discovery import get
 from compare.expectations import drift
 from compare.numeric import compare_arrays, leaves
@@ -228,11 +229,18 @@ def verify(names: list[str], *, systems_: list[str], device: str, threads: int, 
            thorough: bool = False, on_progress=None) -> dict:
     examples = EXAMPLES["thorough" if thorough else "default"]
     plan = {}
+    rows, workers = [], {}
     with tempfile.TemporaryDirectory(prefix="lab-verify-") as tmp:
         for name in names:
             scenario = get(name)
-            cases = list(scenario.calls(0)) + hypothesis_cases(scenario, examples)
-            refs = [leaves(scenario.reference(*c)) for c in cases]
+            try:  # the spec's own code, run here: its failure costs this scenario alone
+                cases = list(scenario.read("calls", 0)) + hypothesis_cases(scenario, examples)
+                refs = [leaves(scenario.read("reference", *c)) for c in cases]
+            except Exception as exc:  # noqa: BLE001 - calls, reference or the hypothesis strategy
+                why = exc if isinstance(exc, ReadingError) else scenario.reading_error(
+                    "strategy", f"raised {type(exc).__name__}: {exc}")
+                rows.append(_row(name, "*", "*", "all", "crashed", detail=str(why)))
+                continue
             weights = [weights_for(r, seed=i) for i, r in enumerate(refs)]
             path = os.path.join(tmp, f"{scenario.module_name}.npz")
             arrays = {}
@@ -245,9 +253,9 @@ def verify(names: list[str], *, systems_: list[str], device: str, threads: int, 
         requests = {fw: {"task": "verify", "cases": {n: p["path"] for n, p in plan.items()},
                          "systems": [s for s in systems_ if systems.get(s).framework == fw]}
                     for fw in frameworks}
-        results, interrupted = run_workers(frameworks, requests, device=device, threads=threads,
-                                           timeout=timeout, on_progress=on_progress)
-    rows, workers = [], {}
+        results, interrupted = (run_workers(frameworks, requests, device=device, threads=threads,
+                                            timeout=timeout, on_progress=on_progress)
+                                if plan else ({}, False))
     for name, p in plan.items():
         scenario = p["scenario"]
         gtol = scenario.field("GRAD_TOL") or DEFAULT_GRAD_TOL
@@ -265,7 +273,11 @@ def verify(names: list[str], *, systems_: list[str], device: str, threads: int, 
                 continue
             per_fw[fw] = entry
             for outcome in entry["outcomes"]:
-                rows.extend(drift_rows(name, scenario, outcome))
+                try:
+                    rows.extend(drift_rows(name, scenario, outcome))
+                except ReadingError as exc:  # describe_calls raised: that check alone fails
+                    rows.append(_row(name, outcome["system"], outcome["variant"], "outcome", "crashed",
+                                     detail=str(exc)))
         rows.extend(_numeric_rows(name, scenario, per_fw, p["cases"], p["refs"], fd))
     statuses = {r["status"] for r in rows}
     if interrupted:
@@ -279,7 +291,7 @@ def verify(names: list[str], *, systems_: list[str], device: str, threads: int, 
     else:
         code = errors.OK
     return {"scenarios": names, "systems": systems_, "device": device, "examples_per_scenario": examples,
-            "cases": {n: len(p["cases"]) for n, p in plan.items()},
+            "cases": {n: len(plan[n]["cases"]) if n in plan else 0 for n in names},
             "workers": workers, "results": rows, "exit_code": code}
 
 

@@ -2,7 +2,6 @@
 scenario's `lab compare --json` runs once per test session and every test reads that document."""
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
@@ -12,6 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from lab.cli import app
+from lab.strict_json import loads_strict
 from compare.discovery import discover
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -35,7 +35,7 @@ def compare_json(name: str, *extra: str) -> dict:
     if key not in _cache:
         result = invoke(["compare", name, "--json", "--repeats", "3", *extra])
         assert result.stdout.strip(), f"no JSON; stderr: {result.stderr}"
-        doc = json.loads(result.stdout)
+        doc = loads_strict(result.stdout)  # as strict as JavaScript's JSON.parse: no NaN, no Infinity
         doc["_exit_code"] = result.exit_code
         _cache[key] = doc
     return _cache[key]

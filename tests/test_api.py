@@ -11,6 +11,7 @@ import sys
 import pytest
 
 from conftest import ROOT, invoke
+from lab.strict_json import loads_strict
 
 TRIO = ["tf-function", "jax-jit", "torch-eager"]
 PAIR = ["--systems", "jax-jit,torch-eager", "--repeats", "1"]
@@ -76,7 +77,7 @@ def kernel_run():
     out = subprocess.run([sys.executable, "-c", KERNEL % (TRIO, FRAMEWORK_MODULES)], capture_output=True,
                          text=True, cwd=ROOT, timeout=600)
     assert out.returncode == 0, out.stderr[-3000:]
-    return json.loads(out.stdout)
+    return loads_strict(out.stdout)
 
 
 def test_the_kernel_never_imports_a_framework(kernel_run):
@@ -126,9 +127,9 @@ BAD_CALLS = [
     (lambda lab: lab.compare("control-flow", systems=["jax"]), "unknown system 'jax'. Did you mean 'jax-jit'?"),
     (lambda lab: lab.compare("control-flow", systems=["jax-jit", "jax-jit"]), "listed twice"),
     (lambda lab: lab.compare("control-flow", systems=[1]), "systems: give a list of ids"),
-    (lambda lab: lab.compare("control-flow", repeats=0), "repeats must be a positive whole number, got 0"),
-    (lambda lab: lab.compare("control-flow", repeats="3"), "repeats must be a positive whole number"),
-    (lambda lab: lab.compare("control-flow", timeout=-1), "timeout must be a positive number"),
+    (lambda lab: lab.compare("control-flow", repeats=0), "repeats must be a whole number from 1 to 1000, got 0"),
+    (lambda lab: lab.compare("control-flow", repeats="3"), "repeats must be a whole number from 1 to 1000"),
+    (lambda lab: lab.compare("control-flow", timeout=-1), "timeout must be a number of seconds, above zero"),
     (lambda lab: lab.compare("control-flow", device="tpu"), "unknown device 'tpu'. Valid: cpu, cuda, auto."),
     (lambda lab: lab.compare("control-flow", modes="eagerish"), "unknown mode 'eagerish'"),
     (lambda lab: lab.compare(None), "scenario: give a scenario name as a string"),
@@ -295,7 +296,7 @@ def test_report_writes_the_web_page_the_terminal_and_the_json(tmp_path):
     page = _web_page(tmp_path / "report.html")
     assert 'id="lab-control-flow"' in page and "def naive(x):" in re.sub(r"<[^>]+>", "", page)
     assert "lax.while_loop" in _terminal(tmp_path / "terminal.html")
-    data = json.loads((tmp_path / "report.json").read_text())
+    data = loads_strict((tmp_path / "report.json").read_text())
     assert [d["scenario"] for d in data["scenarios"]] == ["control-flow"]
     assert data["scenarios"][0]["systems"] == ["jax-jit", "torch-eager"]
     if _claims_available():

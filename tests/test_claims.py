@@ -1,10 +1,10 @@
 """`lab claims`: every claim graded for every system, each cell from this run's data."""
 import copy
-import json
 
 import pytest
 
 from conftest import SCENARIOS, invoke
+from lab.strict_json import loads_strict
 from lab.claims import VERDICTS, grade
 
 
@@ -76,7 +76,7 @@ def test_cli_claims_json_and_exports(tmp_path):
     result = invoke(["claims", "control-flow", "--systems", "tf1-graph,tf-function,torch-eager",
                      "--json", "--export", str(md), "--export", str(html)])
     assert result.exit_code == 0, result.stderr
-    board = json.loads(result.stdout)
+    board = loads_strict(result.stdout)
     assert [s["id"] for s in board["systems"]] == ["tf1-graph", "tf-function", "torch-eager"]
     assert board["claims"][0]["cells"]["tf1-graph"]["verdict"] == "holds"
     assert "| control-flow: " in md.read_text()

@@ -1,11 +1,11 @@
 """The CLI's contract: instant start-up, no framework in the CLI process, one-line errors."""
-import json
 import subprocess
 import sys
 
 import pytest
 
 from conftest import ROOT, SCENARIOS, invoke, run_lab
+from lab.strict_json import loads_strict
 
 FRAMEWORK_MODULES = ("tensorflow", "jax", "torch")
 
@@ -36,14 +36,14 @@ def test_list_fast_path_prints_what_typer_would():
     """`lab list` skips typer's option machinery for speed; the output must be the same."""
     fast = run_lab(["list", "--json"])
     assert fast.returncode == 0
-    assert json.loads(fast.stdout) == json.loads(invoke(["list", "--json"]).stdout)
+    assert loads_strict(fast.stdout) == loads_strict(invoke(["list", "--json"]).stdout)
     assert run_lab(["list", "--bogus"]).returncode == 2  # anything else still goes through typer
 
 
 def test_list_json_shows_every_scenario():
     result = invoke(["list", "--json"])
     assert result.exit_code == 0
-    rows = json.loads(result.stdout)
+    rows = loads_strict(result.stdout)
     assert [r["name"] for r in rows] == SCENARIOS
     assert all(r["title"] and r["claim"] for r in rows)
     # Read from source, but the same as the imported specs say.
@@ -60,9 +60,9 @@ BAD_INPUTS = [
     (["compare", "control-flow", "--frameworks", "jax,jax"], "listed twice"),
     (["compare", "control-flow", "--modes", "eagerish"], "unknown mode 'eagerish'. Valid: default, static, dynamic, all"),
     (["compare", "control-flow", "--device", "tpu"], "unknown device 'tpu'. Valid: cpu, cuda, auto"),
-    (["compare", "control-flow", "--repeats", "0"], "--repeats must be a positive number"),
-    (["compare", "control-flow", "--repeats", "-3"], "--repeats must be a positive number"),
-    (["compare", "control-flow", "--timeout", "0"], "--timeout must be a positive number"),
+    (["compare", "control-flow", "--repeats", "0"], "--repeats must be a whole number from 1 to 1000"),
+    (["compare", "control-flow", "--repeats", "-3"], "--repeats must be a whole number from 1 to 1000"),
+    (["compare", "control-flow", "--timeout", "0"], "--timeout must be a number of seconds, above zero"),
     (["compare", "control-flow", "--export", "/nonexistent-dir/out.html"], "does not exist"),
     (["compare", "control-flow", "--export", "out.docx"], "unknown format"),
 ]

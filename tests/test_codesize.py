@@ -1,10 +1,10 @@
 """Code-size counting and the eager/static diff on fixed snippets with known counts."""
-import json
 import textwrap
 
 from compare.codesize import measure, variant_source
 from compare.diff import changed_lines, normalise
 from conftest import ROOT
+from lab.strict_json import loads_strict
 
 SNIPPET = textwrap.dedent('''
     """Module docstring: prose, not code."""
@@ -91,7 +91,7 @@ def test_lab_diff_aligns_each_static_function_with_its_eager_twin():
     from conftest import invoke
     result = invoke(["diff", "control-flow", "--json"])
     assert result.exit_code == 0, result.stderr
-    view = json.loads(result.stdout)
+    view = loads_strict(result.stdout)
     eager_lines = (ROOT / view["eager_file"]).read_text().splitlines()
     assert list(view["systems"]) == ["tf-function", "jax-jit"]  # the default trio less the eager baseline
     for fw, info in view["systems"].items():

@@ -1,6 +1,5 @@
 """The scenario contract: declared once, documented in full, validated on load; a broken or
 half-written scenario costs one warning line, never a traceback nor the other scenarios."""
-import json
 import re
 
 import pytest
@@ -8,6 +7,7 @@ import pytest
 from compare import contract
 from compare.discovery import SpecError, discover, get
 from conftest import ROOT, SCENARIOS, invoke, run_lab
+from lab.strict_json import loads_strict
 
 BROKEN = {
     "zz_syntax": ("NAME = 'zz-syntax'\nTITLE = 'x'\nCLAIM = 'x'\ndef calls(:\n", "syntax error at line 4"),
@@ -64,7 +64,7 @@ def test_unknown_system_in_a_table_is_a_spec_error(monkeypatch):
 def test_list_skips_broken_scenarios_with_one_line_each(broken_scenarios):
     result = run_lab(["list", "--json"])
     assert result.returncode == 0 and "Traceback" not in result.stderr
-    assert [r["name"] for r in json.loads(result.stdout)] == SCENARIOS
+    assert [r["name"] for r in loads_strict(result.stdout)] == SCENARIOS
     lines = [line for line in result.stderr.splitlines() if line.strip()]
     assert len(lines) == 2
     for module, (_, problem) in broken_scenarios.items():
@@ -82,17 +82,19 @@ def test_compare_of_a_broken_scenario_exits_2_with_the_problem(broken_scenarios)
 
 def test_check_reports_a_broken_scenario(broken_scenarios):
     result = invoke(["check", "zz-half", "--json"])
-    report = json.loads(result.stdout)
+    report = loads_strict(result.stdout)
     assert result.exit_code == 1
     assert report["checks"][0]["status"] == "fail" and "missing required LESSON" in report["checks"][0]["detail"]
     assert invoke(["check", "no-such"]).exit_code == 2
 
 
 def test_verify_and_demo_skip_broken_scenarios(broken_scenarios):
-    from lab import options
+    from lab import errors, options
     warnings = []
-    names = options.scenario_names(None, warn=warnings.append)
-    assert names == SCENARIOS and len(warnings) == 2
+    picked = options.scenarios(None, warn=warnings.append)
+    assert picked.names == SCENARIOS and len(warnings) == 2 and len(picked.skipped) == 2
+    # Skipping one that was asked for never passes as complete.
+    assert picked.fold(errors.OK) == errors.FAILED and picked.fold(errors.INTERRUPTED) == errors.INTERRUPTED
 
 
 def test_check_passes_on_every_scenario_and_names_a_missing_function(monkeypatch):

@@ -1,6 +1,5 @@
 """Lecturer mode: the non-interactive demo, exports and report, checked through their files."""
 import html
-import json
 import re
 import subprocess
 import sys
@@ -10,6 +9,7 @@ from html.parser import HTMLParser
 import pytest
 
 from conftest import ROOT, invoke
+from lab.strict_json import loads_strict
 from lab.verdicts import fmt_s
 
 FAST = ["--frameworks", "jax,torch", "--repeats", "2"]
@@ -40,7 +40,7 @@ def exported(tmp_path_factory):
     result = invoke(args, env={"COLUMNS": "100"})
     assert result.exit_code == 0, result.stderr
     out.joinpath("terminal.txt").write_text(result.stdout)
-    return paths, json.loads(paths["json"].read_text()), out
+    return paths, loads_strict(paths["json"].read_text()), out
 
 
 def _shown_numbers(doc) -> list[str]:
@@ -151,7 +151,7 @@ def test_report_writes_one_self_contained_page(tmp_path):
     assert "<script src=" not in page and "<link " not in page  # nothing fetched from elsewhere
     assert "def naive(x):" in text and "TracerBoolConversionError" in text
     assert "Timing policy" in text  # the environment stamp
-    doc = json.loads((tmp_path / "report.json").read_text())["scenarios"][0]
+    doc = loads_strict((tmp_path / "report.json").read_text())["scenarios"][0]
     for number in _shown_numbers(doc):
         assert number in text
 

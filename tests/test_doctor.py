@@ -1,13 +1,13 @@
 """`lab doctor`, on this CPU-only machine and with a framework missing."""
-import json
 
 from conftest import invoke
+from lab.strict_json import loads_strict
 from shadows.make import shadow
 
 
 def test_doctor_sees_every_framework_on_cpu():
     result = invoke(["doctor", "--json"], env={"LAB_FAKE_NO_GPU": "1"})
-    report = json.loads(result.stdout)
+    report = loads_strict(result.stdout)
     assert result.exit_code == 0
     assert report["nvidia_gpus"] == []
     rows = {r["framework"]: r for r in report["frameworks"]}
@@ -22,7 +22,7 @@ def test_doctor_sees_every_framework_on_cpu():
 def test_doctor_names_the_install_command_for_a_missing_framework(tmp_path):
     env = {"PYTHONPATH": str(shadow(tmp_path, "jax", "missing")), "LAB_FAKE_NO_GPU": "1"}
     result = invoke(["doctor", "--json", "--frameworks", "jax,torch"], env=env)
-    report = json.loads(result.stdout)
+    report = loads_strict(result.stdout)
     rows = {r["framework"]: r for r in report["frameworks"]}
     assert list(rows) == ["jax", "torch"]
     assert rows["jax"]["status"] == "unavailable"

@@ -114,10 +114,11 @@ def test_compare_exits_4_when_a_naive_port_drifts(monkeypatch):
 # --- 2: usage errors, one line each ---------------------------------------------------------------
 
 USAGE = [
-    (["compare", "control-flow", "--threads", "0"], "--threads must be a positive number, got 0."),
-    (["doctor", "--threads", "0"], "--threads must be a positive number, got 0."),
+    (["compare", "control-flow", "--threads", "0"], "--threads must be a whole number from 1 to 256, got 0."),
+    (["doctor", "--threads", "0"], "--threads must be a whole number from 1 to 256, got 0."),
     (["compare", "control-flow", "--plot", "chart.jpg"], "--plot 'chart.jpg': unknown format. Valid endings: .png."),
-    (["demo", "control-flow", "--auto", "-1"], "--auto must be zero or more seconds, got -1.0."),
+    (["demo", "control-flow", "--auto", "-1"],
+     "--auto must be a number of seconds, zero or more and at most 3600, got -1.0."),
 ]
 
 

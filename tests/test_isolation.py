@@ -1,9 +1,9 @@
 """Each worker imports its own framework and no other; one worker per framework serves every
 scenario of a command, and each scenario still pays its own traces and compiles."""
-import json
 import time
 
 from conftest import SCENARIOS, invoke, runs_of
+from lab.strict_json import loads_strict
 from shadows.make import shadow
 
 
@@ -20,7 +20,7 @@ def test_a_hanging_jax_does_not_touch_tensorflow(tmp_path):
     start = time.monotonic()
     result = invoke(["compare", "control-flow", "--json", "--repeats", "1", "--frameworks",
                      "tensorflow,jax", "--timeout", "40"], env=env)
-    doc = json.loads(result.stdout)
+    doc = loads_strict(result.stdout)
     assert doc["frameworks"]["tensorflow"]["status"] == "ok"
     assert all(r["status"] == "ok" for r in runs_of(doc, "tensorflow"))
     assert doc["frameworks"]["jax"]["status"] == "timeout"

@@ -5,6 +5,7 @@ import pytest
 
 from compare import systems
 from conftest import ROOT, invoke
+from lab.strict_json import loads_strict
 
 IDS = ["tf1-graph", "tf-function", "tf-eager", "jax-jit", "jax-eager",
        "torch-eager", "torch-compile", "torch-export", "torch-jit"]
@@ -65,7 +66,7 @@ def test_lab_systems_lists_the_registry():
     import json
     result = invoke(["systems", "--json"])
     assert result.exit_code == 0
-    assert [r["id"] for r in json.loads(result.stdout)] == IDS
+    assert [r["id"] for r in loads_strict(result.stdout)] == IDS
 
 
 def test_the_code_diff_baseline_is_the_registrys(compare_doc):

@@ -5,6 +5,7 @@ import re
 
 from compare.results import CompareDoc, ErrorAnatomy, Run, Timing, VerifyRow, WorkerResult
 from conftest import ROOT
+from lab.strict_json import loads_strict
 
 BLOCKS = [json.loads(b) for b in re.findall(
     r"```json\n(.*?)```", (ROOT / "README.md").read_text().split("## JSON", 1)[1].split("\n## ", 1)[0], re.S)]
@@ -50,7 +51,7 @@ def test_a_placeholder_run_has_every_field_too(tmp_path):
     from shadows.make import shadow
     from conftest import invoke
     env = {"PYTHONPATH": str(shadow(tmp_path, "jax", "missing"))}
-    doc = json.loads(invoke(["compare", "control-flow", "--json", "--systems", "jax-jit"], env=env).stdout)
+    doc = loads_strict(invoke(["compare", "control-flow", "--json", "--systems", "jax-jit"], env=env).stdout)
     assert {r["status"] for r in doc["runs"]} == {"unavailable"}
     for run in doc["runs"]:
         assert set(BLOCKS[0]["runs"][0]) <= set(run)

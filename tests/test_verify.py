@@ -1,5 +1,4 @@
 """`lab verify`: it passes on the real implementations, and fails when one is made wrong."""
-import json
 import re
 import shutil
 import xml.etree.ElementTree as ET
@@ -9,13 +8,14 @@ import numpy as np
 import pytest
 
 from conftest import ROOT, SCENARIOS, invoke, run_lab
+from lab.strict_json import loads_strict
 
 
 @pytest.fixture(scope="session")
 def verified(tmp_path_factory):
     junit = tmp_path_factory.mktemp("junit") / "verify.xml"
     result = invoke(["verify", "--json", "--junit-xml", str(junit)])
-    return json.loads(result.stdout), result.exit_code, junit
+    return loads_strict(result.stdout), result.exit_code, junit
 
 
 def test_verify_passes_everywhere(verified):
@@ -80,7 +80,7 @@ def _edit(path, old, new):
 
 def _verify_copy(dest, frameworks="jax,torch"):
     result = run_lab(["verify", "control-flow", "--json", "--frameworks", frameworks], cwd=dest)
-    return json.loads(result.stdout), result.returncode
+    return loads_strict(result.stdout), result.returncode
 
 
 def test_a_perturbed_output_fails_and_names_the_cell(tmp_path):

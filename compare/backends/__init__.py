@@ -6,6 +6,7 @@ system id (a framework in one mode, see compare/systems.py) where the mode matte
 import importlib
 import os
 import sys
+import tempfile
 import time
 
 from compare import systems
@@ -39,6 +40,16 @@ def load(framework: str):
     return importlib.import_module(f"compare.backends.{framework}")
 
 
+def scratch(request: dict) -> None:
+    """Temporary files go into the run's own folder, which the lab removes: AutoGraph writes each
+    converted function's source to tempfile and deletes it only at interpreter exit, which a
+    worker skips (os._exit), so without this every TF run left 3 files in /tmp."""
+    if request.get("result"):
+        folder = os.path.join(os.path.dirname(request["result"]), f"{request['framework']}.tmp")
+        os.makedirs(folder, exist_ok=True)
+        tempfile.tempdir = folder
+
+
 def start(request: dict, progress):
     """Import the request's framework (and no other), set it up for the device and threads asked
     for, and warm it up untimed.
@@ -47,6 +58,7 @@ def start(request: dict, progress):
     library's own first use, which no variant's first call is charged for."""
     progress("importing", request["framework"])
     isolate(request["framework"])
+    scratch(request)
     began = time.perf_counter()
     backend = load(request["framework"])
     info = backend.setup(request["device"], request["threads"])

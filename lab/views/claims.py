@@ -8,7 +8,7 @@ from rich.table import Table
 
 # A glyph and a colour per verdict; the legend under the table spells them out.
 GLYPH = {"holds": ("●", "red"), "partly": ("◐", "yellow"), "does-not-hold": ("○", "green"),
-         "not-applicable": ("·", "dim"), "unavailable": ("?", "magenta")}
+         "not-applicable": ("·", "dim"), "unavailable": ("?", "magenta"), "error": ("✗", "bold red")}
 
 
 def _table(board: dict, label_key: str, words: bool) -> Table:
@@ -38,7 +38,9 @@ def scoreboard(con: Console, board: dict, evidence: bool = True) -> None:
     if label_key == "number":
         for n, row in enumerate(board["claims"], 1):
             con.print(f"[dim]{n}[/] {escape(row['scenario'])}: {escape(row['claim'])}")
-    con.print("  ".join(f"[{style}]{glyph}[/] {verdict}" for verdict, (glyph, style) in GLYPH.items())
+    shown = {c["verdict"] for row in board["claims"] for c in row["cells"].values()}
+    con.print("  ".join(f"[{style}]{glyph}[/] {verdict}" for verdict, (glyph, style) in GLYPH.items()
+                        if verdict != "error" or verdict in shown)  # error: a spec's rule raised
               + "  [red]![/] drift")
     con.print("[dim]" + "  ".join(f"{s['short']}={s['id']}" for s in board["systems"]) + "[/]")
     if board.get("versions"):

@@ -15,9 +15,10 @@ from lab.web.code import file_model
 # Runs written before runs carried "system": the id each (mode_name) or (framework, mode) maps to.
 _KNOWN_DOC_KEYS = {"schema", "scenario", "seed", "title", "claim", "lesson", "device", "versions",
                    "environment", "tolerances", "frameworks", "runs", "code", "interrupted",
-                   "verdicts", "takeaways", "exit_code", "_exit_code", "systems", "drift"}
+                   "verdicts", "takeaways", "exit_code", "_exit_code", "systems", "drift",
+                   "reading_errors"}
 VERDICTS = {"holds": "holds", "partly": "partly", "does-not-hold": "does not hold",
-            "not-applicable": "n/a", "unavailable": "unavailable"}
+            "not-applicable": "n/a", "unavailable": "unavailable", "error": "error"}
 LEGENDS = {"per-call": [("blue", "call"), ("orange", "call that traced or compiled ▲")],
            "first-vs-steady": [("orange", "first call"), ("blue", "steady-state median")],
            "split": [("blue", "trace"), ("purple", "lower"), ("orange", "compile"), ("grey", "rest")]}
@@ -242,6 +243,7 @@ def scenario(doc: dict, systems: list[dict], sid: str) -> dict:
             "code": code_columns(doc, systems), "results": results_rows(runs, labels, doc.get("frameworks")),
             "charts": charts(runs, labels, name), "tracebacks": tracebacks(runs, labels, _bug_systems(doc)),
             "takeaways": takeaways, "verdicts": verdicts,
+            "reading_errors": [text(x) for x in lst(doc.get("reading_errors"))],
             "extras": [(k, _compact(v)) for k, v in doc.items() if k not in _KNOWN_DOC_KEYS]}
 
 
