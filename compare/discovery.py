@@ -97,7 +97,8 @@ def _check_keys(file: str, table: dict, name: str, keyed_by_pair: bool) -> None:
 
 def load(module_name: str) -> Scenario:
     """Import and check one spec. SpecError for a syntax error, a failing import, a missing or
-    mistyped field, a NAME that does not match the file, or an unknown system id."""
+    mistyped field, a NAME that does not match the file, or an unknown system id. A family id
+    ("torch-jit") in a table is split onto its systems (compare.systems.split_families)."""
     file = f"scenarios/{module_name}.py"
     try:
         spec = importlib.import_module(f"scenarios.{module_name}")
@@ -110,6 +111,12 @@ def load(module_name: str) -> Scenario:
     if fields["NAME"].replace("-", "_") != module_name:
         raise SpecError(file, f"NAME {fields['NAME']!r} does not match the file name "
                               f"(expected {module_name.replace('_', '-')!r})")
+    declared = fields["VARIANTS"]
+    fields["VARIANTS"] = systems.split_families(declared, "variants")
+    for name in ("VERIFY_VARIANTS", "EXTRAS"):
+        fields[name] = systems.split_families(fields[name], "copy")
+    for name in ("EXPECTED", "NOT_DIFFERENTIABLE"):
+        fields[name] = systems.split_families(fields[name], "pairs", declared)
     for name in ("VARIANTS", "VERIFY_VARIANTS", "EXTRAS"):
         _check_keys(file, fields[name], name, False)
     for name in ("EXPECTED", "NOT_DIFFERENTIABLE"):

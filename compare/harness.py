@@ -11,7 +11,7 @@ import os
 import sys
 import time
 
-from compare import retrace, systems, timing
+from compare import retrace, signals, systems, timing
 from compare.capture import captured
 from compare.discovery import ROOT, Scenario, get
 from compare.numeric import compare_outputs
@@ -70,6 +70,7 @@ def run_variant(scenario: Scenario, backend, module, system: str, label: str, at
             progress("tracing" if index == 0 else "calling", f"{label} call {index + 1}/{len(calls)}")
             split: dict = {}
             mark = backend.recompile_mark(system)
+            graphs_before = backend.graph_runs(system)
             with captured() as printed:
                 try:
                     if index == 0:
@@ -96,6 +97,8 @@ def run_variant(scenario: Scenario, backend, module, system: str, label: str, at
                 run.error = ErrorAnatomy.from_dict(error)
                 break
             run.call_times_s.append(elapsed)
+            if graphs_before is not None:  # none ran: this call ran eagerly
+                run.call_graph_runs.append(backend.graph_runs(system) - graphs_before)
             if count0 is not None:  # which calls traced/compiled, for the per-call chart
                 now = backend.compile_count(module, system)
                 run.call_compiles.append(now - before)
@@ -123,7 +126,8 @@ def run_variant(scenario: Scenario, backend, module, system: str, label: str, at
             run.timing.steady_median_s = run.timing.split.pop("steady_median_s")
         if count0 is not None:
             run.compiles = backend.compile_count(module, system) - count0
-    run.retrace_reasons = retrace.reasons(calls, run.call_compiles, accounts)
+    run.retrace_reasons = retrace.reasons(calls, run.call_compiles, accounts,
+                                          getattr(backend, "ACCOUNT_SOURCE", "framework"))
     run.warnings = backend.warnings_of(fn)
     if first_args is not None:
         # torch.export reports on what it exported (the prepared callable); torch.compile re-runs
@@ -131,6 +135,7 @@ def run_variant(scenario: Scenario, backend, module, system: str, label: str, at
         report = backend.graph_report(fn, first_args, system)
         if report:
             run.graph_report = report
+    run.signals = signals.read(run.to_dict())
     annotate = scenario.field("annotate")
     if annotate:
         run.extra.update(annotate(run.to_dict()))

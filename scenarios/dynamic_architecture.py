@@ -198,6 +198,24 @@ def strategy(st, hnp):
 
 
 # --- lab claims ------------------------------------------------------------------------------
+# The causes the claim is about (lab/causes.py), read from each run's data. jit.script refusing
+# the nested function definitions is a limit of its Python subset: another cause.
+CAUSES = {
+    "truth-value": {"words": "the structure's data was asked for its truth value while tracing (a Python `if` "
+                             "on a tensor)",
+                    "error": "TracerBoolConversionError|ConcretizationTypeError|OperatorNotAllowedInGraphError"
+                             "|GuardOnDataDependentSymNode|[Dd]ata-dependent branching"},
+    # tf 2.21: AutoGraph's tf.cond traces both branches, so the recursion has no base case.
+    "both-branches": {"words": "AutoGraph turned the `if` on the structure's data into tf.cond, which traced both "
+                               "branches: the recursion had no base case while tracing",
+                      "error": "StagingError.*(RecursionError|maximum recursion)|StagingError"},
+    # torch.jit.trace 2.13 warns at each `if` it records, then replays that one tree.
+    "baked-structure": {"words": "the trace recorded one tree's structure and replayed it for another",
+                        "warning": "to a Python boolean"},
+    "graph-break": {"words": "the graph broke at each data-dependent `if` and Python ran the recursion",
+                    "signal": "graph-break"},
+    "per-shape": {"words": "each new tree shape forced a new graph", "recompiled": "distinct_shapes"},
+}
 # "Impossible": the recursion failing with no rewrite that works means the claim holds; failing
 # but expressible once linearised is partly; the recursion running as written does not hold.
 CLAIM_RULE = {"kind": "naive-port", "naive": ["naive", "eager", "compiled", "fullgraph", "naive_scripted"],
