@@ -63,7 +63,8 @@ def test_torch_jit_trace_is_deprecated_and_silently_wrong(doc):
     # The deprecation is data: a signal that the verdicts and the cell quote.
     assert {"kind": "deprecation", "said": "`torch.jit.trace` is deprecated. Please switch to "
             "`torch.compile` or `torch.export`."} in traced["signals"]
-    assert any("the tool is deprecated" in v for v in doc["verdicts"] if "torch.jit.trace" in v)
+    assert any("The tool is deprecated (\"`torch.jit.trace` is deprecated." in v for v in doc["verdicts"]
+               if v.startswith("torch.jit.trace (deprecated) traced"))
 
 
 def test_torch_jit_script_compiles_the_eager_branch_and_loop(doc):
