@@ -43,7 +43,10 @@ def read(run: dict) -> list[dict]:
     report = run.get("graph_report") or {}
     breaks = report.get("graph_breaks") or (run.get("timing") or {}).get("graph_breaks") or 0
     if breaks > 0:
-        out.append({"kind": "graph-break", "count": breaks, "said": "; ".join(dict.fromkeys(report.get("break_reasons") or []))[:160],
+        reasons = list(dict.fromkeys(report.get("break_reasons") or []))  # whole reasons, up to ~160 chars
+        while len(reasons) > 1 and len("; ".join(reasons)) > 160:
+            reasons.pop()
+        out.append({"kind": "graph-break", "count": breaks, "said": "; ".join(reasons)[:200],
                     "graphs": report.get("graphs")})
     retraced = [w for w in warned if _RETRACING.search(w["message"])]
     if retraced:
