@@ -57,6 +57,8 @@ FIELDS: tuple[Field, ...] = (
           "tuples for `lab verify`", None),
     Field("EXTRAS", "dict", False, "{system id: [names]}: public names of one implementation "
           "file that the others need not have (exempt from `lab check`'s name parity)", {}),
+    Field("CAUSES", "dict", False, "{cause id: {\"words\": ..., conditions}}: the causes the claim "
+          "is about (lab/causes.py); `lab claims` counts only runs that failed for one of them", {}),
     Field("CLAIM_RULE", "rule", False, "how `lab claims` grades the claim per system: data "
           "{\"kind\": naive-port | error-location | inspection, ...parameters} (lab/claims.py), or a "
           "callable rule(doc, system) -> (verdict, evidence, run labels) or None", None),

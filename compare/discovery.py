@@ -198,7 +198,8 @@ _failed: dict[tuple, SpecError] = {}
 
 def load(module_name: str) -> Scenario:
     """Import and check one spec. SpecError for a syntax error, a failing or endless import, a
-    missing or mistyped field, a NAME that does not match the file, or an unknown system id."""
+    missing or mistyped field, a NAME that does not match the file, or an unknown system id. A
+    family id ("torch-jit") in a table is split onto its systems (compare.systems.split_families)."""
     file = f"scenarios/{module_name}.py"
     return _checked(module_name, file, _import_once(module_name, file))
 
@@ -226,6 +227,12 @@ def _checked(module_name: str, file: str, spec: ModuleType) -> Scenario:
     if fields["NAME"].replace("-", "_") != module_name:
         raise SpecError(file, f"NAME {fields['NAME']!r} does not match the file name "
                               f"(expected {module_name.replace('_', '-')!r})")
+    declared = fields["VARIANTS"]
+    fields["VARIANTS"] = systems.split_families(declared, "variants")
+    for name in ("VERIFY_VARIANTS", "EXTRAS"):
+        fields[name] = systems.split_families(fields[name], "copy")
+    for name in ("EXPECTED", "NOT_DIFFERENTIABLE"):
+        fields[name] = systems.split_families(fields[name], "pairs", declared)
     for name in ("VARIANTS", "VERIFY_VARIANTS", "EXTRAS"):
         _check_keys(file, fields[name], name, False)
     for name in ("EXPECTED", "NOT_DIFFERENTIABLE"):

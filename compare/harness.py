@@ -12,7 +12,7 @@ import sys
 import time
 from dataclasses import fields
 
-from compare import debugger, retrace, systems, timing
+from compare import debugger, retrace, signals, systems, timing
 from compare.capture import captured
 from compare.discovery import ROOT, Scenario, get
 from compare.numeric import compare_outputs
@@ -82,6 +82,7 @@ def _run_variant(scenario: Scenario, backend, module, system: str, label: str, a
             progress("tracing" if index == 0 else "calling", f"{label} call {index + 1}/{len(calls)}")
             split: dict = {}
             mark = backend.recompile_mark(system)
+            graphs_before = backend.graph_runs(system)
             with captured() as printed:
                 try:
                     if index == 0:
@@ -108,6 +109,8 @@ def _run_variant(scenario: Scenario, backend, module, system: str, label: str, a
                 run.error = ErrorAnatomy.from_dict(error)
                 break
             run.call_times_s.append(elapsed)
+            if graphs_before is not None:  # none ran: this call ran eagerly
+                run.call_graph_runs.append(backend.graph_runs(system) - graphs_before)
             if count0 is not None:  # which calls traced/compiled, for the per-call chart
                 now = backend.compile_count(module, system)
                 run.call_compiles.append(now - before)
@@ -135,7 +138,8 @@ def _run_variant(scenario: Scenario, backend, module, system: str, label: str, a
             run.timing.steady_median_s = run.timing.split.pop("steady_median_s")
         if count0 is not None:
             run.compiles = backend.compile_count(module, system) - count0
-    run.retrace_reasons = retrace.reasons(calls, run.call_compiles, accounts)
+    run.retrace_reasons = retrace.reasons(calls, run.call_compiles, accounts,
+                                          getattr(backend, "ACCOUNT_SOURCE", "framework"))
     run.warnings = backend.warnings_of(fn)
     if first_args is not None:
         # torch.export reports on what it exported (the prepared callable); torch.compile re-runs
@@ -146,6 +150,7 @@ def _run_variant(scenario: Scenario, backend, module, system: str, label: str, a
     if calls:
         _probe(scenario, backend, module, system, run, fn, first_args or
                [backend.to_input(a, system) for a in calls[0]])
+    run.signals = signals.read(run.to_dict())
     annotate = scenario.field("annotate")
     if annotate:
         try:

@@ -180,10 +180,12 @@ class Run:
     calls: int | None = None
     call_times_s: list = field(default_factory=list)
     call_compiles: list = field(default_factory=list)
+    call_graph_runs: list = field(default_factory=list)  # torch.compile: graphs run per call (0: eager)
     retrace_reasons: list = field(default_factory=list)  # [{call, category, detail, source}]
     call_errors: list = field(default_factory=list)
     printed: list = field(default_factory=list)
     warnings: list = field(default_factory=list)
+    signals: list = field(default_factory=list)  # what the framework said that changes the run's meaning
     capture: dict | None = None  # how the system's tool took the variant (backend, strict, ...)
     graph_report: dict | None = None
     code: dict | None = None

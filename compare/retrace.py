@@ -1,11 +1,14 @@
 """Why each trace or compile happened: the framework's own account where it gives one (Dynamo's
-failed guards), otherwise the difference between the call's inputs and those already traced.
+failed guards, source "framework"; JAX's `jax_explain_cache_misses` log, source
+"explain-cache-misses"), otherwise the difference between the call's inputs and those already
+traced (source "derived").
 
 Categories: shape, dtype, python-value, new-function, data-dependent, other. Framework-free.
 """
 from __future__ import annotations
 
 import hashlib
+import re
 
 import numpy as np
 
@@ -21,8 +24,26 @@ def signature(call: tuple) -> list[tuple]:
     return out
 
 
+# JAX 0.10's explanation: "different input types: * at xs, now f32[3,4] and before f32[2,4]".
+_JAX_TYPES = re.compile(r"now (\w+)\[([^\]]*)\] and before (\w+)\[([^\]]*)\]")
+
+
+def _from_jax(text: str) -> str:
+    """A JAX tracing-cache miss in one category (its wording, jax 0.10)."""
+    if "never seen function" in text:
+        return "new-function"
+    types = _JAX_TYPES.search(text)
+    if types:
+        return "dtype" if types.group(1) != types.group(3) else "shape"
+    if "Static(" in text or "static argument" in text or "different input pytree" in text:
+        return "python-value"
+    return "other"
+
+
 def _from_guard(text: str) -> str:
-    """A Dynamo guard failure in one category (its wording, torch 2.13)."""
+    """A Dynamo guard failure (torch 2.13) or a JAX cache miss in one category."""
+    if text.startswith("JAX tracing cache miss"):
+        return _from_jax(text)
     t = text.lower()
     if "size mismatch" in t or "stride mismatch" in t or ".size()" in t or "shape" in t:
         return "shape"
@@ -48,9 +69,11 @@ def _derived(sig: list[tuple], seen: list[list[tuple]]) -> tuple[str, str]:
     return "other", "inputs identical to a call already traced"
 
 
-def reasons(calls: list[tuple], call_compiles: list[int], accounts: list[list[str]] | None = None) -> list[dict]:
+def reasons(calls: list[tuple], call_compiles: list[int], accounts: list[list[str]] | None = None,
+            source: str = "framework") -> list[dict]:
     """One reason per call that traced or compiled: call 0 is a new function; later calls take
-    the framework's account (`accounts[k]`: what it said during call k) or the derived one."""
+    the framework's account (`accounts[k]`: what it said during call k; `source` names where it
+    came from) or the derived one."""
     out, seen = [], []
     for k, (call, n) in enumerate(zip(calls, call_compiles)):
         sig = signature(call)
@@ -61,7 +84,7 @@ def reasons(calls: list[tuple], call_compiles: list[int], accounts: list[list[st
                             "source": "derived"})
             elif said:
                 out.append({"call": k, "category": _from_guard(said[0]), "detail": said[0][:200],
-                            "source": "framework"})
+                            "source": source})
             else:
                 category, detail = _derived(sig, seen)
                 out.append({"call": k, "category": category, "detail": detail, "source": "derived"})

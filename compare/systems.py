@@ -36,6 +36,9 @@ class System:
     working: tuple[str, ...]  # labels expected to work unless the spec's EXPECTED says otherwise
     in_default: bool = False  # one of the design card's trio, run when nothing is asked for
     mode_group: str = ""      # "static" | "dynamic": what the old --modes flag selects
+    # (family id, how): one tool of a family that used to be a single system. A scenario table
+    # keyed by the family id still works: its entries whose `how` is this one land here.
+    family: tuple[str, str] | None = None
 
 
 FRAMEWORKS: tuple[Framework, ...] = (
@@ -98,15 +101,23 @@ SYSTEMS: tuple[System, ...] = (
             "static": ("forward", "fullgraph")}, ("compiled", "static"), mode_group="static"),
     System("torch-export", "torch", "torch.export", "export", True, "static_impl/torch", "exports",
            {"naive": ("naive", "export"), "static": ("forward", "export")}, ("static",)),
-    System("torch-jit", "torch", "torch.jit (deprecated)", "ts.jit", True, "static_impl/torch",
-           "graphs", {"naive": ("naive", "trace"), "scripted": ("naive", "script")},
-           ("scripted", "static")),
+    # torch.jit's two tools answer the claims differently (trace records one run's ops, script
+    # compiles the Python source), so each is a system; "torch-jit" names both.
+    System("torch-jit-trace", "torch", "torch.jit.trace (deprecated)", "jit.tr", True,
+           "static_impl/torch", "graphs", {"naive": ("naive", "trace")}, ("static",),
+           family=("torch-jit", "trace")),
+    System("torch-jit-script", "torch", "torch.jit.script (deprecated)", "jit.sc", True,
+           "static_impl/torch", "graphs", {"scripted": ("naive", "script")}, ("scripted", "static"),
+           family=("torch-jit", "script")),
 )
 
 BY_ID = {s.id: s for s in SYSTEMS}
 FRAMEWORK_BY_NAME = {f.name: f for f in FRAMEWORKS}
 FRAMEWORK_NAMES = tuple(f.name for f in FRAMEWORKS)
 IDS = tuple(s.id for s in SYSTEMS)
+# A family id (a system since split into its tools) and the systems it now means.
+FAMILIES = {f: tuple(s.id for s in SYSTEMS if s.family and s.family[0] == f)
+            for f in dict.fromkeys(s.family[0] for s in SYSTEMS if s.family)}
 DEFAULT = tuple(s.id for s in SYSTEMS if s.in_default)
 # The code diff's left-hand side: the eager code every static version is set against.
 EAGER_BASELINE = "torch-eager"
@@ -114,6 +125,34 @@ EAGER_BASELINE = "torch-eager"
 
 def get(system_id: str) -> System:
     return BY_ID[system_id]
+
+
+def expand(ids) -> list[str]:
+    """ids with each family id replaced by its systems (`--systems torch-jit`: both tools)."""
+    return [m for i in ids for m in FAMILIES.get(i, (i,))]
+
+
+def split_families(table: dict, kind: str, variants: dict | None = None) -> dict:
+    """A scenario table with its family keys moved onto the family's systems. kind "variants"
+    ({family: {label: (function, how)}}): each entry goes to the system whose tool is `how`; a
+    system given none runs the same functions through its own tool. kind "pairs" ({(family,
+    label): ...}): the label goes to the system that runs it (`variants`: the split VARIANTS).
+    kind "copy" ({family: ...}): every system of the family gets the value."""
+    pairs = kind == "pairs"
+    out = {k: v for k, v in table.items() if (k[0] if pairs else k) not in FAMILIES}
+    for key, value in table.items():
+        for member in FAMILIES.get(key[0] if pairs else key, ()):
+            how = BY_ID[member].family[1]
+            if pairs:  # only where the spec itself put the label through this member's tool
+                declared = (variants or {}).get(key[0], BY_ID[member].variants)
+                if key[1] in declared and tuple(declared[key[1]])[1] == how:
+                    out[(member, key[1])] = value
+            elif kind == "variants":
+                own = {label: tuple(v) for label, v in value.items() if v[1] == how}
+                out[member] = own or {label: (v[0], how) for label, v in value.items()}
+            else:
+                out[member] = value
+    return out
 
 
 def of_framework(framework: str) -> tuple[System, ...]:

@@ -93,7 +93,8 @@ def system_ids(systems_text: str | None, frameworks_text: str, modes_text: str) 
     if systems_text is not None:  # an empty list is an error, not the default
         if systems_text.strip() == "all":
             return list(systems.IDS)
-        return systems.ordered(_choices(systems_text, "--systems", systems.IDS, "system"))
+        valid = systems.IDS + tuple(systems.FAMILIES)  # a family id means all its systems
+        return systems.ordered(systems.expand(_choices(systems_text, "--systems", valid, "system")))
     fws = frameworks(frameworks_text)
     if modes_text not in MODE_CHOICES:
         raise LabError(f"unknown mode '{modes_text}'. Valid: {', '.join(MODE_CHOICES)}.")

@@ -4,7 +4,7 @@ A scenario may add its own with a `verdicts(doc)` function in its spec.
 """
 from __future__ import annotations
 
-from compare import systems
+from compare import signals, systems
 from compare.units import fmt_s  # noqa: F401 - the one formatter, used by the views through here
 
 
@@ -27,7 +27,13 @@ def counted(system: str, n: int) -> str:
 
 
 def outcome_sentence(run: dict) -> str:
-    """What one variant did, in words."""
+    """What one variant did, in words, then what the framework said that changes its meaning
+    (the recompile limit and the calls that ran eagerly, graph breaks, retracing, deprecation)."""
+    said = signals.sentence(run)
+    return _outcome_sentence(run) + (f" {said[0].upper()}{said[1:]}." if said else "")
+
+
+def _outcome_sentence(run: dict) -> str:
     who = f"{run.get('mode_name') or run['framework']} {run['variant']}"
     status = run["status"]
     if status == "error":
@@ -67,9 +73,10 @@ def verdicts(doc: dict) -> list[str]:
     out = []
     runs = doc["runs"]
     for run in runs:
-        # Failures always; successes only for naive ports (the scenario's own takeaways speak
-        # for its other variants, and a list of "matched" lines would bury the point).
-        if run["status"] != "ok" or run["variant"] == "naive":
+        # Failures always; successes only for naive ports and runs whose meaning a framework
+        # warning changed (the scenario's own takeaways speak for its other variants).
+        meaning = [x for x in run.get("signals") or [] if x["kind"] != "deprecation"]
+        if run["status"] != "ok" or run["variant"] == "naive" or meaning:
             out.append(outcome_sentence(run))
     # Code size of each static system's working versions that ran, against the eager baseline.
     code = doc.get("code", {})

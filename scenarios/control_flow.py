@@ -189,5 +189,19 @@ def strategy(st, hnp):
 # The claim holds for a system when the eager code, put through it as it is, fails (a working
 # rewrite with lax/tf/torch control flow does not make it less awkward); it does not hold when
 # the eager code runs and matches. torch-jit's "scripted" is jit.script of the eager code.
+# The causes the claim is about (lab/causes.py), read from each run's data. Any other failure
+# (jit.trace cannot return the Python int n) is listed in the cell as unrelated and not counted.
+CAUSES = {
+    "truth-value": {"words": "a traced or graph value was asked for its truth value (the Python `if`/`while` "
+                             "on a tensor)",
+                    "error": "TracerBoolConversionError|ConcretizationTypeError|OperatorNotAllowedInGraphError"
+                             "|GuardOnDataDependentSymNode|[Dd]ata-dependent branching"},
+    # torch.jit.trace 2.13 warns "Converting a tensor to a Python boolean might cause the trace to
+    # be incorrect" at the `if`, then replays the branch it took.
+    "baked-branch": {"words": "the trace baked in one branch and silently returned its result for an input "
+                              "that takes the other", "silent": True, "warning": "to a Python boolean"},
+    "graph-break": {"words": "the graph broke at the data-dependent branch and Python ran it",
+                    "signal": "graph-break"},
+}
 CLAIM_RULE = {"kind": "naive-port", "naive": ["naive", "eager", "compiled", "fullgraph", "traced", "scripted"],
               "rewrite": "holds"}

@@ -91,6 +91,14 @@ EXPECTED = {
     ("torch-jit", "shape_bug"): _raised("RuntimeError", 0, True, False),
     ("torch-jit", "value_bug"): _raised("RuntimeError", 2, False, False),
     ("torch-jit", "value_bug_checked"): _raised("RuntimeError", 2, False, False),
+    # torch.jit.script compiles the source before any call: it refuses the module-level UNK
+    # ("python value of type 'int' cannot be used as a value") and the checked version's keyword
+    # arguments; value_bug compiles, and its error only names the BUG line in its message.
+    ("torch-jit-script", "static"): {"status": "error", "error_type": "RuntimeError", "failed_call": None},
+    ("torch-jit-script", "shape_bug"): {"status": "error", "error_type": "RuntimeError", "failed_call": None},
+    ("torch-jit-script", "value_bug"): _raised("RuntimeError", 2, False, True),
+    ("torch-jit-script", "value_bug_checked"): {"status": "error", "error_type": "NotSupportedError",
+                                                "failed_call": None},
 }
 
 
@@ -301,4 +309,11 @@ def strategy(st, hnp):
 # --- lab claims ------------------------------------------------------------------------------
 # Where each planted bug's report points: at your BUG line (the claim does not hold), only in
 # the message, or nowhere (it holds). The *_checked variants test the tools, not the claim.
+# The cause the claim is about (lab/causes.py): the planted bug's own error, raised by a call,
+# whose traceback does not reach the BUG line. An error before any call (the tool refused the
+# code) is another cause; a bug that raised nothing is silent: neither points anywhere.
+CAUSES = {
+    "report-elsewhere": {"words": "the planted bug's error ends in framework or generated code, not at the BUG line",
+                         "called": True, "points_to_bug": False},
+}
 CLAIM_RULE = {"kind": "error-location", "bugs": ["shape_bug", "value_bug"]}

@@ -29,7 +29,7 @@ VARIANTS = {
 }
 VARIANTS.update({
     "torch-export": {"naive": ("naive", "export"), "static": ("forward", "export-dynamic")},
-    "torch-jit": {"naive": ("naive", "trace"), "naive_scripted": ("naive", "script"),
+    "torch-jit": {"naive": ("naive", "trace"), "recursive_scripted": ("recursive", "script"),
                   "scripted": ("scriptable", "script")},
 })
 # "compiles" is a number, or the name of a count that describe_calls() puts in every run
@@ -45,7 +45,9 @@ EXPECTED = {
     ("torch-compile", "fullgraph"): {"status": "error", "error_type": "Unsupported"},
     ("torch-export", "naive"): {"status": "error", "error_type": "GuardOnDataDependentSymNode"},
     ("torch-jit", "naive"): {"status": "error", "error_type": "RuntimeError"},
-    ("torch-jit", "naive_scripted"): {"status": "error", "error_type": "UnsupportedNodeError"},
+    # jit.script of the recursion (the eager closure lifted to module level, which it needs):
+    # "function '_node' is called recursively. Recursive calls are not supported".
+    ("torch-jit", "recursive_scripted"): {"status": "error", "error_type": "RuntimeError"},
     # AutoGraph turns `if left[i] < 0` into tf.cond, which traces both branches: the recursion
     # has no base case at trace time and Python's stack overflows.
     ("tf-function", "naive"): {"status": "error", "error_type": "StagingError"},
@@ -58,7 +60,7 @@ EXPECTED = {
 # PyTorch's static paths, whose tools specialise on shapes by themselves.
 EXTRAS = {"tf-function": ["IDX", "ROWS", "MAT", "VEC", "per_shape"], "jax-jit": ["MAX_NODES", "per_shape"],
           "tf1-graph": ["run", "per_shape"], "torch-eager": ["per_shape"],
-          "torch-export": ["NODES", "DYNAMIC_SHAPES", "scriptable"]}
+          "torch-export": ["NODES", "DYNAMIC_SHAPES", "scriptable", "recursive"]}
 
 
 def _random_shape(rng, leaves: int):
@@ -198,7 +200,26 @@ def strategy(st, hnp):
 
 
 # --- lab claims ------------------------------------------------------------------------------
+# The causes the claim is about (lab/causes.py), read from each run's data.
+CAUSES = {
+    "truth-value": {"words": "the structure's data was asked for its truth value while tracing (a Python `if` "
+                             "on a tensor)",
+                    "error": "TracerBoolConversionError|ConcretizationTypeError|OperatorNotAllowedInGraphError"
+                             "|GuardOnDataDependentSymNode|[Dd]ata-dependent branching"},
+    # tf 2.21: AutoGraph's tf.cond traces both branches, so the recursion has no base case.
+    "both-branches": {"words": "AutoGraph turned the `if` on the structure's data into tf.cond, which traced both "
+                               "branches: the recursion had no base case while tracing",
+                      "error": "StagingError.*(RecursionError|maximum recursion)|StagingError"},
+    # torch.jit.trace 2.13 warns at each `if` it records, then replays that one tree.
+    "baked-structure": {"words": "the trace recorded one tree's structure and replayed it for another",
+                        "warning": "to a Python boolean"},
+    "graph-break": {"words": "the graph broke at each data-dependent `if` and Python ran the recursion",
+                    "signal": "graph-break"},
+    "per-shape": {"words": "each new tree shape forced a new graph", "recompiled": "distinct_shapes"},
+    # torch 2.13: "function '_node' is called recursively. Recursive calls are not supported".
+    "no-recursion": {"words": "the tool cannot express the recursion over the tree", "error": "Recursive calls are not supported"},
+}
 # "Impossible": the recursion failing with no rewrite that works means the claim holds; failing
 # but expressible once linearised is partly; the recursion running as written does not hold.
-CLAIM_RULE = {"kind": "naive-port", "naive": ["naive", "eager", "compiled", "fullgraph", "naive_scripted"],
+CLAIM_RULE = {"kind": "naive-port", "naive": ["naive", "eager", "compiled", "fullgraph", "recursive_scripted"],
               "rewrite": "partly"}

@@ -94,6 +94,14 @@ EXPECTED = {
        for v in ("with_print", "with_framework_print", "layer_alone", "with_numpy")},
     ("torch-jit", "with_assert"): _SILENT,
     ("torch-jit", "with_framework_assert"): _SILENT,
+    # torch.jit.script compiles print into the program: values on every call; .numpy() does not
+    # compile ("'Tensor' object has no attribute or method 'numpy'").
+    ("torch-jit-script", "with_print"): _VALUES,
+    ("torch-jit-script", "with_framework_print"): _VALUES,
+    ("torch-jit-script", "layer_alone"): {"status": "error", "error_type": "RuntimeError"},
+    ("torch-jit-script", "with_numpy"): {"status": "error", "error_type": "RuntimeError"},
+    ("torch-jit-script", "with_assert"): _SILENT,
+    ("torch-jit-script", "with_framework_assert"): _SILENT,
     # --modes all
     **{(fw, f"with_print_{m}"): _VALUES for fw, m in
        (("tf-eager", "eager"), ("jax-eager", "eager"), ("torch-compile", "compiled"))},
@@ -209,4 +217,10 @@ def strategy(st, hnp):
 # --- lab claims ------------------------------------------------------------------------------
 # Piece by piece: Python's own print shows h1's values on every call (does not hold), only the
 # framework's print does (partly), or neither does (holds).
+# The cause the claim is about (lab/causes.py): Python's print ran while the first call traced
+# or compiled, and the calls after printed nothing (print_counts [n, 0, 0]).
+CAUSES = {
+    "print-at-trace": {"words": "Python's print ran only while the first call traced or compiled; the calls "
+                                "after printed nothing", "fields": {"print_counts": r"^\[[1-9]\d*(, 0)+\]$"}},
+}
 CLAIM_RULE = {"kind": "inspection", "python_print": "with_print", "framework_print": "with_framework_print"}

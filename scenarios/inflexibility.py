@@ -42,10 +42,13 @@ MARKER = "lab-edit:"  # what an implementation prints, once per call that change
 VARIANTS = {
     "tf1-graph": {"naive": "naive", "static": "forward", "rebuild": "rebuild"},
     "torch-compile": {"compiled": ("forward", "compile")},
-    "torch-export": {"naive": ("naive", "export")},
-    "torch-jit": {"naive": ("naive", "trace"), "scripted": ("naive", "script")},
+    # naive: the eager session put through the tool; frozen: the session stays Python and
+    # freezes its model with the tool, again after each edit (the frozen programs' own way).
+    "torch-export": {"naive": ("naive", "export"), "frozen": ("frozen_export", "session")},
+    "torch-jit-trace": {"naive": ("naive", "trace"), "frozen": ("frozen_trace", "session")},
+    "torch-jit-script": {"scripted": ("naive", "script"), "frozen": ("frozen_script", "session")},
 }
-EXTRAS = {"tf1-graph": ["rebuild"]}
+EXTRAS = {"tf1-graph": ["rebuild"], "torch-export": ["frozen_export", "frozen_trace", "frozen_script"]}
 
 # Measured on CPU (tensorflow 2.21, jax 0.10.2, torch 2.13); `lab verify` reports drift.
 # call_compiles: the system's own counter on each call (start, insert, swap, slope x2, scale x2, int -> float).
@@ -72,8 +75,12 @@ EXPECTED = {
     # data-dependent .tolist()); torch.jit.trace refuses weights that are not parameters of a
     # module or inputs; torch.jit.script cannot compile the session's Python.
     ("torch-export", "naive"): {"status": "error", "error_type": "GuardOnDataDependentSymNode", "compiles": 0},
-    ("torch-jit", "naive"): {"status": "error", "error_type": "RuntimeError", "compiles": 0},
-    ("torch-jit", "scripted"): {"status": "error", "error_type": "RuntimeError"},
+    ("torch-jit-trace", "naive"): {"status": "error", "error_type": "RuntimeError", "compiles": 0},
+    ("torch-jit-script", "scripted"): {"status": "error", "error_type": "RuntimeError"},
+    # Frozen the tools' own way, every edit (and the start) re-freezes the model from the live
+    # weights, which the new program keeps.
+    **{(system, "frozen"): {"status": "ok", "weights_lost": 0}
+       for system in ("torch-export", "torch-jit-trace", "torch-jit-script")},
 }
 NOT_DIFFERENTIABLE = {
     ("tf1-graph", "static"): "lab verify differentiates the graph the builder returns, in a Session "
@@ -141,12 +148,13 @@ def describe_calls(inputs) -> dict:
 # What one count of each system's own counter means, as a rebuild kind.
 _COUNTED = {"tf1-graph": "graph built", "tf-function": "trace", "jax-jit": "XLA compile",
             "jax-eager": "op compile", "torch-compile": "Dynamo graph", "torch-export": "export",
-            "torch-jit": "jit capture"}
+            "torch-jit-trace": "jit capture", "torch-jit-script": "jit capture"}
 STRUCTURAL = ("insert-op", "swap-activation")  # edits that change the model's ops, not a number
 # Kinds that do not rebuild the model: JAX op by op compiles each new primitive once.
 _NOT_A_REBUILD = {"op compile"}
-# Kinds that tear the session down: a new graph and Session, the weights put back by hand.
-TEARDOWN = {"graph rebuilt", "new session", "weights put back by hand"}
+# Kinds that tear the session down: a new graph and Session, the weights put back by hand; or a
+# frozen program (exported, traced, scripted) thrown away and made again by hand from the model.
+TEARDOWN = {"graph rebuilt", "new session", "weights put back by hand", "re-export", "re-trace", "re-script"}
 
 
 def _records(lines: list[str]) -> dict:
@@ -301,29 +309,53 @@ def verdicts(doc: dict) -> list[str]:
 
 # --- lab claims ------------------------------------------------------------------------------
 
+def _started(run: dict) -> bool:
+    """Did the session get past its start? A run that failed there tried no edit: the lab's port
+    failed for another cause than the claim's."""
+    failed = run.get("failed_edit")
+    return not (run["status"] == "error" and (not failed or failed["kind"] == "start"))
+
+
+def _cause(cause: str, words: str, counted: list[dict], others: list[dict]) -> dict:
+    label = lambda r: f"{r['system']}/{r['variant']}"  # noqa: E731
+    return {"cause": cause, "cause_words": words, "causes": [cause] if cause else [],
+            "silent": [{"run": label(r), "cause": cause, "words": words, "said": "returned a wrong result without raising",
+                        "silent": True} for r in counted if r["status"] == "wrong"],
+            "unrelated": [{"run": label(r), "cause": "other", "said": _outcome(r), "silent": False,
+                           "words": "another cause: the session never started, " + _outcome(r)} for r in others]}
+
+
 def claim_rule(doc: dict, system: str):
     """Inflexible means an edit cannot reach the running model without a teardown. A session
     that took every edit correctly with its weights, rebuilding nothing: does not hold; one that
-    took them all but rebuilt its program (traces, compiles, new ops): partly; otherwise (an edit
-    refused, ignored, or paid for with a new graph and Session): holds. A system none of whose
-    runs got past the session's start tried no edit: not applicable."""
+    took them all but rebuilt its program (traces, compiles): partly; one whose edits were
+    refused, ignored, or paid for with a new graph and Session or a program frozen again by
+    hand: holds. A session that never started (the port failed before any edit) is another
+    cause: listed, not counted."""
     runs = [r for r in doc["runs"] if r["system"] == system and r["status"] in ("ok", "error", "wrong")]
     if not runs:
         return None
     labels = [f"{r['system']}/{r['variant']}" for r in runs]
-    good = [r for r in runs if _done(r) and all(e["correct"] and e["state_kept"] for e in r["edits"])]
+    counted = [r for r in runs if _started(r)]
+    others = [r for r in runs if not _started(r)]
+    unrelated = "".join(f"; not counted, {_outcome(r)} (the session never started)" for r in others)
+    if not counted:
+        return ("not-applicable", "no session got past its start: " + "; ".join(_outcome(r) for r in others),
+                labels, _cause(None, None, [], others))
+    good = [r for r in counted if _done(r) and all(e["correct"] and e["state_kept"] for e in r["edits"])]
     calm = [r for r in good if not any(e["rebuilds"] for e in r["edits"])]
-    others = [r for r in runs if r not in good]
-    said = [_outcome(r) for r in others]
+    said = "; ".join(_outcome(r) for r in (calm or good) + [r for r in counted if r not in good])
     if calm:
-        return "does-not-hold", "; ".join([_outcome(r) for r in calm] + said), labels
-    if good:
-        teardown = [r for r in good if any(TEARDOWN & set(e["rebuild_kinds"]) for e in r["edits"])]
-        if len(teardown) < len(good):
-            return "partly", "; ".join([_outcome(r) for r in good] + said), labels
-    if all(r["status"] == "error" and (r.get("failed_edit") or {"kind": "start"})["kind"] == "start" for r in runs):
-        return "not-applicable", "no edit was tried: " + "; ".join(said), labels
-    return "holds", "; ".join([_outcome(r) for r in good] + said), labels
+        return "does-not-hold", said + unrelated, labels, _cause(None, None, counted, others)
+    kinds = sorted({k for r in good for e in r["edits"] for k in e["rebuild_kinds"] if k not in _NOT_A_REBUILD})
+    teardown = [r for r in good if any(TEARDOWN & set(e["rebuild_kinds"]) for e in r["edits"])]
+    if good and len(teardown) < len(good):
+        words = f"each edit made the framework rebuild the program ({', '.join(kinds)})"
+        return "partly", f"{said}; cause: {words}{unrelated}", labels, _cause("rebuilt", words, counted, others)
+    words = (f"an edit meant tearing the program down and rebuilding it by hand ({', '.join(sorted(TEARDOWN & set(kinds)))})"
+             if teardown else "the running program refused or lost an edit")
+    return ("holds", f"{said}; cause: {words}{unrelated}", labels,
+            _cause("teardown" if teardown else "refused", words, counted, others))
 
 
 def _outcome(run: dict) -> str:
@@ -338,7 +370,9 @@ def _outcome(run: dict) -> str:
     kinds = sorted({k for e in rebuilt for k in e["rebuild_kinds"] if k not in _NOT_A_REBUILD})
     lost = sum(1 for e in edits if e["state_kept"] is False)
     s = f"{run['variant']}: {len(edits) - len(wrong)} of {len(edits)} edits correct"
-    s += f", {len(rebuilt)} rebuilt ({', '.join(kinds)})" if rebuilt else ", nothing rebuilt"
+    times = sorted(e["time_to_result_s"] for e in rebuilt)
+    s += (f", {len(rebuilt)} rebuilt ({', '.join(kinds)}; {_ms(times[0])} to {_ms(times[-1])} from edit to result)"
+          if rebuilt else ", nothing rebuilt")
     ops = sum(k in _NOT_A_REBUILD for e in edits for k in e["rebuild_kinds"])
     s += f" (XLA compiled {ops} new primitives on the way)" if ops else ""
     return s + (f", weights lost on {lost}" if lost else ", weights kept")

@@ -3,9 +3,12 @@ import copy
 
 import pytest
 
+from compare import signals, systems
+from compare.discovery import get
 from conftest import SCENARIOS, invoke
 from lab.strict_json import loads_strict
 from lab.claims import VERDICTS, grade
+from lab.verdicts import verdicts
 
 
 @pytest.fixture(scope="module")
@@ -25,13 +28,19 @@ def cell(board, scenario, system):
 
 def test_every_claim_graded_for_every_system(board):
     assert board["schema"] == 2
-    assert [s["id"] for s in board["systems"]][:2] == ["tf1-graph", "tf-function"]
+    assert [s["id"] for s in board["systems"]] == list(systems.IDS) and len(systems.IDS) == 10
     assert [r["scenario"] for r in board["claims"]] == SCENARIOS
     for row in board["claims"]:
         assert set(row["cells"]) == {s["id"] for s in board["systems"]}
         for c in row["cells"].values():
             assert c["verdict"] in VERDICTS and c["evidence"]
             assert c["verdict"] == "not-applicable" or c["runs"]
+            assert {"cause", "silent", "unrelated"} <= set(c)
+            # A cell holds or partly holds only on one of its claim's causes, said in words.
+            if c["verdict"] in ("holds", "partly"):
+                assert c["cause"] in get(row["scenario"]).field("CAUSES") or c["cause"] in ("teardown", "rebuilt")
+                assert c["cause_words"] in c["evidence"]
+            assert all(u["cause"] == "other" for u in c["unrelated"])
     assert board["exit_code"] == 0
 
 
@@ -44,7 +53,8 @@ def test_then_now_and_pytorchs_compiler(board):
     assert cell(board, "control-flow", "torch-eager")["verdict"] == "does-not-hold"
     # Fixed sizes: tf.function runs any length but traces once per length.
     tf = cell(board, "variable-length", "tf-function")
-    assert tf["verdict"] == "partly" and "compiled again" in tf["evidence"]
+    assert tf["verdict"] == "partly" and tf["cause"] == "new-shape"
+    assert "each new length forced a new graph" in tf["evidence"]
 
 
 def test_a_cell_follows_its_runs(docs):
@@ -61,6 +71,100 @@ def test_a_cell_follows_its_runs(docs):
         if run["system"] == "jax-jit":
             run["status"], run["reason"] = "unavailable", "cannot import jax"
     assert cell(grade(altered), "control-flow", "jax-jit")["verdict"] == "unavailable"
+
+
+# --- each rule against an altered document: the cell follows the cause, the warning, the silence ---
+
+def _doc(docs, scenario):
+    """A copy of one scenario's real document, to alter."""
+    return copy.deepcopy(next(d for d in docs if d["scenario"] == scenario))
+
+
+def _run(doc, system, variant):
+    (run,) = [r for r in doc["runs"] if (r["system"], r["variant"]) == (system, variant)]
+    return run
+
+
+def _cell(doc, system):
+    return grade([doc])["claims"][0]["cells"][system]
+
+
+def test_jit_trace_holds_on_the_baked_branch_and_leaves_out_the_return_type(docs):
+    doc = _doc(docs, "control-flow")
+    c = _cell(doc, "torch-jit-trace")
+    # jit.trace cannot return the Python int n: another cause, listed and not counted. The
+    # traced version silently returned the branch it recorded: the claim's cause.
+    assert c["verdict"] == "holds" and c["cause"] == "baked-branch"
+    assert [u["run"] for u in c["unrelated"]] == ["torch-jit-trace/naive"]
+    assert "can be output from traced functions" in c["unrelated"][0]["said"]
+    assert [x["run"] for x in c["silent"]] == ["torch-jit-trace/traced"]
+    assert _cell(doc, "torch-jit-script")["verdict"] == "does-not-hold"  # script compiled the if/while
+    # Without TracerWarning's word that the trace read a tensor as a Python boolean, the wrong
+    # result has no cause the claim names: nothing counts any more.
+    traced = _run(doc, "torch-jit-trace", "traced")
+    traced["warnings"] = [w for w in traced["warnings"] if "Python boolean" not in w["message"]]
+    c = _cell(doc, "torch-jit-trace")
+    assert c["verdict"] == "not-applicable" and c["cause"] is None
+    assert {u["run"] for u in c["unrelated"]} == {"torch-jit-trace/naive", "torch-jit-trace/traced"}
+
+
+def test_another_error_does_not_make_the_claim_hold(docs):
+    doc = _doc(docs, "control-flow")
+    assert _cell(doc, "jax-jit")["cause"] == "truth-value"
+    _run(doc, "jax-jit", "naive")["error"].update(type="NameError", message="name 'y' is not defined")
+    c = _cell(doc, "jax-jit")
+    assert c["verdict"] == "not-applicable" and "another cause: NameError: name 'y' is not defined" in c["evidence"]
+
+
+def test_the_recompile_limit_changes_the_cell_and_the_sentence(docs):
+    doc = _doc(docs, "variable-length")
+    compiled = _run(doc, "torch-compile", "compiled")
+    c = _cell(doc, "torch-compile")
+    assert c["verdict"] == "partly" and c["cause"] == "recompile-limit"
+    fallback = signals.of(compiled, "eager-fallback")
+    assert (f"Dynamo hit its recompile limit (8), so {len(fallback['calls'])} of its 30 calls ran eagerly, "
+            f"from call {fallback['from_call'] + 1} on") in c["evidence"]
+    assert any("ran eagerly" in v for v in verdicts(doc))
+    # Without the warning and with a graph on every call, the same run only recompiled per length.
+    compiled["warnings"] = [w for w in compiled["warnings"] if "recompile_limit" not in w["message"]]
+    compiled["call_graph_runs"] = [1] * len(compiled["call_graph_runs"])
+    compiled["signals"] = signals.read(compiled)
+    c = _cell(doc, "torch-compile")
+    assert c["cause"] == "new-shape" and "eagerly" not in c["evidence"]
+    assert not any("ran eagerly" in v for v in verdicts(doc))
+
+
+def test_a_graph_break_is_the_claims_cause_for_control_flow(docs):
+    doc = _doc(docs, "control-flow")
+    assert "graph-break" in _cell(doc, "torch-compile")["causes"]
+    compiled = _run(doc, "torch-compile", "compiled")
+    compiled["graph_report"]["graph_breaks"] = 0
+    compiled["timing"].pop("graph_breaks", None)
+    compiled["signals"] = signals.read(compiled)
+    c = _cell(doc, "torch-compile")
+    assert c["causes"] == ["truth-value"] and "graph broke" not in c["evidence"]
+
+
+def test_silence_is_listed_and_never_points_anywhere(docs):
+    doc = _doc(docs, "debug-bad-op")
+    c = _cell(doc, "jax-eager")
+    # JAX clamps the out-of-range index (eager and jit alike): a wrong result, no error.
+    assert [x["run"] for x in c["silent"]] == ["jax-eager/value_bug_eager"]
+    assert c["verdict"] == "does-not-hold"  # the one error it raised reaches the BUG line
+    # Had it raised an error that names no line, it would count, and the claim would partly hold.
+    run = _run(doc, "jax-eager", "value_bug_eager")
+    run["status"], run["error"] = "error", {"type": "IndexError", "message": "out of bounds", "call_index": 2,
+                                            "points_to_bug": False, "message_points_to_bug": False}
+    c = _cell(doc, "jax-eager")
+    assert c["verdict"] == "partly" and c["cause"] == "report-elsewhere" and c["silent"] == []
+
+
+def test_a_deprecation_is_said_in_the_cell(docs):
+    doc = _doc(docs, "control-flow")
+    assert "deprecated" in _cell(doc, "torch-jit-script")["evidence"]
+    scripted = _run(doc, "torch-jit-script", "scripted")
+    scripted["warnings"], scripted["signals"] = [], []
+    assert "deprecated" not in _cell(doc, "torch-jit-script")["evidence"]
 
 
 def test_drift_in_a_cell_is_exit_4(docs):

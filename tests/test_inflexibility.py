@@ -47,7 +47,7 @@ def test_no_drift_and_exit_zero(doc):
 
 def test_every_finished_session_reports_each_edit(doc):
     finished = [r for r in doc["runs"] if r["status"] == "ok"]
-    assert len(finished) == 10
+    assert len(finished) == 13  # 10 sessions, and the 3 frozen ones
     for r in finished:
         assert len(r["edits"]) == 7 and r["start"]["edit"] == spec.EDITS[0][0]
         steps = [r["start"], *r["edits"]]
@@ -136,17 +136,45 @@ def test_weights_survive_where_they_are_python_objects(doc):
 
 def test_torch_capture_tools_cannot_take_the_session(doc):
     assert run(doc, "torch-export", "naive")["failed_edit"]["raised"] == "GuardOnDataDependentSymNode"
-    assert run(doc, "torch-jit", "naive")["failed_edit"]["message"].startswith("Cannot insert a Tensor that requires grad")
-    assert run(doc, "torch-jit", "scripted")["error"]["call_index"] is None  # refused at script time
+    assert run(doc, "torch-jit-trace", "naive")["failed_edit"]["message"].startswith("Cannot insert a Tensor that requires grad")
+    assert run(doc, "torch-jit-script", "scripted")["error"]["call_index"] is None  # refused at script time
+
+
+@pytest.mark.parametrize("system,kind", [("torch-export", "re-export"), ("torch-jit-trace", "re-trace"),
+                                         ("torch-jit-script", "re-script")])
+def test_a_frozen_program_is_frozen_again_on_every_edit(doc, system, kind):
+    # The tools' own way: the session stays Python and freezes its model (settings baked in) with
+    # the tool; every edit, the numbers included, means freezing it again, and the new program
+    # keeps the live weights (read back from its state_dict).
+    frozen = run(doc, system, "frozen")
+    assert frozen["status"] == "ok" and frozen["capture"]["how"] == "session"
+    assert [s["rebuild_kinds"] for s in [frozen["start"], *frozen["edits"]]] == [[kind]] * 8
+    assert all(e["state_kept"] is True and e["correct"] for e in frozen["edits"])
+    assert all(e["time_to_result_s"] > 0 for e in frozen["edits"])
 
 
 def test_claims(doc):
     scenario = get("inflexibility")
-    verdicts = {s: cell(scenario, doc, s)["verdict"] for s in doc["systems"]}
-    assert verdicts == {"tf1-graph": "partly", "tf-function": "partly", "tf-eager": "does-not-hold",
-                        "jax-jit": "partly", "jax-eager": "does-not-hold", "torch-eager": "does-not-hold",
-                        "torch-compile": "partly", "torch-export": "not-applicable",
-                        "torch-jit": "not-applicable"}
+    cells = {s: cell(scenario, doc, s) for s in doc["systems"]}
+    assert {s: c["verdict"] for s, c in cells.items()} == {
+        "tf1-graph": "partly", "tf-function": "partly", "tf-eager": "does-not-hold",
+        "jax-jit": "partly", "jax-eager": "does-not-hold", "torch-eager": "does-not-hold",
+        "torch-compile": "partly", "torch-export": "holds", "torch-jit-trace": "holds", "torch-jit-script": "holds"}
+    # The frozen programs hold on their own cause; the eager session that never started is
+    # listed, not counted.
+    export = cells["torch-export"]
+    assert export["cause"] == "teardown" and "re-export" in export["evidence"]
+    assert [u["run"] for u in export["unrelated"]] == ["torch-export/naive"]
+    assert cells["torch-compile"]["cause"] == "rebuilt" and cells["torch-compile"]["unrelated"] == []
+
+
+def test_a_session_that_never_started_is_not_applicable_with_why(doc):
+    import copy
+    altered = copy.deepcopy(doc)
+    altered["runs"] = [r for r in altered["runs"] if (r["system"], r["variant"]) != ("torch-export", "frozen")]
+    c = cell(get("inflexibility"), altered, "torch-export")
+    assert c["verdict"] == "not-applicable" and c["evidence"].startswith("no session got past its start: naive raised")
+    assert c["cause"] is None and [u["run"] for u in c["unrelated"]] == ["torch-export/naive"]
 
 
 def test_takeaways_come_from_the_edits(doc):

@@ -8,7 +8,7 @@ from conftest import ROOT, invoke
 from lab.strict_json import loads_strict
 
 IDS = ["tf1-graph", "tf-function", "tf-eager", "jax-jit", "jax-eager",
-       "torch-eager", "torch-compile", "torch-export", "torch-jit"]
+       "torch-eager", "torch-compile", "torch-export", "torch-jit-trace", "torch-jit-script"]
 
 
 def test_the_fixed_ids_in_the_fixed_order():
@@ -33,7 +33,31 @@ def test_old_flags_map_onto_systems():
         "tf-function", "tf-eager", "jax-jit", "jax-eager", "torch-eager", "torch-compile"]
     assert systems.from_modes(["torch"], "static") == ["torch-compile"]
     assert systems.ordered(["torch-eager", "tf1-graph"]) == ["tf1-graph", "torch-eager"]
-    assert systems.frameworks_of(["torch-jit", "tf1-graph"]) == ["tensorflow", "torch"]
+    assert systems.frameworks_of(["torch-jit-script", "tf1-graph"]) == ["tensorflow", "torch"]
+
+
+def test_torch_jit_is_two_systems_and_its_name_means_both():
+    from lab.options import system_ids
+    assert systems.FAMILIES == {"torch-jit": ("torch-jit-trace", "torch-jit-script")}
+    assert system_ids("torch-jit", "", "") == ["torch-jit-trace", "torch-jit-script"]
+    assert system_ids("torch-jit-script,tf1-graph", "", "") == ["tf1-graph", "torch-jit-script"]
+    assert system_ids("all", "", "") == IDS
+
+
+def test_a_family_table_lands_on_the_tool_it_names():
+    # A spec written against the one torch-jit system: each variant goes to the system of its
+    # tool, its expectation with it; a system given no variant runs the same functions itself.
+    variants = {"torch-jit": {"naive": ("naive", "trace"), "scripted": ("naive", "script")}}
+    expected = {("torch-jit", "naive"): {"status": "error"}, ("torch-jit", "scripted"): {"status": "ok"}}
+    assert systems.split_families(variants, "variants") == {
+        "torch-jit-trace": {"naive": ("naive", "trace")}, "torch-jit-script": {"scripted": ("naive", "script")}}
+    assert systems.split_families(expected, "pairs", variants) == {
+        ("torch-jit-trace", "naive"): {"status": "error"}, ("torch-jit-script", "scripted"): {"status": "ok"}}
+    only_trace = {"torch-jit": {"bug": ("bug", "trace")}}
+    assert systems.split_families(only_trace, "variants")["torch-jit-script"] == {"bug": ("bug", "script")}
+    assert systems.split_families({("torch-jit", "bug"): {}}, "pairs", only_trace) == {("torch-jit-trace", "bug"): {}}
+    assert systems.split_families({"torch-jit": ["extra"]}, "copy") == {
+        "torch-jit-trace": ["extra"], "torch-jit-script": ["extra"]}
 
 
 # Outside the registry and the framework backends, no module names a framework or a system id

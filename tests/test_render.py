@@ -94,7 +94,7 @@ def test_informative_frames_keep_the_user_line():
 
 
 def test_every_system_renders(compare_doc):
-    """All nine systems' runs draw without error (torch.export's graph report has no graph breaks)."""
+    """All ten systems' runs draw without error (torch.export's graph report has no graph breaks)."""
     doc = compare_doc("control-flow", "--systems", "all")
     con = _console(200)
     render.results(con, doc)

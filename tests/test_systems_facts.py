@@ -15,9 +15,10 @@ def one(doc, system, variant):
     return run
 
 
-def test_all_nine_systems_ran_with_no_blank_cell(doc):
+def test_all_ten_systems_ran_with_no_blank_cell(doc):
     assert doc["systems"] == ["tf1-graph", "tf-function", "tf-eager", "jax-jit", "jax-eager",
-                              "torch-eager", "torch-compile", "torch-export", "torch-jit"]
+                              "torch-eager", "torch-compile", "torch-export", "torch-jit-trace",
+                              "torch-jit-script"]
     assert {r["system"] for r in doc["runs"]} == set(doc["systems"])
     assert all(r["status"] in ("ok", "error", "wrong") for r in doc["runs"])
     assert doc["exit_code"] == 0 and doc["drift"] == []
@@ -52,13 +53,27 @@ def test_torch_compile_fullgraph_and_plain(doc):
 
 
 def test_torch_jit_trace_is_deprecated_and_silently_wrong(doc):
-    traced = one(doc, "torch-jit", "traced")
+    traced = one(doc, "torch-jit-trace", "traced")
     assert traced["status"] == "wrong" and traced["error"] is None
     assert traced["wrong"]["call_index"] >= 1  # right on the traced input, wrong on another path
     messages = [w["message"] for w in traced["warnings"]]
     assert any("`torch.jit.trace` is deprecated. Please switch to `torch.compile` or `torch.export`" in m
                for m in messages)
     assert any(w["category"] == "TracerWarning" for w in traced["warnings"])
+    # The deprecation is data: a signal that the verdicts and the cell quote.
+    assert {"kind": "deprecation", "said": "`torch.jit.trace` is deprecated. Please switch to "
+            "`torch.compile` or `torch.export`."} in traced["signals"]
+    assert any("The tool is deprecated (\"`torch.jit.trace` is deprecated." in v for v in doc["verdicts"]
+               if v.startswith("torch.jit.trace (deprecated) traced"))
+
+
+def test_torch_jit_script_compiles_the_eager_branch_and_loop(doc):
+    # jit.script compiles the Python `if`/`while` as written; jit.trace cannot even return n.
+    (scripted,) = runs_of(doc, "torch-jit-script")
+    assert scripted["variant"] == "scripted" and scripted["status"] == "ok" and scripted["compiles"] == 1
+    naive = one(doc, "torch-jit-trace", "naive")
+    assert naive["error"]["message"].startswith("Only tensors, lists, tuples of tensors, or dictionary of "
+                                                "tensors can be output from traced functions")
 
 
 def test_tf1_fixed_placeholder_refuses_another_length(compare_doc):

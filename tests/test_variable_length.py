@@ -207,7 +207,14 @@ def test_every_retrace_has_a_reason_one_shape_reason_per_new_length(doc):
         shape = [r for r in reasons if r["category"] == "shape"]
         assert len(shape) == new_lengths, run["system"]
         for r in shape:  # each names the length that was new at that call
-            assert f"({lengths[r['call']]}," in r["detail"]
+            if r["source"] == "explain-cache-misses":  # JAX's own words (jax 0.10)
+                assert f"at xs, now f32[{lengths[r['call']]},{spec.BATCH},{spec.D_IN}] and before f32[" in r["detail"]
+            else:
+                assert f"({lengths[r['call']]}," in r["detail"]
+    # JAX explains its own cache misses: the reasons come from it, not from the inputs.
+    jax_naive = runs_of(doc, "jax", "naive")[0]
+    assert {r["source"] for r in jax_naive["retrace_reasons"][1:]} == {"explain-cache-misses"}
+    assert jax_naive["retrace_reasons"][1]["detail"].startswith("JAX tracing cache miss: for naive defined at ")
 
 
 def test_a_retrace_reason_follows_the_inputs():
@@ -218,3 +225,57 @@ def test_a_retrace_reason_follows_the_inputs():
     assert [r["category"] for r in got] == ["new-function", "shape", "dtype", "python-value"]
     said = reasons([(a,), (b,)], [1, 1], [[], ["0/0: tensor 'x' size mismatch at index 0. expected 3, actual 4"]])
     assert said[1]["category"] == "shape" and said[1]["source"] == "framework"
+    # JAX's explanation (jax 0.10 wording), condensed by the backend, is read for its category.
+    explained = ["JAX tracing cache miss: for naive defined at f.py:3; different input types:; at xs, now "
+                 "f32[12,4,8] and before f32[16,4,8]", "JAX tracing cache miss: for naive defined at f.py:3; "
+                 "different input types:; at xs, now f64[4,2] and before f32[4,2]",
+                 "JAX tracing cache miss: for g defined at f.py:9; different input pytree:; at input path [0][1], "
+                 "now <class 'jax._src.tree_util.Static'> with pytree metadata Static(val=3) and before "
+                 "<class 'jax._src.tree_util.Static'> with pytree metadata Static(val=2)"]
+    got = reasons([(a,), (b,), (a,), (b,)], [1, 1, 1, 1], [[], *[[e] for e in explained]], "explain-cache-misses")
+    assert [r["category"] for r in got[1:]] == ["shape", "dtype", "python-value"]
+    assert {r["source"] for r in got[1:]} == {"explain-cache-misses"}
+
+
+def test_reduce_retracing_traces_twice_where_naive_traces_per_length(doc):
+    # tf.function(reduce_retracing=True), measured on tf 2.21: the first length traces, the
+    # second traces again with the length relaxed to None, and that trace serves every other.
+    reduced = runs_of(doc, "tensorflow", "reduce_retracing")[0]
+    naive = runs_of(doc, "tensorflow", "naive")[0]
+    assert reduced["status"] == "ok" and reduced["compiles"] == 2 and naive["compiles"] == DISTINCT
+    assert reduced["call_compiles"][:2] == [1, 1] and sum(reduced["call_compiles"][2:]) == 0
+    (sentence,) = [t for t in doc["takeaways"] if "reduce_retracing=True" in t]
+    assert f"traced 2 times over the same {len(LENGTHS)} calls, against {DISTINCT} for the naive port" in sentence
+
+
+def test_tf_retracing_warning_is_data(doc):
+    # tf 2.21 logs "5 out of the last 5 calls to <function naive at 0x...> triggered tf.function
+    # retracing" once a function has retraced on 5 calls in a row; the run keeps it as a signal.
+    naive = runs_of(doc, "tensorflow", "naive")[0]
+    (signal,) = [x for x in naive["signals"] if x["kind"] == "retracing"]
+    assert signal["said"].startswith(f"{signal['retraced']} out of the last {signal['calls']} calls to <function naive at ")
+    assert any(f"TensorFlow warned that {signal['retraced']} of the last {signal['calls']} calls retraced" in v
+               for v in doc["verdicts"])
+
+
+@pytest.fixture(scope="module")
+def all_doc(compare_doc):
+    return compare_doc("variable-length", "--systems", "all")
+
+
+def test_dynamo_recompile_limit_sends_new_lengths_to_eager(all_doc):
+    # torch 2.13: after 8 graphs Dynamo logs "torch._dynamo hit config.recompile_limit (8)";
+    # a length it compiled still runs its graph, a new one runs eagerly (no graph ran on it).
+    compiled = runs_of(all_doc, "torch-compile", "compiled")[0]
+    limit = next(w for w in compiled["warnings"] if "recompile_limit" in w["message"])
+    assert limit["message"].startswith("torch._dynamo hit config.recompile_limit (8)")
+    served = list(dict.fromkeys(LENGTHS))[:8]
+    eager = [k for k, n in enumerate(LENGTHS) if n not in served]
+    assert [k for k, n in enumerate(compiled["call_graph_runs"]) if n == 0] == eager
+    assert compiled["compiles"] == 8 and sum(compiled["call_compiles"][eager[0]:]) == 0
+    (fallback,) = [x for x in compiled["signals"] if x["kind"] == "eager-fallback"]
+    assert fallback == {"kind": "eager-fallback", "calls": eager, "from_call": eager[0], "of": len(LENGTHS),
+                        "why": "recompile-limit", "said": "torch._dynamo hit config.recompile_limit (8)"}
+    said = (f"Dynamo hit its recompile limit (8), so {len(eager)} of its {len(LENGTHS)} calls ran eagerly, "
+            f"from call {eager[0] + 1} on")
+    assert any(said in v for v in all_doc["verdicts"] if v.startswith("torch.compile compiled"))

@@ -77,6 +77,17 @@ def test_scoreboard_from_a_claims_document(docs, claims):
     assert board.index("TF tf.function") < board.index("JAX jax.jit") < board.index("PyTorch eager")
 
 
+def test_a_cell_carries_its_cause_silence_and_unrelated_runs(docs, claims):
+    import copy
+    from lab.web import render_page
+    altered = copy.deepcopy(claims)
+    cell = altered["claims"][0]["cells"][SYSTEMS[0]["id"]]
+    cell.update(verdict="holds", cause="baked-branch", silent=[{"run": "a/b"}], unrelated=[{"run": "a/c"}, {"run": "a/d"}])
+    page = render_page(docs, claims=altered)
+    assert re.search(r'<td class="lab-cell" data-cause="baked-branch" data-silent="1" data-unrelated="2">', page)
+    assert "data-cause" not in render_page(docs, claims=claims)
+
+
 def test_no_external_resources(docs, claims):
     from lab.web import render_page
     page = render_page(docs, claims=claims)

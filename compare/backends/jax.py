@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 
 import jax
@@ -11,6 +12,7 @@ from compare.backends import DeviceUnavailable
 
 NAME = "jax"
 GRAPH_SYSTEMS = ("jax-jit",)  # the rest of this worker's systems run op by op
+ACCOUNT_SOURCE = "explain-cache-misses"  # where recompile_said's reasons come from
 _device = None
 _events: list | None = None
 _compiles = [0]  # every backend compile since start, from JAX's own monitoring events
@@ -29,6 +31,19 @@ def _listen(name, duration, **kwargs):
 
 
 monitoring.register_event_duration_secs_listener(_listen)
+_misses: list[str] = []  # JAX's own account of each tracing-cache miss, in order
+
+
+class _CacheMisses(logging.Handler):
+    """jax_explain_cache_misses logs a WARNING per miss ("TRACING CACHE MISS at ...: for naive
+    ...: different input types: * at xs, now f32[3,4] and before f32[2,4]", jax 0.10): kept,
+    condensed to one line, and not printed."""
+
+    def emit(self, record) -> None:
+        lines = [line.strip(" *") for line in record.getMessage().strip().splitlines()]
+        if lines and "CACHE MISS" in lines[0]:
+            _misses.append("JAX tracing cache miss: " + "; ".join(
+                line for line in lines[1:] if line and not line.startswith("all previously seen")))
 
 
 def setup(device: str, threads: int) -> dict:
@@ -37,6 +52,7 @@ def setup(device: str, threads: int) -> dict:
     if device == "cuda" and not gpus:
         raise DeviceUnavailable("JAX sees no GPU")
     _device = gpus[0] if gpus else jax.devices("cpu")[0]
+    logging.getLogger("jax").addHandler(_CacheMisses(logging.WARNING))
     return {
         "version": jax.__version__,
         "device_used": "cuda" if gpus else "cpu",
@@ -80,6 +96,8 @@ def mode(system: str):
     with contextlib.ExitStack() as stack:
         if system not in GRAPH_SYSTEMS:
             stack.enter_context(jax.disable_jit())
+        else:  # op by op every new primitive misses: explain only the jitted function's misses
+            stack.enter_context(jax.explain_cache_misses(True))
         stack.enter_context(jax.default_device(_device))
         yield
 
@@ -127,13 +145,19 @@ def graph_report(fn, args, system: str) -> dict | None:
 
 
 def recompile_mark(system: str):
-    return None
+    """How many tracing-cache misses JAX has explained so far (jax.jit only: op by op, every
+    new primitive misses)."""
+    return len(_misses) if system in GRAPH_SYSTEMS else None
 
 
 def recompile_said(system: str, mark) -> list[str]:
-    """What the framework said about why it retraced; TF and JAX say it in logs the lab does
-    not parse, so their reasons are derived from the inputs (compare/retrace.py)."""
-    return []
+    """JAX's own explanation of each tracing-cache miss since `mark`, the outermost function's
+    first."""
+    return [] if mark is None else _misses[mark:]
+
+
+def graph_runs(system: str) -> int | None:
+    return None
 
 
 def warnings_of(fn) -> list[dict]:

@@ -3,6 +3,7 @@ graph mode (tf.Graph + Session, delegated to compare/backends/tf1_graph.py)."""
 from __future__ import annotations
 
 import contextlib
+import logging
 
 import numpy as np
 import tensorflow as tf
@@ -12,6 +13,14 @@ NAME = "tensorflow"
 GRAPH_SYSTEMS = ("tf-function",)  # traced by tf.function; tf-eager runs the same code eagerly
 TF1 = "tf1-graph"  # builds a tf.Graph and runs it in a Session: see tf1_graph.py
 _device = "/CPU:0"
+_logged: list[dict] = []  # warnings TensorFlow logged (its retracing warning), in order
+_since = 0  # where the variant being run began in _logged
+
+
+class _Logged(logging.Handler):
+    def emit(self, record) -> None:
+        _logged.append({"category": f"log:{record.name}", "message": record.getMessage(),
+                        "file": record.pathname, "line": record.lineno, "count": 1})
 
 
 def setup(device: str, threads: int) -> dict:
@@ -27,6 +36,7 @@ def setup(device: str, threads: int) -> dict:
     used = "cuda" if gpus and device in ("cuda", "auto") else "cpu"
     _device = "/GPU:0" if used == "cuda" else "/CPU:0"
     tf1_graph.DEVICE = _device
+    tf.get_logger().addHandler(_Logged(logging.WARNING))
     return {
         "version": tf.__version__,
         "device_used": used,
@@ -77,6 +87,8 @@ def mode(system: str):
 
 
 def prepare(fn, system: str, module=None, how: str | None = None):
+    global _since
+    _since = len(_logged)  # warnings_of(fn) reports what this variant's calls logged
     if system == TF1:
         return tf1_graph.prepare(fn, module)
     return fn
@@ -138,8 +150,14 @@ def recompile_said(system: str, mark) -> list[str]:
     return []
 
 
+def graph_runs(system: str) -> int | None:
+    return None
+
+
 def warnings_of(fn) -> list[dict]:
-    return []
+    """What TensorFlow logged while this variant ran: "5 out of the last 5 calls to <function
+    naive ...> triggered tf.function retracing" (tf 2.21) is the one that changes a run's meaning."""
+    return [dict(w) for w in _logged[_since:]]
 
 
 def describe(system: str, how: str | None) -> dict | None:

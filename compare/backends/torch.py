@@ -119,6 +119,11 @@ def recompile_said(system: str, mark) -> list[str]:
             for code, failed in guard_failures.items() if len(failed) > mark.get(code, 0)]
 
 
+def graph_runs(system: str) -> int | None:
+    """Compiled graphs run so far (torch.compile); a call that ran none ran eagerly."""
+    return None if system == EAGER else torch_static.graph_runs(system)
+
+
 def warnings_of(fn) -> list[dict]:
     """Warnings the tool raised or logged while capturing and calling (deprecations, TracerWarning)."""
     return torch_static.warnings_of(fn)

@@ -9,8 +9,10 @@ from static_impl/torch/<scenario>.py and how to put it through the system's tool
     torch-export:  "export"   torch.export.export, non-strict (2.13's default), static shapes
                    "export-strict"  the same with strict=True (Dynamo captures the graph)
                    "export-dynamic" non-strict, with the module's DYNAMIC_SHAPES (Dim.DYNAMIC)
-    torch-jit:     "trace"    torch.jit.trace on the first call's inputs
-                   "script"   torch.jit.script (compiles the Python source)
+    torch-jit-trace:  "trace"   torch.jit.trace on the first call's inputs
+    torch-jit-script: "script"  torch.jit.script (compiles the Python source)
+    any but compile:  "session" the function runs as Python and freezes its model with the tool
+                                itself (a session that re-exports, re-traces, re-scripts per edit)
 
 prepare() returns a PreparedFunction: call it with the call's input tensors. Export and trace
 happen lazily on the first call, so the first call's time includes capture; its split lands in
@@ -28,34 +30,19 @@ import warnings
 import numpy as np
 import torch
 
-SYSTEMS = ("torch-compile", "torch-export", "torch-jit")
 HOWS = {"torch-compile": ("compile", "fullgraph"),
-        "torch-export": ("export", "export-strict", "export-dynamic"),
-        "torch-jit": ("trace", "script")}
+        "torch-export": ("export", "export-strict", "export-dynamic", "session"),
+        "torch-jit-trace": ("trace", "session"), "torch-jit-script": ("script", "session")}
+JIT = ("torch-jit-trace", "torch-jit-script")
 # The lesson is graph capture, which Dynamo does the same whatever the backend: aot_eager (AOT
 # autograd, then ATen eagerly) skips Inductor's C++ code generation, ~1.5 s instead of ~20-55 s
 # per first compile on 2 CPU cores. LAB_TORCH_COMPILE_BACKEND=inductor measures the real thing.
 COMPILE_BACKEND = os.environ.get("LAB_TORCH_COMPILE_BACKEND", "aot_eager")
 
-# {system: {label: (function name in static_impl/torch/<scenario>.py, how)}}. A scenario whose
-# variants differ says so in its implementation file as VARIANTS, same shape (see variants()).
-DEFAULT_VARIANTS = {
-    "torch-compile": {"compiled": ("naive", "compile"), "fullgraph": ("naive", "fullgraph"),
-                      "static": ("forward", "fullgraph")},
-    "torch-export": {"naive": ("naive", "export"), "static": ("forward", "export")},
-    "torch-jit": {"naive": ("naive", "trace"), "scripted": ("naive", "script")},
-}
-WORKING_LABELS = ("static", "compiled", "scripted")
-
+_graph_runs = 0  # compiled graphs torch.compile ran: a call that ran none ran eagerly
 _exports = 0  # programs exported (successful torch.export.export calls)
 _jit = 0  # functions traced or scripted
 _sink: dict | None = None  # the dict first_call_events() is filling, if any
-
-
-def variants(module, system: str) -> dict[str, tuple[str, str]]:
-    """{label: (function name, how)} for one scenario's implementation module and one system."""
-    table = getattr(module, "VARIANTS", {})
-    return dict(table.get(system, DEFAULT_VARIANTS[system]))
 
 
 def _check(system: str, how: str) -> None:
@@ -88,7 +75,7 @@ class PreparedFunction:
         self.__name__ = getattr(fn, "__name__", "variant")
         if system == "torch-compile":
             _dynamo_reset()
-            self.program = self._run = torch.compile(fn, backend=COMPILE_BACKEND,
+            self.program = self._run = torch.compile(fn, backend=_counting(COMPILE_BACKEND),
                                                      fullgraph=how == "fullgraph")
         elif how == "script":  # no example inputs needed: compile the source now
             self._capture(lambda: torch.jit.script(fn), "script_s")
@@ -137,7 +124,7 @@ class PreparedFunction:
                 result = make()
         finally:
             self._event(key, time.perf_counter() - began)
-        if self.system == "torch-jit":
+        if self.system in JIT:
             global _jit
             _jit += 1
             self.program = self._run = result
@@ -197,6 +184,28 @@ def _torch_loggers() -> list:
     return _loggers
 
 
+def _counting(name: str):
+    """The backend `name`, its compiled graphs counted each time they run: past the recompile
+    limit, Dynamo still runs the graphs it has for lengths it saw, and runs new ones eagerly."""
+    inner = torch._dynamo.lookup_backend(name)
+
+    def backend(gm, example_inputs):
+        compiled = inner(gm, example_inputs)
+
+        def run(*args):
+            global _graph_runs
+            _graph_runs += 1
+            return compiled(*args)
+        run._boxed_call = getattr(compiled, "_boxed_call", False)  # how Dynamo passes the args
+        return run
+    return backend
+
+
+def graph_runs(system: str) -> int | None:
+    """Monotonic: compiled graphs run so far (torch-compile); None for the other tools."""
+    return _graph_runs if system == "torch-compile" else None
+
+
 def _dynamo_reset() -> None:
     # Dynamo's caches are global: a fresh start per variant, as a new process would have.
     # Its counters (compile_count) survive the reset; its timing metrics do not.
@@ -207,7 +216,7 @@ def prepare(variant, module, system: str, how: str) -> PreparedFunction:
     """variant: a function, or its name in `module` (the scenario's static_impl/torch module)."""
     _check(system, how)
     fn = getattr(module, variant) if isinstance(variant, str) else variant
-    return PreparedFunction(fn, module, system, how)
+    return fn if how == "session" else PreparedFunction(fn, module, system, how)
 
 
 def compile_count(system: str) -> int:
@@ -311,6 +320,11 @@ def value_and_grad(fn_prepared, args, weights, system: str):
 def describe(system: str, how: str) -> dict:
     """What ran, in words and as data."""
     _check(system, how)
+    if how == "session":
+        tool = {"torch-export": "torch.export", "torch-jit-trace": "torch.jit.trace",
+                "torch-jit-script": "torch.jit.script"}[system]
+        return {"system": system, "how": how, "tool": tool, "deprecated": system != "torch-export",
+                "call": f"the session calls {tool} on its model itself, again after each edit"}
     if system == "torch-compile":
         return {"system": system, "how": how, "tool": "torch.compile", "backend": COMPILE_BACKEND,
                 "fullgraph": how == "fullgraph",

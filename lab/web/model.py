@@ -264,7 +264,9 @@ def scoreboard(claims: dict, systems: list[dict], sections: dict) -> dict:
             label = VERDICTS.get(v, v)
             row.append({"verdict": v, "label": label.replace("unavailable", "unavail\u00adable") if compact else label,
                         "cls": v if v in VERDICTS else "other",
-                        "evidence": text(cell.get("evidence")), "system": s["label"]})
+                        "evidence": text(cell.get("evidence")), "system": s["label"],
+                        "cause": text(cell.get("cause")),
+                        "silent": len(lst(cell.get("silent"))), "unrelated": len(lst(cell.get("unrelated")))})
         rows.append({"claim": text(c.get("claim")), "scenario": text(c.get("scenario")),
                      "href": sections.get(text(c.get("scenario"))), "cells": row})
     return {"systems": cols, "rows": rows, "compact": compact}

@@ -25,6 +25,20 @@ def forward(left, right, feats, W_leaf, W_l, W_r, b):
     return hs[n - 1]
 
 
+def recursive(left, right, feats, W_leaf, W_l, W_r, b):
+    # The eager recursion with its closure lifted to module level (jit.script compiles no nested
+    # function definitions), so that jit.script is asked about the recursion itself.
+    return _node(left, right, feats, W_leaf, W_l, W_r, b, left.shape[0] - 1)
+
+
+def _node(left: torch.Tensor, right: torch.Tensor, feats: torch.Tensor, W_leaf: torch.Tensor,
+          W_l: torch.Tensor, W_r: torch.Tensor, b: torch.Tensor, i: int) -> torch.Tensor:
+    if left[i] < 0:
+        return torch.tanh(feats[i] @ W_leaf)
+    return torch.tanh(_node(left, right, feats, W_leaf, W_l, W_r, b, int(left[i])) @ W_l
+                      + _node(left, right, feats, W_leaf, W_l, W_r, b, int(right[i])) @ W_r + b)
+
+
 def scriptable(left, right, feats, W_leaf, W_l, W_r, b):
     # TorchScript compiles loops and ifs on tensors, but not recursion nor closures.
     hs: list[torch.Tensor] = []
