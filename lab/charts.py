@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import math
 
+from lab.labels import run_label
+
 BLOCKS = "▁▂▃▄▅▆▇█"
 
 
@@ -12,7 +14,7 @@ def per_call_series(doc: dict, min_calls: int = 5) -> list[dict]:
     for run in doc["runs"]:
         times = run.get("call_times_s") or []
         if len(times) >= min_calls:
-            series.append({"label": f"{run['system']} {run['variant']}", "system": run["system"], "times": times,
+            series.append({"label": run_label(run), "system": run["system"], "times": times,
                            "compiles": run.get("compiles"), "call_compiles": run.get("call_compiles") or [],
                            "reasons": run.get("retrace_reasons") or [],
                            "total_s": sum(times)})
@@ -37,7 +39,7 @@ def first_vs_steady(doc: dict) -> list[dict]:
     for run in doc["runs"]:
         t = run.get("timing") or {}
         if t.get("first_call_s") and t.get("steady_median_s"):
-            rows.append({"label": f"{run['system']} {run['variant']}",
+            rows.append({"label": run_label(run),
                          "first_s": t["first_call_s"], "steady_s": t["steady_median_s"]})
     return rows
 

@@ -229,10 +229,12 @@ def report(
     threads: Threads = 1,
     no_color: NoColor = False,
 ):
-    """Run every scenario and write one self-contained web page (plus the terminal's view and the JSON)."""
+    """Run every scenario on every system (narrow with --systems) and write one self-contained web page (plus the terminal's view and the JSON)."""
     from lab import options
     from lab.report import FILES, run_report
     picked = options.scenarios(scenarios, warn=_warn)
+    if systems is None and frameworks == ALL and modes == "default":
+        systems = "all"  # a report shows then (TF 1.x) against now (every system), unless narrowed
     ids, dev = _common(frameworks, modes, systems, repeats, device, timeout, threads)
     options.report_folder(out, "--out", FILES)
     code, paths = run_report(picked, out, no_color=no_color, systems_=ids,

@@ -12,6 +12,7 @@ from rich.table import Table
 from rich.text import Text
 
 from compare import systems as registry
+from lab.labels import run_label
 from lab.verdicts import counted, fmt_s
 
 STATUS_STYLE = {"ok": "green", "error": "red", "wrong": "magenta", "unavailable": "yellow",
@@ -176,16 +177,23 @@ def _results_table(doc: dict, long: bool = False, mode: bool = False, points: bo
     for col in columns:
         table.add_column(col, no_wrap=True, overflow="ellipsis",
                          justify="left" if col in ("run", "mode", "status", "points to") else "right")
+    expected_any = False
     for run in doc["runs"]:
         t = run.get("timing") or {}
         status = run["status"]
-        detail = f"error: {run['error']['type']}" if status == "error" and long else status
-        err = run.get("max_abs_err")
+        detail = f"error: {run['error']['type']}" if status == "error" and long and run.get("error") else status
+        # A failure the lesson expects (a naive port) is the finding, not breakage: not red, and marked.
+        expected = status != "ok" and (run.get("expected") or {}).get("status") == status
+        expected_any = expected_any or expected
+        style = "yellow" if expected else STATUS_STYLE.get(status, "white")
+        detail += "*" if expected else ""
+        # An errored run compared nothing that counts: its error value would read as a result.
+        err = run.get("max_abs_err") if status in ("ok", "wrong") else None
         fw = registry.get(run["system"]).short if short_fw else run["system"]
-        row = [escape(f"{fw} {run['variant']}")]
+        row = [escape(run_label(run, fw))]
         if mode:
             row.append(run.get("mode_name") or run["mode"])
-        row.append(f"[{STATUS_STYLE.get(status, 'white')}]{detail}[/]")
+        row.append(f"[{style}]{escape(detail)}[/]")
         if points:
             row.append(escape(_points_to(run)))
         row += ["-" if err is None else f"{err:.1e}" if long else f"{err:.0e}",
@@ -195,6 +203,8 @@ def _results_table(doc: dict, long: bool = False, mode: bool = False, points: bo
             row.append(fmt_s(t.get("steady_iqr_s")) if t.get("steady_iqr_s") is not None else "-")
         row.append("-" if run.get("compiles") is None else str(run["compiles"]))
         table.add_row(*row)
+    if expected_any:
+        table.caption, table.caption_justify = "* expected: the lesson says this version fails this way", "left"
     return table
 
 
@@ -464,7 +474,7 @@ def results(con: Console, doc: dict, full_traceback: bool = False, show_code_tab
 
 def _run_label(run: dict) -> str:
     """`system variant` as rich markup: a spec's variant label is text, never markup."""
-    return escape(f"{run['system']} {run['variant']}")
+    return escape(run_label(run))
 
 
 def reading_errors(con: Console, doc: dict) -> None:

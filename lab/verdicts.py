@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from compare import signals, systems
 from compare.units import fmt_s  # noqa: F401 - the one formatter, used by the views through here
+from lab.labels import role, run_label
 
 
 def _where(error: dict) -> str:
@@ -34,7 +35,7 @@ def outcome_sentence(run: dict) -> str:
 
 
 def _outcome_sentence(run: dict) -> str:
-    who = f"{run.get('mode_name') or run['framework']} {run['variant']}"
+    who = run_label(run, run.get("mode_name") or run["framework"])
     status = run["status"]
     if status == "error":
         e = run.get("error")
@@ -91,7 +92,7 @@ def verdicts(doc: dict) -> list[str]:
         constructs = ", ".join(f"{k} ×{v}" for k, v in static["constructs"].items()) or "none"
         changed = (sys_code.get("diff_vs_eager") or {}).get("functions", {}).get(run["function"], {}).get("changed")
         ran = "which ran and matched" if run.get("max_abs_err") is not None else "which ran; nothing to compare"
-        out.append(f"The working {run['mode_name']} version ({run['variant']}, {ran}) is "
+        out.append(f"The working {run['mode_name']} version ({role(run)}, {ran}) is "
                    f"{static['lines']} lines / {static['tokens']} tokens against {eager['lines']} / "
                    f"{eager['tokens']} in {systems.get(eager_sys).label}"
                    + (f"; {changed} of its lines {'differs' if changed == 1 else 'differ'} from the eager code"
@@ -110,10 +111,10 @@ def first_call_sentence(run: dict) -> str:
     """The measured ratios, whatever they are, and the compiles that came after call 1."""
     t = run["timing"]
     first, steady, second = t["first_call_s"], t["steady_median_s"], t.get("second_call_s")
-    s = f"{run['mode_name']} {run['variant']}: first call {fmt_s(first)}"
+    s = f"{run_label(run, run['mode_name'])}: first call {fmt_s(first)}"
     if second:
-        s += f", second {fmt_s(second)} ({first / second:,.1f}× the second)"
-    s += f", steady state {fmt_s(steady)} per call ({first / steady:,.1f}× the steady state)"
+        s += f", {first / second:,.1f}× the second call ({fmt_s(second)})"
+    s += f", {first / steady:,.1f}× the steady state ({fmt_s(steady)} per call)"
     per_call = run.get("call_compiles") or []
     if run.get("compiles") is None:
         # No counter. An eager system builds no graph of the function (it may still compile single

@@ -101,7 +101,7 @@ def test_png_chart(exported):
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     # control-flow makes 3 calls, too few for a per-call curve: the first-vs-steady panel only.
     bars = first_vs_steady(doc)
-    assert per_call_series(doc) == [] and [b["label"] for b in bars] == ["jax-jit static", "torch-eager eager"]
+    assert per_call_series(doc) == [] and [b["label"] for b in bars] == ["jax-jit ported", "torch-eager as written"]
     import matplotlib.image
     height, width, _ = matplotlib.image.imread(str(out / "chart.png")).shape
     assert (width, height) == (round(PANEL_SIZE[0] * DPI), round(PANEL_SIZE[1] * DPI))

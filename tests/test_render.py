@@ -5,6 +5,7 @@ import pytest
 
 from compare.systems import get as system
 from lab import render
+from lab.labels import run_label
 
 
 def _console(width):
@@ -22,7 +23,7 @@ def test_results_fit_without_cutting_cells(compare_doc, name, width):
     assert max(len(line) for line in text.splitlines()) <= width
     for run in doc["runs"]:
         short = system(run["system"]).short  # the legend's short names at 80 columns
-        assert f"{run['system']} {run['variant']}" in text or f"{short} {run['variant']}" in text
+        assert run_label(run) in text or run_label(run, short) in text
 
 
 def test_wide_terminal_shows_where_errors_point(compare_doc):
@@ -101,4 +102,21 @@ def test_every_system_renders(compare_doc):
     text = con.export_text()
     assert "the exported graph" in text and "torch._dynamo.explain" in text
     for run in doc["runs"]:
-        assert f"{run['system']} {run['variant']}" in text
+        assert run_label(run) in text
+
+
+def test_runs_are_named_by_role_and_expected_failures_are_marked(compare_doc):
+    """No "torch-eager eager" or "jax-jit static": the eager code is "as written", a static
+    system's hand port is "ported"; a failure the lesson expects is marked, and an errored run
+    shows no error value (it compared nothing that counts)."""
+    doc = compare_doc("control-flow")
+    con = _console(160)
+    con.print(render.results_table(doc, con))
+    text = con.export_text()
+    assert "torch-eager eager" not in text and "jax-jit static" not in text
+    assert "torch-eager as written" in text and "jax-jit ported" in text and "jax-jit as written" in text
+    naive = next(r for r in doc["runs"] if r["system"] == "jax-jit" and r["function"] == "naive")
+    assert naive["status"] == "error" and naive["expected"]["status"] == "error"
+    row = next(line for line in text.splitlines() if "jax-jit as written" in line)
+    assert "TracerBoolConversionError*" in row and "e-" not in row and "e+" not in row
+    assert "* expected: the lesson says this version fails this way" in text

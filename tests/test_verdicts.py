@@ -44,21 +44,21 @@ def test_fmt_s(seconds, shown):
 def test_the_error_sentence_cites_type_line_and_call(doc):
     run = run_of(doc, "jax-jit", "naive")
     user = run["error"]["innermost_user"]
-    (sentence,) = about(verdicts(doc), "jax.jit naive raised")
-    assert sentence == (f"jax.jit naive raised TracerBoolConversionError at {user['file']}:{user['line']} "
+    (sentence,) = about(verdicts(doc), "jax.jit as written raised")
+    assert sentence == (f"jax.jit as written raised TracerBoolConversionError at {user['file']}:{user['line']} "
                         f"(`{user['code']}`) on call 1 of 3.")  # call_index 0 keeps its number
 
 
 @pytest.mark.parametrize("alter, now", [
-    (lambda e: e.update(type="NameError"), "jax.jit naive raised NameError at "),
+    (lambda e: e.update(type="NameError"), "jax.jit as written raised NameError at "),
     (lambda e: e["innermost_user"].update(line=99), "control_flow.py:99 "),
     (lambda e: e.update(call_index=2), "on call 3 of 3."),
     (lambda e: e.update(innermost_user=None), "at no line of yours in its 1 frame on call 1"),
 ])
 def test_the_error_sentence_follows_the_error(doc, alter, now):
-    before = about(verdicts(doc), "jax.jit naive raised")
+    before = about(verdicts(doc), "jax.jit as written raised")
     alter(run_of(doc, "jax-jit", "naive")["error"])
-    after = about(verdicts(doc), "jax.jit naive")
+    after = about(verdicts(doc), "jax.jit as written")
     assert after != before and now in after[0]
 
 
@@ -66,14 +66,14 @@ def test_a_message_location_is_named_only_when_there_is_no_user_line(doc):
     e = run_of(doc, "jax-jit", "naive")["error"]
     e["innermost_user"] = None
     e["message_locations"] = [{"file": "static_impl/jax/control_flow.py", "line": 21}]
-    (sentence,) = about(verdicts(doc), "jax.jit naive raised")
+    (sentence,) = about(verdicts(doc), "jax.jit as written raised")
     assert "only its message names static_impl/jax/control_flow.py:21" in sentence
 
 
 def test_the_naive_success_cites_its_trace_count(doc):
-    assert "tf.function naive matched the reference on all 3 calls with 1 trace." in verdicts(doc)
+    assert "tf.function as written matched the reference on all 3 calls with 1 trace." in verdicts(doc)
     run_of(doc, "tf-function", "naive")["compiles"] = 3
-    assert "tf.function naive matched the reference on all 3 calls with 3 traces." in verdicts(doc)
+    assert "tf.function as written matched the reference on all 3 calls with 3 traces." in verdicts(doc)
 
 
 def test_matched_only_when_every_call_was_compared(doc):
@@ -86,16 +86,16 @@ def test_matched_only_when_every_call_was_compared(doc):
 def test_a_wrong_result_and_a_missing_worker_are_said_as_such(doc):
     run = run_of(doc, "tf-function", "naive")
     run.update(status="wrong", wrong={"call_index": 1, "why": "values differ"}, max_abs_err=0.5)
-    assert outcome_sentence(run) == ("tf.function naive raised nothing but returned a wrong result "
+    assert outcome_sentence(run) == ("tf.function as written raised nothing but returned a wrong result "
                                      "(max abs error 0.5): values differ on call 2.")
     run.update(status="unavailable", reason="cannot import tensorflow\nmore", error=None)
-    assert outcome_sentence(run) == "tf.function naive: unavailable (cannot import tensorflow)."
+    assert outcome_sentence(run) == "tf.function as written: unavailable (cannot import tensorflow)."
 
 
 def test_an_error_status_without_an_exception_is_not_invented(doc):
     run = run_of(doc, "jax-jit", "naive")
     run["error"] = None
-    assert outcome_sentence(run) == "jax.jit naive failed (status error) with no exception recorded."
+    assert outcome_sentence(run) == "jax.jit as written failed (status error) with no exception recorded."
 
 
 # --- code size: only for a working version that ran and matched -----------------------------------
@@ -107,9 +107,9 @@ def test_code_size_sentence_needs_a_working_run_that_matched(doc):
     doc["code"]["jax-jit"]["diff_vs_eager"]["functions"]["forward"]["changed"] = 1
     assert "1 of its lines differs" in about(verdicts(doc), start)[0]
     static = run_of(doc, "jax-jit", "static")
-    assert "(static, which ran and matched)" in about(verdicts(doc), start)[0]
+    assert "(ported, which ran and matched)" in about(verdicts(doc), start)[0]
     static["max_abs_err"] = None  # nothing was compared: it ran, and that is all
-    assert "(static, which ran; nothing to compare)" in about(verdicts(doc), start)[0]
+    assert "(ported, which ran; nothing to compare)" in about(verdicts(doc), start)[0]
     static["status"] = "wrong"
     assert about(verdicts(doc), start) == []
     static["status"] = "unavailable"
@@ -122,8 +122,8 @@ def test_first_call_sentence_prints_the_measured_ratios(doc):
     run = run_of(doc, "jax-jit", "static")
     run["timing"].update(first_call_s=0.1, second_call_s=0.2, steady_median_s=0.05)
     assert first_call_sentence(run).startswith(
-        "jax.jit static: first call 100.0 ms, second 200.0 ms (0.5× the second), "
-        "steady state 50.0 ms per call (2.0× the steady state)")
+        "jax.jit ported: first call 100.0 ms, 0.5× the second call (200.0 ms), "
+        "2.0× the steady state (50.0 ms per call)")
 
 
 def test_first_call_sentence_counts_the_compiles_after_call_1(doc):
@@ -142,12 +142,12 @@ def test_an_eager_system_is_not_said_to_compile(doc):
 
 
 def test_first_call_sentence_only_for_working_runs_that_ran(doc):
-    start = "jax.jit static: first call"
+    start = "jax.jit ported: first call"
     assert about(verdicts(doc), start)
     run_of(doc, "jax-jit", "static")["status"] = "error"
     run_of(doc, "jax-jit", "static")["error"] = copy.deepcopy(run_of(doc, "jax-jit", "naive")["error"])
     assert about(verdicts(doc), start) == []
-    assert about(verdicts(doc), "jax.jit static raised TracerBoolConversionError")  # said as a failure
+    assert about(verdicts(doc), "jax.jit ported raised TracerBoolConversionError")  # said as a failure
 
 
 def test_takeaways_are_kept_apart_from_verdicts(real):

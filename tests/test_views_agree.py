@@ -11,6 +11,7 @@ from rich.console import Console
 
 from compare.results import GraphReport, Timing
 from compare.units import fmt_s
+from lab.labels import run_label
 
 
 @pytest.fixture(scope="module")
@@ -50,7 +51,7 @@ def test_same_phases_in_terminal_and_page(doc, terminal, page):
     for run, split in _split_runs(doc):
         table = terminal[terminal.index("First call, split by the framework's own counters"):]
         row = next(line for line in table.splitlines()
-                   if line.strip().startswith(f"{run['system']} {run['variant']} ")
+                   if line.strip().startswith(run_label(run) + " ")
                    and fmt_s(split.first_s) in line)
         for column in ("trace", "lower", "compile"):
             seconds = split.column(column)

@@ -9,6 +9,7 @@ import re
 from compare.results import SPLIT_COLUMNS, GraphReport, Timing
 from compare.tracebacks import BUG_MARKER, informative_lines
 from compare.units import fmt_s
+from lab.labels import role, run_label
 from lab.web import svg
 from lab.web.code import file_model
 
@@ -85,8 +86,8 @@ def ordered_runs(doc: dict, order: dict) -> list[dict]:
 
 
 def _run_label(run: dict, labels: dict) -> str:
-    system, variant = labels.get(system_id(run), system_id(run)), text(run.get("variant"))
-    return system if variant and variant in system.split() else f"{system} {variant}".strip()
+    return run_label(run, labels.get(system_id(run), system_id(run))) if run.get("system") else \
+        f"{labels.get(system_id(run), system_id(run))} {text(run.get('variant'))}".strip()
 
 
 def _status(run: dict, frameworks: dict) -> dict:
@@ -110,7 +111,7 @@ def results_rows(runs: list[dict], labels: dict, frameworks: dict) -> list[dict]
         gr = GraphReport.from_dict(run.get("graph_report"))
         notes = [gr.summary()] if gr else []
         comp = run.get("compiles")
-        rows.append({"system": labels.get(system_id(run), system_id(run)), "variant": text(run.get("variant")),
+        rows.append({"system": labels.get(system_id(run), system_id(run)), "variant": role(run),
                      "function": text(run.get("function")), **_status(run, frameworks),
                      "first": _time(t.get("first_call_s")), "steady": _time(t.get("steady_median_s")),
                      "iqr": fmt_s(t.get("steady_iqr_s")) if t.get("steady_iqr_s") is not None else "",
