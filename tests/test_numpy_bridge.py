@@ -13,6 +13,7 @@ import copy
 
 import pytest
 
+from compare import signals
 from conftest import runs_of
 from lab.claims import grade
 from scenarios import numpy_bridge as spec
@@ -131,6 +132,12 @@ def test_claim_rests_on_the_numpy_causes(doc):
     compile_cell = cells["torch-compile"]["evidence"]
     assert "compiled matched on all 3 calls" in compile_cell and "Data dependent operator" in compile_cell
     assert "fullgraph matched on all 3 calls (1 graph);" in compile_cell
+    # Dynamo's explain() re-traces without fullgraph and reports the break; the fullgraph run
+    # itself ran one graph per call, so it carries no graph-break signal.
+    fullgraph = _run(doc, "torch-compile", "fullgraph")
+    assert fullgraph["graph_report"]["graph_breaks"] == 1 and fullgraph["call_graph_runs"] == [1, 1, 1]
+    assert not signals.of(fullgraph, "graph-break")
+    assert signals.of({**fullgraph, "signals": signals.read({**fullgraph, "capture": {}})}, "graph-break")
     assert all(not c["unrelated"] for c in cells.values())
 
 
