@@ -42,7 +42,10 @@ def read(run: dict) -> list[dict]:
                     "said": limit and _first_line(limit["message"])})
     report = run.get("graph_report") or {}
     breaks = report.get("graph_breaks") or (run.get("timing") or {}).get("graph_breaks") or 0
-    if breaks > 0:
+    # The report is Dynamo's explain(), which re-traces without fullgraph; a fullgraph=True run
+    # that completed had no break (any break raises), e.g. it captured the .item() explain breaks at.
+    whole = (run.get("capture") or {}).get("fullgraph") and run.get("status") in ("ok", "wrong")
+    if breaks > 0 and not whole:
         reasons = list(dict.fromkeys(report.get("break_reasons") or []))  # whole reasons, up to ~160 chars
         while len(reasons) > 1 and len("; ".join(reasons)) > 160:
             reasons.pop()

@@ -33,9 +33,9 @@ EXPECTED = {
     ("torch-compile", "fullgraph"): {"status": "ok"},
     ("torch-export", "naive"): {"status": "error", "error_type": "RuntimeError"},
     # torch.jit.trace records the NumPy result as a constant: later calls reuse the first scale.
-    ("torch-jit", "naive"): {"status": "wrong"},
+    ("torch-jit-trace", "naive"): {"status": "wrong"},
     # torch.jit.script refuses np.abs before it reads the line: it cannot weak-reference a ufunc.
-    ("torch-jit", "scripted"): {"status": "error", "error_type": "TypeError"},
+    ("torch-jit-script", "scripted"): {"status": "error", "error_type": "TypeError"},
 }
 EXTRAS = {"tf1-graph": ["run"]}
 # `lab verify`: the eager model is not differentiable as written (measured, torch 2.13).
@@ -199,22 +199,25 @@ def verdicts(doc: dict) -> list[str]:
 
 
 # --- lab claims ------------------------------------------------------------------------------
+# The eager code put through each system (naive-port, lab/claims.py). The causes the claim is
+# about (lab/causes.py), measured (tensorflow 2.21, jax 0.10.2, torch 2.13): a graph tensor, a
+# tracer, an export's FakeTensor have no NumPy value to give; the trace keeps the first call's
+# NumPy value (TracerWarning: "Converting a tensor to a NumPy array might cause the trace to be
+# incorrect"); torch.jit.script cannot take np.abs ("cannot create weak reference to
+# 'numpy.ufunc' object"); without fullgraph, Dynamo traces the NumPy calls but breaks the graph
+# where their result becomes a Python float ("Data dependent operator"). Any other failure is
+# another cause: listed, not counted.
+CAUSES = {
+    "no-value": {"words": "a graph or traced value has no NumPy value while the program is captured "
+                          "(no .numpy(), no __array__)",
+                 "error": r"TracerArrayConversionError|has no attribute 'numpy'|\.numpy\(\) is not supported"},
+    "frozen-value": {"words": "the trace recorded the first call's NumPy value as a constant and returned results "
+                              "computed with it on later calls, silently",
+                     "silent": True, "warning": "to a NumPy array"},
+    "numpy-refused": {"words": "the compiler refused the NumPy function itself (np.abs, a ufunc) before any call",
+                      "error": r"numpy\.ufunc", "called": False},
+    "graph-break": {"words": "the graph broke where the NumPy result became a Python number, and Python ran "
+                             "that step between graphs", "signal": "graph-break"},
+}
 NAIVE_LABELS = ("naive", "eager", "compiled", "fullgraph", "scripted")
-
-
-def claim_rule(doc: dict, system: str):
-    """Holds where the eager code's NumPy call inside the model raised or went wrong; does not
-    hold where it ran on every call. The evidence adds what conversion outside the model does."""
-    runs = [r for r in doc["runs"] if r["system"] == system and r["variant"] in NAIVE_LABELS
-            and (r.get("bridge") or {}).get("in_graph")]
-    if not runs:
-        return None
-    failed = [r for r in runs if r["bridge"]["in_graph"] in ("error", "wrong")]
-    b = runs[0]["bridge"]
-    evidence = "; ".join(_inside_outcome(r) for r in runs)
-    evidence += f" (outside the model: from NumPy {b.get('from_numpy')}, back {b.get('to_numpy')})"
-    verdict = "holds" if len(failed) == len(runs) else "partly" if failed else "does-not-hold"
-    return verdict, evidence, [f"{r['system']}/{r['variant']}" for r in runs]
-
-
-CLAIM_RULE = claim_rule
+CLAIM_RULE = {"kind": "naive-port", "naive": list(NAIVE_LABELS)}

@@ -17,7 +17,9 @@ import sys
 import pytest
 
 from compare import debugger
+from lab.claims import grade
 from scenarios import debugger as spec
+from test_claims import _cell, _doc, _run
 
 
 @pytest.fixture(scope="module")
@@ -74,9 +76,9 @@ def test_pytorch_compilers(doc):
     assert compiled["breakpoints"][0]["repr"] == "*** NameError: name 'x' is not defined"
     fullgraph = run_of(doc, "torch-compile", "fullgraph")
     assert fullgraph["error"]["type"] == "Unsupported" and "breakpoint" in fullgraph["error"]["message"]
-    traced = run_of(doc, "torch-jit", "naive")
+    traced = run_of(doc, "torch-jit-trace", "naive")
     assert traced["stop_counts"] == [3] + [0] * (spec.N_CALLS - 1) and traced["inspection"] == "concrete"
-    scripted = run_of(doc, "torch-jit", "scripted")
+    scripted = run_of(doc, "torch-jit-script", "scripted")
     assert "breakpoint" in scripted["error"]["message"]
 
 
@@ -85,16 +87,50 @@ def test_takeaway_and_claim_follow_the_data(doc):
     assert "jax.jit (framework) stopped on calls 1, 2, 3, 4, 5 of 5, in your code; `p x` showed concrete values" in text
     assert "tf.function (naive) stopped on call 1 of 5, in generated code (__autograph_generated_file" in text
     assert "torch.compile (compiled) stopped on calls 1, 2, 3, 4, 5 of 5, in the framework's code (random.py:" in text
-    grades = {s: spec.claim_rule(doc, s)[0] for s in doc["systems"]}
-    assert grades == {"tf1-graph": "holds", "tf-function": "holds", "tf-eager": "does-not-hold",
-                      "jax-jit": "partly", "jax-eager": "does-not-hold", "torch-eager": "does-not-hold",
-                      "torch-compile": "holds", "torch-export": "holds", "torch-jit": "holds"}
     altered = copy.deepcopy(doc)
     framework = run_of(altered, "jax-jit", "framework")
     for mark in framework["breakpoints"][1:]:
         mark.update(stopped=False, stops=0)
     assert spec.claim_rule(altered, "jax-jit")[0] == "holds"
     assert "jax.jit (framework) stopped on call 1 of 5" in " ".join(spec.verdicts(altered))
+
+
+# The cell of each system and the cause it rests on, measured (`lab claims debugger --systems all`).
+CELLS = {"tf1-graph": ("holds", "stopped-while-tracing"), "tf-function": ("holds", "stopped-while-tracing"),
+         "tf-eager": ("does-not-hold", None), "jax-jit": ("partly", "stopped-while-tracing"),
+         "jax-eager": ("does-not-hold", None), "torch-eager": ("does-not-hold", None),
+         "torch-compile": ("holds", "framework-frames"), "torch-export": ("holds", "stopped-while-tracing"),
+         "torch-jit-trace": ("holds", "stopped-while-tracing"), "torch-jit-script": ("holds", "breakpoint-refused")}
+
+
+def test_claim_rests_on_where_the_debugger_stopped(doc):
+    (row,) = grade([doc])["claims"]
+    cells = row["cells"]
+    assert {s: (c["verdict"], c["cause"]) for s, c in cells.items()} == CELLS
+    assert all(not c["unrelated"] and not c["silent"] for c in cells.values())
+    for system, (_, cause) in CELLS.items():
+        assert cause is None or cells[system]["cause_words"] in cells[system]["evidence"]
+    # torch.compile: Dynamo's frames on every call, and fullgraph=True refusing breakpoint() itself.
+    assert cells["torch-compile"]["causes"] == ["breakpoint-refused", "framework-frames"]
+    # The data the causes read: jit.trace's stops per call, script's own refusal.
+    assert run_of(doc, "torch-jit-trace", "naive")["stop_counts"] == [3, 0, 0, 0, 0]
+    assert run_of(doc, "torch-jit-script", "scripted")["error"]["message"].startswith(
+        "Python builtin <built-in function breakpoint> is currently not supported in Torchscript")
+
+
+def test_debugger_cells_follow_the_cause(doc):
+    """Alter a real document: the cell follows the cause its runs show."""
+    altered = _doc([doc], "debugger")
+    # Had jax.jit stopped on every call, still on a tracer, the cause is the placeholder.
+    naive = _run(altered, "jax-jit", "naive")
+    naive["stop_counts"] = [1] * spec.N_CALLS
+    c = _cell(altered, "jax-jit")
+    assert (c["verdict"], c["cause"]) == ("partly", "symbolic") and "symbolic placeholder" in c["cause_words"]
+    # torch.jit.script refusing something else than breakpoint() is another cause: not counted.
+    _run(altered, "torch-jit-script", "scripted")["error"]["message"] = "Unknown type annotation: 'Foo'"
+    c = _cell(altered, "torch-jit-script")
+    assert (c["verdict"], c["cause"]) == ("not-applicable", None)
+    assert "another cause: RuntimeError: Unknown type annotation: 'Foo'" in c["evidence"]
 
 
 def test_a_transcript_is_read_stop_by_stop():

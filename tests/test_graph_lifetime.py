@@ -14,9 +14,11 @@ import copy
 import numpy as np
 import pytest
 
+from lab.claims import grade
 from scenarios import graph_lifetime as spec
+from test_claims import _cell, _doc, _run
 
-TORCH = ("torch-eager", "torch-compile", "torch-export", "torch-jit")
+TORCH = ("torch-eager", "torch-compile", "torch-export", "torch-jit-trace", "torch-jit-script")
 
 
 @pytest.fixture(scope="module")
@@ -49,7 +51,7 @@ def test_pytorch_frees_the_graph_after_one_backward(doc):
 
 
 def test_retain_graph_keeps_it_except_in_torch_compile(doc):
-    for system in ("torch-eager", "torch-export", "torch-jit"):
+    for system in ("torch-eager", "torch-export", "torch-jit-trace", "torch-jit-script"):
         for life in lives(doc, system):
             assert life["retain_graph"] == "ok" and life["same_gradient_twice"], system
     for life in lives(doc, "torch-compile"):
@@ -90,7 +92,8 @@ def test_recording_is_measured_beside_the_plain_forward(doc):
 
 def test_takeaways_state_the_measured_lifetimes(doc):
     text = " ".join(doc["takeaways"])
-    assert ("torch eager, torch.export, torch.jit (deprecated): the second backward raised RuntimeError: "
+    assert ("torch eager, torch.export, torch.jit.trace (deprecated), torch.jit.script (deprecated): the second "
+            "backward raised RuntimeError: "
             "Trying to backward through the graph a second time; with retain_graph=True it ran") in text
     assert ("torch.compile: the second backward raised RuntimeError: Trying to backward through the graph a "
             "second time; with retain_graph=True it raised RuntimeError: This backward function was compiled "
@@ -109,14 +112,48 @@ def test_takeaways_and_claim_follow_the_data(doc):
             run["lifetime"].update(second_backward="error", second_backward_error="ValueError: gone")
     text = " ".join(spec.verdicts(altered))
     assert "donated buffers" not in text
-    assert "torch eager, torch.compile, torch.export, torch.jit (deprecated): the second backward raised" in text
+    assert ("torch eager, torch.compile, torch.export, torch.jit.trace (deprecated), torch.jit.script (deprecated): "
+            "the second backward raised") in text
     assert spec.claim_rule(doc, "jax-jit")[0] == "does-not-hold"
-    verdict, evidence, labels = spec.claim_rule(altered, "jax-jit")
-    assert verdict == "partly" and "naive: the second backward raised ValueError: gone" in evidence
+    verdict, evidence, labels, _ = spec.claim_rule(altered, "jax-jit")
+    # Another error than a freed graph is not the claim's: listed, not counted.
+    assert verdict == "does-not-hold" and "not counted, naive: another cause: ValueError: gone" in evidence
     assert labels == ["jax-jit/naive", "jax-jit/static"]
-    for system in ("torch-eager", "torch-compile", "tf-function", "tf-eager"):
-        assert spec.claim_rule(doc, system)[0] == "holds", system
-    assert spec.claim_rule(doc, "tf1-graph")[0] == "does-not-hold"
+
+
+# The cell of each system and the cause it rests on, measured (`lab claims graph-lifetime --systems all`).
+CELLS = {"tf1-graph": ("does-not-hold", None), "tf-function": ("holds", "freed"), "tf-eager": ("holds", "freed"),
+         "jax-jit": ("does-not-hold", None), "jax-eager": ("does-not-hold", None),
+         **{system: ("holds", "freed") for system in TORCH}}
+
+
+def test_claim_rests_on_the_freed_graph(doc):
+    (row,) = grade([doc])["claims"]
+    assert {s: (c["verdict"], c["cause"]) for s, c in row["cells"].items()} == CELLS
+    for system, (verdict, cause) in CELLS.items():
+        c = row["cells"][system]
+        assert not c["silent"] and not c["unrelated"]
+        if cause:  # the framework's own words, which the cause's condition read
+            said = ("Trying to backward through the graph a second time" if system.startswith("torch")
+                    else "A non-persistent GradientTape can only be used to compute one set of gradients")
+            assert said in c["evidence"] and c["cause_words"] in c["evidence"]
+
+
+def test_lifetime_cells_follow_the_cause_and_the_silence(doc):
+    """Alter a real document: the cell follows the second backward's cause and its silence."""
+    altered = _doc([doc], "graph-lifetime")
+    # torch eager's second backward failing for another reason is not a freed graph.
+    _run(altered, "torch-eager", "eager")["lifetime"]["second_backward_error"] = "RuntimeError: out of memory"
+    c = _cell(altered, "torch-eager")
+    assert (c["verdict"], c["cause"]) == ("not-applicable", None)
+    assert [(u["run"], u["said"]) for u in c["unrelated"]] == [("torch-eager/eager", "RuntimeError: out of memory")]
+    # One of torch.export's two runs keeps its graph: the claim only partly holds there.
+    _run(altered, "torch-export", "static")["lifetime"].update(second_backward="ok", second_backward_error=None)
+    assert (_cell(altered, "torch-export")["verdict"], _cell(altered, "torch-export")["cause"]) == ("partly", "freed")
+    # A second gradient that ran but differs is silent, and said.
+    _run(altered, "jax-jit", "naive")["lifetime"]["same_gradient_twice"] = False
+    c = _cell(altered, "jax-jit")
+    assert [x["run"] for x in c["silent"]] == ["jax-jit/naive"] and "silent: naive ran the second backward" in c["evidence"]
 
 
 def test_the_hand_written_gradient_is_the_gradient():

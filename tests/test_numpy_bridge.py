@@ -6,14 +6,18 @@ misaligned one, and np.asarray gives back a read-only view of the same buffer; T
 both ways. Inside the model, .numpy()/np.asarray on an intermediate raises in tf.function, TF 1.x,
 jax.jit and torch.export, torch.jit.script refuses np.abs with a TypeError, torch.jit.trace keeps
 the first call's value as a constant, and torch.compile (even fullgraph=True) compiles the NumPy
-call into its graph.
+call into its graph; without fullgraph the graph breaks at float(scale) ("Data dependent
+operator"), with fullgraph=True it is one graph.
 """
 import copy
 
 import pytest
 
+from compare import signals
 from conftest import runs_of
+from lab.claims import grade
 from scenarios import numpy_bridge as spec
+from test_claims import _cell, _doc, _run
 
 
 @pytest.fixture(scope="module")
@@ -67,9 +71,9 @@ def test_numpy_inside_the_model(doc):
     b = bridge(doc, "tf-function", "naive")
     assert b["in_graph_error"].startswith("AttributeError:") and "SymbolicTensor" in b["in_graph_error"]
     assert b["in_graph_message_points_to_bug"] and not b["in_graph_points_to_bug"]
-    assert bridge(doc, "torch-jit", "scripted")["in_graph_error"].startswith("TypeError:")
+    assert bridge(doc, "torch-jit-script", "scripted")["in_graph_error"].startswith("TypeError:")
     # torch.jit.trace: no error, the first call's NumPy value frozen into the trace.
-    b = bridge(doc, "torch-jit", "naive")
+    b = bridge(doc, "torch-jit-trace", "naive")
     assert b["in_graph"] == "wrong" and b["in_graph_wrong_call"] == 1
     for system, variant in (("torch-eager", "eager"), ("tf-eager", "eager"), ("jax-eager", "eager"),
                             ("torch-compile", "compiled"), ("torch-compile", "fullgraph")):
@@ -78,11 +82,12 @@ def test_numpy_inside_the_model(doc):
 
 def test_takeaways_state_the_measured_sharing(doc):
     text = " ".join(doc["takeaways"])
-    assert "torch eager, torch.compile, torch.export, torch.jit (deprecated): from NumPy shares the buffer " \
+    assert "torch eager, torch.compile, torch.export, torch.jit.trace (deprecated), torch.jit.script (deprecated): " \
+           "from NumPy shares the buffer " \
            "(same address: yes); back to NumPy shares it, writeable" in text
     assert "jax.jit, jax op-by-op (disable_jit): from NumPy shares the buffer (same address: yes) when it is " \
            "64-byte aligned, and copies when it is not; back to NumPy gives a read-only array over the same buffer" in text
-    assert "torch.jit (deprecated) (naive) raised nothing and went wrong from call 2" in text
+    assert "torch.jit.trace (deprecated) (naive) raised nothing and went wrong from call 2" in text
     assert "jax.jit (naive) raised TracerArrayConversionError at the line that called NumPy" in text
 
 
@@ -91,26 +96,69 @@ def test_takeaways_follow_the_data_not_constants(doc):
     for run in runs_of(altered, "jax"):
         run["bridge"]["from_numpy_misaligned"] = "shared"
         run["bridge"]["to_numpy"] = "copy"
-    run = [r for r in altered["runs"] if r["system"] == "torch-jit" and r["variant"] == "naive"][0]
+    run = [r for r in altered["runs"] if r["system"] == "torch-jit-trace" and r["variant"] == "naive"][0]
     run["bridge"].update(in_graph="error", in_graph_error="RuntimeError: x", in_graph_points_to_bug=False,
                          in_graph_message_points_to_bug=False)
     text = " ".join(spec.verdicts(altered))
     assert "jax.jit, jax op-by-op (disable_jit): from NumPy shares the buffer (same address: yes); back to NumPy copies" in text
-    assert "torch.jit (deprecated) (naive) raised RuntimeError pointing at no line of yours" in text
+    assert "torch.jit.trace (deprecated) (naive) raised RuntimeError pointing at no line of yours" in text
     assert "went wrong" not in text
 
 
-def test_claim_graded_from_the_in_graph_outcome(doc):
-    assert spec.claim_rule(doc, "torch-eager")[0] == "does-not-hold"
-    assert spec.claim_rule(doc, "torch-compile")[0] == "does-not-hold"
-    for system in ("tf1-graph", "tf-function", "jax-jit", "torch-export", "torch-jit"):
-        assert spec.claim_rule(doc, system)[0] == "holds", system
-    altered = copy.deepcopy(doc)
-    run = [r for r in altered["runs"] if r["system"] == "torch-jit" and r["variant"] == "naive"][0]
-    run["bridge"]["in_graph"] = "ok"
-    verdict, evidence, labels = spec.claim_rule(altered, "torch-jit")
-    assert verdict == "partly" and labels == ["torch-jit/naive", "torch-jit/scripted"]
-    assert "from NumPy shared, back shared" in evidence
+# The cell of each system and the cause it rests on, measured (`lab claims numpy-bridge --systems all`).
+CELLS = {"tf1-graph": ("holds", "no-value"), "tf-function": ("holds", "no-value"),
+         "tf-eager": ("does-not-hold", None), "jax-jit": ("holds", "no-value"),
+         "jax-eager": ("does-not-hold", None), "torch-eager": ("does-not-hold", None),
+         "torch-compile": ("partly", "graph-break"), "torch-export": ("holds", "no-value"),
+         "torch-jit-trace": ("holds", "frozen-value"), "torch-jit-script": ("holds", "numpy-refused")}
+
+
+def test_claim_rests_on_the_numpy_causes(doc):
+    (row,) = grade([doc])["claims"]
+    assert {s: (c["verdict"], c["cause"]) for s, c in row["cells"].items()} == CELLS
+    cells = row["cells"]
+    assert "cause: a graph or traced value has no NumPy value" in cells["jax-jit"]["evidence"]
+    # torch.jit.trace raised nothing: the frozen NumPy value is silent, and the claim's cause.
+    assert [x["run"] for x in cells["torch-jit-trace"]["silent"]] == ["torch-jit-trace/naive"]
+    # What each framework said, the data the cause was read from (its "error" condition).
+    for system, variant, said in (("tf1-graph", "naive", "'SymbolicTensor' object has no attribute 'numpy'"),
+                                  ("tf-function", "naive", "'SymbolicTensor' object has no attribute 'numpy'"),
+                                  ("jax-jit", "naive", "__array__() was called on traced array"),
+                                  ("torch-export", "naive", ".numpy() is not supported for tensor subclasses"),
+                                  ("torch-jit-script", "scripted", "cannot create weak reference to 'numpy.ufunc'")):
+        assert said in _run(doc, system, variant)["error"]["message"], system
+        assert cells[system]["cause_words"] in cells[system]["evidence"]
+    # Dynamo compiled the NumPy calls; only without fullgraph did the graph break (at float()).
+    compile_cell = cells["torch-compile"]["evidence"]
+    assert "compiled matched on all 3 calls" in compile_cell and "Data dependent operator" in compile_cell
+    assert "fullgraph matched on all 3 calls (1 graph);" in compile_cell
+    # Dynamo's explain() re-traces without fullgraph and reports the break; the fullgraph run
+    # itself ran one graph per call, so it carries no graph-break signal.
+    fullgraph = _run(doc, "torch-compile", "fullgraph")
+    assert fullgraph["graph_report"]["graph_breaks"] == 1 and fullgraph["call_graph_runs"] == [1, 1, 1]
+    assert not signals.of(fullgraph, "graph-break")
+    assert signals.of({**fullgraph, "signals": signals.read({**fullgraph, "capture": {}})}, "graph-break")
+    assert all(not c["unrelated"] for c in cells.values())
+
+
+def test_numpy_cells_follow_the_cause_and_the_silence(doc):
+    """Alter a real document: the cell follows the run's cause, its warning, its silence."""
+    altered = _doc([doc], "numpy-bridge")
+    # Without TracerWarning's word that a tensor became a NumPy array, jit.trace's wrong result
+    # names no cause of the claim: still silent, now unrelated, and nothing counts.
+    traced = _run(altered, "torch-jit-trace", "naive")
+    traced["warnings"] = [w for w in traced["warnings"] if "NumPy array" not in w["message"]]
+    c = _cell(altered, "torch-jit-trace")
+    assert (c["verdict"], c["cause"]) == ("not-applicable", None)
+    assert [u["run"] for u in c["unrelated"]] == [x["run"] for x in c["silent"]] == ["torch-jit-trace/naive"]
+    # jax.jit failing for another reason than the NumPy call does not make the claim hold.
+    _run(altered, "jax-jit", "naive")["error"].update(type="NameError", message="name 'h' is not defined")
+    c = _cell(altered, "jax-jit")
+    assert c["verdict"] == "not-applicable" and "another cause: NameError: name 'h' is not defined" in c["evidence"]
+    # Without its graph break, torch.compile ran the NumPy code cleanly: the claim does not hold.
+    _run(altered, "torch-compile", "compiled")["signals"] = []
+    assert (_cell(altered, "torch-compile")["verdict"], _cell(altered, "torch-compile")["cause"]) == \
+        ("does-not-hold", None)
 
 
 def test_alignment_is_controlled():

@@ -1,0 +1,65 @@
+"""The cause fields of a cell that a spec's own CLAIM_RULE grades (lab/claims.py fills them for
+its built-in rule kinds, which a scenario may not import): which of the spec's CAUSES each
+troubled run shows, which runs went silently wrong, and which failed for another cause.
+
+A cause's conditions read as in lab/causes.py; only the two these rules need: "error" (a regex
+over the error's "Type: message") and "fields" ({name: regex} over the run's facts)."""
+import re
+
+OTHER = "other"
+
+
+def label(run: dict) -> str:
+    return f"{run['system']}/{run['variant']}"
+
+
+def _shows(run: dict, facts: dict, cause: dict) -> bool:
+    e = run.get("error") or {}
+    for condition, want in cause.items():
+        if condition == "error":
+            if run["status"] != "error" or not re.search(want, f"{e.get('type')}: {e.get('message') or ''}"):
+                return False
+        elif condition == "fields":
+            if not all(re.search(pattern, str(facts.get(name))) for name, pattern in want.items()):
+                return False
+        elif condition != "words":
+            raise ValueError(f"unknown cause condition {condition!r}")
+    return True
+
+
+def judged(runs: list[dict], causes: dict, troubled, said, facts=lambda run: run) -> dict[str, dict]:
+    """{label: {run, cause, words, said, silent}} for the runs `troubled(run)` picks: the first of
+    the claim's causes their facts show, else OTHER in the run's own words (`said(run)`)."""
+    out = {}
+    for run in runs:
+        if not troubled(run):
+            continue
+        cause = next((c for c, spec in causes.items() if _shows(run, facts(run), spec)), None)
+        words = causes[cause]["words"] if cause else f"another cause: {said(run)}"
+        out[label(run)] = {"run": label(run), "cause": cause or OTHER, "words": words, "said": said(run),
+                           "silent": False}
+    return out
+
+
+def counted(runs: list[dict], judgement: dict) -> list[dict]:
+    """The runs the claim may rest on: all but those that failed for another cause."""
+    return [r for r in runs if judgement.get(label(r), {}).get("cause") != OTHER]
+
+
+def graded(verdict: str, evidence: str, runs: list[dict], judgement: dict, silent: list[dict]) -> tuple:
+    """A callable rule's (verdict, evidence, labels, fields): the cause a holds/partly cell rests on
+    (the first counted run's), the silent runs ({run, words}) and the unrelated ones, each said in
+    the evidence too."""
+    mine = [j for j in judgement.values() if j["cause"] != OTHER]
+    unrelated = [j for j in judgement.values() if j["cause"] == OTHER]
+    cause = mine[0] if mine and verdict in ("holds", "partly") else None
+    if cause:
+        evidence += f"; cause: {cause['words']}"
+    if silent:
+        evidence += "; silent: " + "; ".join(f"{s['run'].split('/', 1)[1]} {s['words']}" for s in silent)
+    if unrelated:
+        evidence += "; not counted, " + "; ".join(f"{u['run'].split('/', 1)[1]}: {u['words']}" for u in unrelated)
+    silent = [{**s, "cause": "silent", "said": s["words"], "silent": True} for s in silent]
+    return verdict, evidence, [label(r) for r in runs], {
+        "cause": cause and cause["cause"], "cause_words": cause and cause["words"],
+        "causes": sorted({j["cause"] for j in mine}), "silent": silent, "unrelated": unrelated}
