@@ -1,5 +1,9 @@
 """The lab from Python, for notebooks: `lab.compare`, `lab.diff`, `lab.claims`, `lab.scenarios`, and
-the `%lab` magic (`%load_ext lab`).
+the `%lab` magic (`%load_ext lab`), and `lab.shutdown()`.
+
+The workers stay warm: each framework's worker stays up between calls and takes the next call's
+request, so only the first call pays the imports (each call still traces and compiles new
+functions). They end with the kernel, or on `lab.shutdown()`.
 
 Arguments are checked as the CLI checks them (lab/options.py): a bad one raises LabError with the
 CLI's one-line message. The runs go through lab.session, so tensorflow, jax and torch are imported
@@ -172,7 +176,7 @@ def compare(scenario: str, systems=None, *, frameworks=None, modes: str = "defau
     ids = _systems(systems, frameworks, modes)
     run = _run_options(repeats, device, threads, timeout)
     from lab import session
-    return CompareResult(session.compare(name, systems_=ids, **run))
+    return CompareResult(session.compare(name, systems_=ids, warm=True, **run))
 
 
 # --- lab.diff ------------------------------------------------------------------------------------
@@ -351,8 +355,15 @@ def claims(scenarios=None, systems="all", *, frameworks=None, modes: str = "defa
     ids = _systems(systems, frameworks, modes)
     run = _run_options(repeats, device, threads, timeout)
     from lab import session
-    docs = session.run_many(names, systems_=ids, **run)
+    docs = session.run_many(names, systems_=ids, warm=True, **run)
     return ClaimsResult(grade(docs), docs)
+
+
+def shutdown() -> int:
+    """End the warm workers now (they also end with this process); returns how many there were.
+    The next lab.compare or lab.claims starts fresh ones."""
+    from lab.runner import shutdown as end_workers
+    return end_workers()
 
 
 def scenarios() -> list[dict]:
