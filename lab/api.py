@@ -291,7 +291,8 @@ def diff(scenario: str, systems=None, *, frameworks=None) -> DiffResult:
 # --- lab.claims ----------------------------------------------------------------------------------
 
 class ClaimsResult(_Result):
-    """The scoreboard: each claim graded per system (lab.claims.grade), with the runs behind it."""
+    """The scoreboard: each claim graded per system (lab.claims.grade), with the runs behind it
+    (`.docs`). A notebook shows the scoreboard alone; `.save("x.html")` writes it with every run."""
 
     def __init__(self, graded: dict, docs: list[dict]):
         self._graded = graded
@@ -301,10 +302,10 @@ class ClaimsResult(_Result):
         return _plain(self._graded)
 
     def _repr_html_(self) -> str:
+        # The scoreboard alone: a notebook has shown the runs already (save() writes the whole page).
         from lab.export import page_systems
-        from lab.web.page import render_sections
-        return render_sections(self.docs, claims=self._graded, systems=page_systems(self.docs),
-                               title="Does each claim hold?", id_prefix=_prefix("claims"))
+        from lab.web.page import render_scoreboard
+        return render_scoreboard(self._graded, systems=page_systems(self.docs), id_prefix=_prefix("claims"))
 
     def save(self, path: str) -> str:
         from lab import export

@@ -3,6 +3,7 @@
 render_page(docs, claims=None, systems=None, title=...) -> the whole document.
 render_sections(...) -> the same content as one <div class="lab-report"> fragment (its stylesheet
 scoped under that class), for a Jupyter `_repr_html_`.
+render_scoreboard(claims) -> the scoreboard alone, as such a fragment (a notebook's closing cell).
 Jinja2 is imported inside the functions so `import lab` stays fast; tensorflow, jax, torch and
 rich are never imported here."""
 from __future__ import annotations
@@ -88,6 +89,15 @@ def render_sections(docs: list[dict], claims: dict | None = None, systems: list[
     """The report body: one <div class="lab-report"> with its own scoped <style>."""
     return _environment().get_template("report.html.j2").render(
         **context(docs, claims, systems, title, id_prefix))
+
+
+def render_scoreboard(claims: dict, systems: list[dict] | None = None, id_prefix: str = "lab-") -> str:
+    """The scoreboard alone, for a notebook whose cells already showed the runs it grades."""
+    from markupsafe import Markup
+    given = model.lst(claims.get("systems")) if isinstance(claims, dict) else []
+    order = model.system_order([], given or systems)
+    return _environment().get_template("scoreboard.html.j2").render(
+        css=Markup(_css()), prefix=id_prefix, scoreboard=model.scoreboard(claims, order, {}))
 
 
 def render_page(docs: list[dict], claims: dict | None = None, systems: list[dict] | None = None,
