@@ -148,7 +148,7 @@ class CompareResult(_Result):
     def _repr_html_(self) -> str:
         from lab.export import page_systems
         from lab.web.page import render_sections
-        return render_sections([self._doc], systems=page_systems([self._doc]),
+        return render_sections([self._doc], systems=page_systems([self._doc]), summary=False,
                                title=f"lab compare {self.scenario}", id_prefix=_prefix("compare"))
 
     def save(self, path: str) -> str:

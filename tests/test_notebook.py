@@ -120,7 +120,8 @@ def test_the_closing_cell_is_the_scoreboard_alone(executed):
     html = out["data"]["text/html"]
     assert html.lstrip().startswith('<div class="lab-report">')
     assert html.count('class="lab-table lab-scoreboard"') == 1
-    assert "lab-scenario" not in html and "lab-code-grid" not in html and "<svg" not in html
+    assert 'class="lab-section lab-scenario"' not in html and 'class="lab-code-grid"' not in html
+    assert "<svg" not in html and 'class="lab-takeaways"' not in html
     assert len(html.encode()) < 60_000, len(html.encode())  # the old closing cell re-rendered every run: 364 KB
     rows = re.findall(r'<span class="lab-claim-text">', html)
     assert len(rows) == len(SCENARIOS)

@@ -85,10 +85,11 @@ def context(docs: list[dict], claims: dict | None = None, systems: list[dict] | 
 
 
 def render_sections(docs: list[dict], claims: dict | None = None, systems: list[dict] | None = None,
-                    title: str = DEFAULT_TITLE, id_prefix: str = "lab-") -> str:
-    """The report body: one <div class="lab-report"> with its own scoped <style>."""
+                    title: str = DEFAULT_TITLE, id_prefix: str = "lab-", summary: bool = True) -> str:
+    """The report body: one <div class="lab-report"> with its own scoped <style>. `summary=False`
+    leaves out the summary of takeaways (a notebook's one scenario shows them in its section)."""
     return _environment().get_template("report.html.j2").render(
-        **context(docs, claims, systems, title, id_prefix))
+        **context(docs, claims, systems, title, id_prefix), summary=summary)
 
 
 def render_scoreboard(claims: dict, systems: list[dict] | None = None, id_prefix: str = "lab-") -> str:
