@@ -154,6 +154,7 @@ def run_systems(scenario: Scenario, backend, system_ids: list[str], repeats: int
                 progress) -> list[dict]:
     runs = []
     for system in system_ids:
+        backend.forget_conversions()
         module = fresh_module(scenario.impl_module(system))
         for label, attr in scenario.variants(system).items():
             runs.append(run_variant(scenario, backend, module, system, label, attr, repeats, seed,

@@ -44,6 +44,12 @@ def warm_up() -> None:
     (torch.sin(x) * 2.0 + x @ x).sum().item()
 
 
+def forget_conversions() -> None:
+    # Nothing to forget: Dynamo keeps its compiled code on each code object, and a fresh import
+    # makes new ones.
+    pass
+
+
 def to_input(value, system: str = ""):
     if isinstance(value, np.ndarray):
         return torch.from_numpy(value.copy()).to(_device)
