@@ -75,7 +75,11 @@ warm = {"first": pids(r), "second": pids(again), "second_doc": again.to_dict(), 
 os.kill(warm["second"]["torch"], signal.SIGKILL)  # an idle warm worker dies
 time.sleep(0.2)
 replaced = lab.compare("control-flow", systems=["torch-eager"], repeats=1)
+overran = lab.compare("variable-length", systems=["torch-eager"], repeats=1, timeout=0.01)
+after = lab.compare("control-flow", systems=["torch-eager"], repeats=1)  # a fresh worker again
 warm.update(replaced=pids(replaced), replaced_status=[x.status for x in replaced.runs],
+            overran=pids(overran), overran_status=[x.status for x in overran.runs],
+            after=pids(after), after_status=[x.status for x in after.runs],
             shut=lab.shutdown(), after_shutdown=others())
 last = lab.compare("control-flow", systems=["torch-eager"], repeats=1)  # left up: ends with us
 warm.update(left_up=pids(last))
@@ -90,8 +94,9 @@ KERNEL_TAG = "api-kernel"
 @pytest.fixture(scope="module")
 def kernel_run():
     """lab.compare in a fresh process standing in for a notebook kernel: twice the same call on
-    warm workers, an idle worker killed and replaced, lab.shutdown(), and one worker left up for
-    the interpreter's exit to end. The processes it leaves are listed after it exits."""
+    warm workers, an idle worker killed and replaced, one that overran replaced, lab.shutdown(),
+    and one worker left up for the interpreter's exit to end. The processes it leaves are listed
+    after it exits."""
     import os
     from shadows.make import tagged
     env = dict(os.environ, LAB_TEST_TAG=KERNEL_TAG)
@@ -123,10 +128,13 @@ def test_a_second_call_reuses_the_warm_workers_and_still_compiles(kernel_run):
         assert static and all(x["call_compiles"][0] >= 1 for x in static), doc["runs"]
 
 
-def test_a_dead_warm_worker_is_replaced_and_shutdown_leaves_no_process(kernel_run):
+def test_a_dead_or_overrun_warm_worker_is_replaced_and_shutdown_leaves_no_process(kernel_run):
     warm = kernel_run["warm"]
     assert warm["replaced"]["torch"] != warm["second"]["torch"]
     assert warm["replaced_status"] == ["ok"]
+    # A warm worker that overran its --timeout is killed, and the next call gets a fresh one.
+    assert warm["overran"]["torch"] == warm["replaced"]["torch"] and set(warm["overran_status"]) == {"timeout"}
+    assert warm["after"]["torch"] != warm["overran"]["torch"] and warm["after_status"] == ["ok"]
     assert warm["shut"] == 3 and warm["after_shutdown"] == []
     assert warm["left_up"]["torch"] not in warm["first"].values()
     assert warm["after_exit"] == []  # the worker left up ended with the interpreter
