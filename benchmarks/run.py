@@ -30,7 +30,8 @@ from common import ROOT, Noise, log, machine, noise_line, print_table, table, ve
 
 # part name -> its module, in the order they run and are written.
 PARTS = {"startup": "startup", "overhead": "overhead", "accuracy": "accuracy", "scaling": "scaling",
-         "report": "report_ratio", "memory": "memory"}
+         "report": "report_ratio", "memory": "memory", "warm": "warm",
+         "notebook": "notebook"}
 RESULTS = HERE / "results.json"
 DOC = ROOT / "docs" / "benchmarks.md"
 

@@ -201,6 +201,7 @@ def run_systems(scenario: Scenario, backend, system_ids: list[str], repeats: int
                 progress) -> list[dict]:
     runs = []
     for system in system_ids:
+        backend.forget_conversions()
         module = fresh_module(scenario.impl_module(system))
         for label, attr in scenario.variants(system).items():
             runs.append(run_variant(scenario, backend, module, system, label, attr, repeats, seed,
@@ -211,11 +212,7 @@ def run_systems(scenario: Scenario, backend, system_ids: list[str], repeats: int
 def run_scenarios(request: dict, progress, emit) -> dict:
     """The worker's whole job: set up the framework once, then run every requested scenario
     (each in its turn at the timing lock) and hand each result to `emit` as soon as it is done."""
-    from compare.backends import start
-    # A worker started again after another crashed imports while the others may be timing:
-    # it takes the timing lock for its import.
-    with _timing_lock(request.get("lock") if request.get("import_under_lock") else None, progress):
-        backend, info = start(request, progress)
+    backend, info = _started(request, progress)
     _wait_for_imports(request.get("barrier"), request["framework"], progress)
     for job in request["scenarios"]:
         began = time.perf_counter()
@@ -234,6 +231,25 @@ def run_scenarios(request: dict, progress, emit) -> dict:
                                    "exception": f"{type(exc).__name__}: {exc}"})
         progress("scenario done", job["scenario"])
     return {"framework": request["framework"], "status": "ok", "info": info}
+
+
+_STARTED: dict = {}  # (device, threads) -> (backend, info): a warm worker sets up its framework once
+
+
+def _started(request: dict, progress):
+    """The framework imported, set up and warmed up: on the first request, or kept from an
+    earlier request of this warm worker (info["reused"] then says so; its import_s is the
+    earlier request's)."""
+    key = (request["device"], request["threads"])
+    if key in _STARTED:
+        backend, info = _STARTED[key]
+        return backend, dict(info, reused=True)
+    from compare.backends import start
+    # A worker started again after another crashed imports while the others may be timing:
+    # it takes the timing lock for its import.
+    with _timing_lock(request.get("lock") if request.get("import_under_lock") else None, progress):
+        _STARTED[key] = start(request, progress)
+    return _STARTED[key]
 
 
 def _wait_for_imports(barrier: dict | None, framework: str, progress) -> None:

@@ -1,6 +1,9 @@
 """Worker process: `python -m compare.worker REQUEST.json`. Imports exactly one framework.
 
-The result goes to the file named in the request, never to stdout, so whatever the framework
+A warm worker (LAB_WARM=1, started for a notebook kernel) stays up after its first request and
+reads the path of the next one from stdin, one per line, until stdin closes; its framework stays
+imported, while each request imports the implementation modules afresh (new functions, new
+traces). The result goes to the file named in the request, never to stdout, so whatever the framework
 prints (absl, oneDNN, XLA) cannot corrupt it. Progress goes as JSON lines to the fd in
 LAB_PROGRESS_FD.
 """
@@ -74,11 +77,10 @@ def _plain(value):
         return str(value)
 
 
-def main(argv: list[str]) -> int:
-    with open(argv[0]) as fh:
+def serve(path: str, progress) -> None:
+    """One request: run it, write its result file, then say "done" (a warm worker stays up)."""
+    with open(path) as fh:
         request = json.load(fh)
-    _die_with_parent()
-    progress = _progress_writer()
     progress("starting", request["framework"])
     task = request.get("task", "compare")
     emitted = []
@@ -116,6 +118,17 @@ def main(argv: list[str]) -> int:
     result["emitted"] = emitted
     _write(request["result"], result)
     progress("done", result["status"])
+
+
+def main(argv: list[str]) -> int:
+    _die_with_parent()
+    progress = _progress_writer()
+    path = argv[0]
+    while path:
+        serve(path, progress)
+        if os.environ.get("LAB_WARM") != "1":
+            break
+        path = sys.stdin.readline().strip()  # "" when the lab closes stdin: time to go
     return 0
 
 

@@ -1,15 +1,15 @@
 """The static-vs-dynamic graph lab.
 
 From Python (a notebook): `lab.compare(...)`, `lab.diff(...)`, `lab.claims(...)`, `lab.scenarios()`,
-and `%load_ext lab` for the `%lab` magic. They load on first use (lab/api.py), so `import lab`
-imports nothing heavy: no rich, jinja2, numpy, and never a framework.
+`lab.shutdown()` (ends the warm workers), and `%load_ext lab` for the `%lab` magic. They load on
+first use (lab/api.py), so `import lab` imports nothing heavy: no rich, jinja2, numpy, and never a framework.
 """
 import sys as _sys
 import types as _types
 
 __version__ = "0.1.0"
 
-_API = ("compare", "diff", "claims", "scenarios", "load_ipython_extension")
+_API = ("compare", "diff", "claims", "scenarios", "shutdown", "load_ipython_extension")
 
 
 def __getattr__(name: str):

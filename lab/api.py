@@ -1,5 +1,9 @@
 """The lab from Python, for notebooks: `lab.compare`, `lab.diff`, `lab.claims`, `lab.scenarios`, and
-the `%lab` magic (`%load_ext lab`).
+the `%lab` magic (`%load_ext lab`), and `lab.shutdown()`.
+
+The workers stay warm: each framework's worker stays up between calls and takes the next call's
+request, so only the first call pays the imports (each call still traces and compiles new
+functions). They end with the kernel, or on `lab.shutdown()`.
 
 Arguments are checked as the CLI checks them (lab/options.py): a bad one raises LabError with the
 CLI's one-line message. The runs go through lab.session, so tensorflow, jax and torch are imported
@@ -136,7 +140,7 @@ class CompareResult(_Result):
     def _repr_html_(self) -> str:
         from lab.export import page_systems
         from lab.web.page import render_sections
-        return render_sections([self._doc], systems=page_systems([self._doc]),
+        return render_sections([self._doc], systems=page_systems([self._doc]), summary=False,
                                title=f"lab compare {self.scenario}", id_prefix=_prefix("compare"))
 
     def save(self, path: str) -> str:
@@ -164,7 +168,7 @@ def compare(scenario: str, systems=None, *, frameworks=None, modes: str = "defau
     ids = _systems(systems, frameworks, modes)
     run = _run_options(repeats, device, threads, timeout)
     from lab import session
-    return CompareResult(session.compare(name, systems_=ids, **run))
+    return CompareResult(session.compare(name, systems_=ids, warm=True, **run))
 
 
 # --- lab.diff ------------------------------------------------------------------------------------
@@ -281,7 +285,8 @@ def diff(scenario: str, systems=None, *, frameworks=None) -> DiffResult:
 # --- lab.claims ----------------------------------------------------------------------------------
 
 class ClaimsResult(_Result):
-    """The scoreboard: each claim graded per system (lab.claims.grade), with the runs behind it."""
+    """The scoreboard: each claim graded per system (lab.claims.grade), with the runs behind it
+    (`.docs`). A notebook shows the scoreboard alone; `.save("x.html")` writes it with every run."""
 
     def __init__(self, graded: dict, docs: list[dict]):
         self._graded = graded
@@ -291,10 +296,10 @@ class ClaimsResult(_Result):
         return _plain(self._graded)
 
     def _repr_html_(self) -> str:
+        # The scoreboard alone: a notebook has shown the runs already (save() writes the whole page).
         from lab.export import page_systems
-        from lab.web.page import render_sections
-        return render_sections(self.docs, claims=self._graded, systems=page_systems(self.docs),
-                               title="Does each claim hold?", id_prefix=_prefix("claims"))
+        from lab.web.page import render_scoreboard
+        return render_scoreboard(self._graded, systems=page_systems(self.docs), id_prefix=_prefix("claims"))
 
     def save(self, path: str) -> str:
         from lab import atomic, export
@@ -337,10 +342,17 @@ def claims(scenarios=None, systems="all", *, frameworks=None, modes: str = "defa
     ids = _systems(systems, frameworks, modes)
     run = _run_options(repeats, device, threads, timeout)
     from lab import session
-    docs = session.run_many(picked.names, systems_=ids, **run)
+    docs = session.run_many(picked.names, systems_=ids, warm=True, **run)
     graded = grade(docs)
     graded.update(skipped=picked.skipped, exit_code=picked.fold(graded["exit_code"]))
     return ClaimsResult(graded, docs)
+
+
+def shutdown() -> int:
+    """End the warm workers now (they also end with this process); returns how many there were.
+    The next lab.compare or lab.claims starts fresh ones."""
+    from lab.runner import shutdown as end_workers
+    return end_workers()
 
 
 def scenarios() -> list[dict]:

@@ -6,6 +6,11 @@ Each worker's --timeout counts its own work: the clock stops while it waits for 
 that dies or overruns in the middle of a scenario is replaced by a fresh one for the scenarios
 it had not reached. Every worker runs in its own process group, killed on the way out (and by
 the kernel if the lab itself dies), so no child outlives the lab.
+
+Warm workers (`warm=True`, lab/api.py in a notebook kernel): a worker that finished its request
+cleanly stays up, idle, and takes the next call's request for its framework (same device and
+threads), so a second call pays no import. One that crashed, overran or was interrupted is
+killed, and the next call starts a fresh one. They end on `shutdown()` or with this process.
 """
 from __future__ import annotations
 
@@ -34,6 +39,9 @@ TAIL_LINE_CHARS = 500       # one line of stderr_tail, at most
 # Every live worker and scratch folder of this process, so any way out can end them (stop_all).
 _LIVE: dict[int, "Worker"] = {}
 _SCRATCH: set[str] = set()
+# Idle warm workers, by (framework, device, threads), and the folder their logs live in.
+_WARM: dict[tuple, "Worker"] = {}
+_WARM_DIR: list[str] = []
 
 
 @dataclass
@@ -57,6 +65,8 @@ class Worker:
     current: str | None = None      # the scenario it is running
     slice_start: int = 0            # where that scenario's part of the log begins
     parts: dict = field(default_factory=dict)  # {scenario: its result}, as they arrive
+    log_start: int = 0              # where this request's part of the log begins (warm reuse)
+    served: bool = False            # a warm worker said "done": its result is on disk, it stays up
 
     def own_s(self, now: float) -> float:
         """Seconds of its own work: time since spawn less its waits for the other workers."""
@@ -64,30 +74,96 @@ class Worker:
         return now - self.started - waited
 
 
-def _spawn(framework: str, request: dict, workdir: str, device: str, threads: int,
-           attempt: int = 0) -> Worker:
-    name = framework if attempt == 0 else f"{framework}.{attempt}"
+def _write_request(framework: str, request: dict, workdir: str, name: str) -> tuple[dict, str]:
     request = dict(request, framework=framework,
                    result=os.path.join(workdir, f"{name}.result.json"))
     req_path = os.path.join(workdir, f"{name}.request.json")
     with open(req_path, "w") as fh:
         json.dump(request, fh)
+    return request, req_path
+
+
+def _warm_dir() -> str:
+    """Warm workers' logs outlive a call's scratch folder: they live here until shutdown()."""
+    if not _WARM_DIR:
+        _WARM_DIR.append(tempfile.mkdtemp(prefix="lab-warm-"))
+        _SCRATCH.add(_WARM_DIR[0])
+    return _WARM_DIR[0]
+
+
+def _spawn(framework: str, request: dict, workdir: str, device: str, threads: int,
+           attempt: int = 0, warm: bool = False) -> Worker:
+    name = framework if attempt == 0 else f"{framework}.{attempt}"
+    request, req_path = _write_request(framework, request, workdir, name)
     read_fd, write_fd = os.pipe()
     env = worker_env(framework, device, threads)
     env["LAB_PROGRESS_FD"] = str(write_fd)
     env["LAB_PARENT_PID"] = str(os.getpid())
+    env["LAB_WARM"] = "1" if warm else "0"
     env["PYTHONPATH"] = os.pathsep.join([str(ROOT)] + [p for p in [env.get("PYTHONPATH")] if p])
-    log_path = os.path.join(workdir, f"{name}.log")
+    log_path = os.path.join(_warm_dir() if warm else workdir, f"{name}.{time.time_ns()}.log" if warm else f"{name}.log")
     with open(log_path, "wb") as log:
         proc = subprocess.Popen(
             [sys.executable, "-m", "compare.worker", req_path], cwd=str(ROOT), env=env,
-            stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+            stdin=subprocess.PIPE if warm else subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
             pass_fds=(write_fd,), start_new_session=True)
     os.close(write_fd)
     os.set_blocking(read_fd, False)
     worker = Worker(framework, proc, log_path, request["result"], read_fd, time.monotonic(), request)
     _LIVE[proc.pid] = worker
     return worker
+
+
+def _reuse(idle: Worker, request: dict, workdir: str) -> Worker | None:
+    """The next request, handed to an idle warm worker on its stdin; None if it has gone."""
+    if idle.proc.poll() is not None:
+        return None
+    request, req_path = _write_request(idle.framework, request, workdir, idle.framework)
+    try:
+        idle.proc.stdin.write(req_path.encode() + b"\n")
+        idle.proc.stdin.flush()
+    except OSError:  # it died while idle
+        return None
+    worker = Worker(idle.framework, idle.proc, idle.log_path, request["result"], idle.progress_fd,
+                    time.monotonic(), request, log_start=os.path.getsize(idle.log_path))
+    worker.slice_start = worker.log_start
+    _LIVE[idle.proc.pid] = worker
+    return worker
+
+
+def _start(framework: str, request: dict, workdir: str, device: str, threads: int, warm: bool) -> Worker:
+    """A worker for this request: the idle warm one for this framework when there is one."""
+    idle = _WARM.pop((framework, device, threads), None) if warm else None
+    if idle is not None:
+        worker = _reuse(idle, request, workdir)
+        if worker is not None:
+            return worker
+        _retire(idle)
+    return _spawn(framework, request, workdir, device, threads, warm=warm)
+
+
+def _retire(worker: Worker) -> None:
+    _kill(worker)
+    _LIVE.pop(worker.proc.pid, None)
+    _close(worker)
+    if worker.proc.stdin is not None:
+        try:
+            worker.proc.stdin.close()
+        except OSError:
+            pass
+
+
+def shutdown() -> int:
+    """End every idle warm worker (lab.shutdown()); returns how many there were."""
+    idle = list(_WARM.values())
+    _WARM.clear()
+    for worker in idle:
+        _retire(worker)
+    for path in list(_WARM_DIR):
+        shutil.rmtree(path, ignore_errors=True)
+        _SCRATCH.discard(path)
+    _WARM_DIR.clear()
+    return len(idle)
 
 
 def _kill(worker: Worker) -> None:
@@ -113,6 +189,8 @@ def stop_all() -> None:
     for worker in list(_LIVE.values()):
         _kill(worker)
         _LIVE.pop(worker.proc.pid, None)
+    _WARM.clear()
+    _WARM_DIR.clear()
     for path in list(_SCRATCH):
         shutil.rmtree(path, ignore_errors=True)
         _SCRATCH.discard(path)
@@ -132,12 +210,12 @@ def read_capped(path: str, start: int = 0, end: int | None = None, keep: int = L
         return ""
 
 
-def _tail(path: str, lines: int = STDERR_TAIL_LINES) -> list[str]:
+def _tail(path: str, lines: int = STDERR_TAIL_LINES, start: int = 0) -> list[str]:
     try:
         size = os.path.getsize(path)
     except OSError:
         return []
-    text = read_capped(path, max(0, size - LOG_KEEP), size)
+    text = read_capped(path, max(start, size - LOG_KEEP), size)
     out = [line for line in text.splitlines() if line.strip()][-lines:]
     return [line if len(line) <= TAIL_LINE_CHARS else line[:TAIL_LINE_CHARS] + " [...]" for line in out]
 
@@ -165,7 +243,7 @@ def _finish(worker: Worker, status: str | None = None, reason: str | None = None
             status, reason = _death(worker)
         result = {"framework": worker.framework, "status": status, "reason": reason}
     if result["status"] != "ok":
-        result["stderr_tail"] = _tail(worker.log_path)
+        result["stderr_tail"] = _tail(worker.log_path, start=worker.log_start)
         result["last_stage"] = worker.stage
     if result["status"] == "unavailable":
         result["install"] = FRAMEWORK_BY_NAME[worker.framework].install
@@ -180,7 +258,8 @@ def _finish(worker: Worker, status: str | None = None, reason: str | None = None
     result["worker_pid"] = worker.proc.pid
     result["wall_s"] = time.monotonic() - worker.started
     # Startup output, for a worker that never reached a scenario (scenarios carry their own).
-    result["log"] = read_capped(worker.log_path) if worker.current is None and not worker.parts else ""
+    result["log"] = (read_capped(worker.log_path, worker.log_start)
+                     if worker.current is None and not worker.parts else "")
     return result
 
 
@@ -199,7 +278,7 @@ def _lost_part(worker: Worker, result: dict) -> dict | None:
     if worker.current is None or worker.current in worker.parts:
         return None
     part = {"scenario": worker.current, "status": result["status"], "reason": result.get("reason"),
-            "stderr_tail": _tail(worker.log_path), "last_stage": result.get("last_stage")}
+            "stderr_tail": _tail(worker.log_path, start=worker.log_start), "last_stage": result.get("last_stage")}
     name = worker.current
     _keep_part(worker, part, None)
     worker.current = name  # still the one it died in: the others go to a fresh worker
@@ -258,7 +337,7 @@ def _read_progress(worker: Worker, on_progress, on_result=None, workers=()) -> N
         if stage == "scenario":
             first = worker.current is None and not worker.parts
             worker.current = event.get("detail")
-            worker.slice_start = 0 if first else (event.get("offset") or 0)
+            worker.slice_start = worker.log_start if first else (event.get("offset") or 0)
             continue
         if stage == "result":
             part = _read_json(event.get("detail", ""))
@@ -267,6 +346,8 @@ def _read_progress(worker: Worker, on_progress, on_result=None, workers=()) -> N
                 if on_result:
                     on_result(worker.framework, part)
             continue
+        if stage == "done" and worker.proc.stdin is not None:
+            worker.served = True
         worker.stage = stage
         worker.detail = _waiting_detail(worker, workers) if wait else event.get("detail", "")
         worker.stages.append((now - worker.started, worker.stage))
@@ -287,14 +368,18 @@ def _summary(result: dict) -> dict:
 
 
 def run_workers(frameworks: list[str], requests: dict[str, dict], *, device: str, threads: int,
-                timeout: float, on_progress=None, cancel=None, on_result=None) -> tuple[dict[str, dict], bool]:
+                timeout: float, on_progress=None, cancel=None, on_result=None,
+                warm: bool = False) -> tuple[dict[str, dict], bool]:
     """Run requests[framework] in one worker per framework.
 
     `timeout` is each worker's budget of its own work. `cancel` (a threading.Event) stops every
     worker when set, as Ctrl-C does when the runner is on the main thread. `on_result(framework,
     scenario_result)` is called as each scenario's result arrives. Returns ({framework: result},
     interrupted); result["scenarios"] holds {scenario: its result} for every scenario a worker
-    finished or died in, each with the `worker_pid` that produced it."""
+    finished or died in, each with the `worker_pid` that produced it.
+
+    `warm=True` reuses an idle warm worker per framework and leaves each worker that served its
+    request cleanly up for the next call (see the module's docstring)."""
     results: dict[str, dict] = {}
     interrupted = False
     workdir = tempfile.mkdtemp(prefix="lab-")
@@ -303,9 +388,10 @@ def run_workers(frameworks: list[str], requests: dict[str, dict], *, device: str
               "barrier": {"dir": workdir, "count": len(frameworks), "timeout": timeout}}
     selector = selectors.DefaultSelector()
     workers: list[Worker] = []
+    kept: list[Worker] = []  # warm workers that served cleanly: idle in _WARM after this call
     try:
         for fw in frameworks:
-            workers.append(_spawn(fw, dict(requests[fw], **common), workdir, device, threads))
+            workers.append(_start(fw, dict(requests[fw], **common), workdir, device, threads, warm))
             selector.register(workers[-1].progress_fd, selectors.EVENT_READ, workers[-1])
         pending = list(workers)
         while pending:
@@ -314,7 +400,7 @@ def run_workers(frameworks: list[str], requests: dict[str, dict], *, device: str
             for key, _ in selector.select(timeout=0.1):
                 _read_progress(key.data, on_progress, on_result, pending)
             for w in list(pending):
-                if w.proc.poll() is not None:
+                if w.served or w.proc.poll() is not None:
                     _read_progress(w, on_progress, on_result, pending)
                     result = _finish(w)
                 elif w.own_s(time.monotonic()) > timeout:
@@ -324,10 +410,12 @@ def run_workers(frameworks: list[str], requests: dict[str, dict], *, device: str
                                                    f"work (last stage: {w.stage} {w.detail})".strip())
                 else:
                     continue
-                _LIVE.pop(w.proc.pid, None)
                 pending.remove(w)
                 selector.unregister(w.progress_fd)
-                _close(w)
+                if w.served and result["status"] == "ok" and w.proc.poll() is None:
+                    kept.append(w)
+                else:
+                    _retire(w)
                 lost = _lost_part(w, result)
                 if lost is not None:
                     result["scenarios"][lost["scenario"]] = lost
@@ -339,7 +427,7 @@ def run_workers(frameworks: list[str], requests: dict[str, dict], *, device: str
                     # A fresh worker for the scenarios this one never reached; it imports under
                     # the timing lock, so its import never overlaps another worker's timing.
                     again = _spawn(w.framework, dict(rest, import_under_lock=True), workdir, device,
-                                   threads, attempt=len(results[w.framework]["workers"]))
+                                   threads, attempt=len(results[w.framework]["workers"]), warm=warm)
                     workers.append(again)
                     pending.append(again)
                     selector.register(again.progress_fd, selectors.EVENT_READ, again)
@@ -352,17 +440,19 @@ def run_workers(frameworks: list[str], requests: dict[str, dict], *, device: str
     except KeyboardInterrupt:
         interrupted = True
         for w in workers:
-            if w.proc.pid in _LIVE:
+            if w not in kept and _LIVE.get(w.proc.pid) is w:
                 _kill(w)
                 _LIVE.pop(w.proc.pid, None)
                 results[w.framework] = _merge(results.get(w.framework),
                                               _finish(w, "interrupted", f"stopped by {stopping.reason()}"))
     finally:
         for w in workers:
-            if w.proc.pid in _LIVE:
-                _kill(w)
-                _LIVE.pop(w.proc.pid, None)
-            _close(w)
+            if w in kept:  # idle now, its request served: the next call's worker
+                _WARM[(w.framework, device, threads)] = w
+            elif _LIVE.get(w.proc.pid) is w:
+                _retire(w)
+            elif w not in kept:
+                _close(w)
         selector.close()
         shutil.rmtree(workdir, ignore_errors=True)
         _SCRATCH.discard(workdir)

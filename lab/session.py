@@ -205,10 +205,12 @@ def assemble(scenario: Scenario, system_ids: list[str], workers: dict[str, dict]
 
 
 def run_many(names: list[str], *, systems_: list[str], repeats: int, device: str, threads: int,
-             timeout: float, seed: int = 0, on_progress=None, cancel=None, on_doc=None) -> list[dict]:
+             timeout: float, seed: int = 0, on_progress=None, cancel=None, on_doc=None,
+             warm: bool = False) -> list[dict]:
     """Every scenario in `names`, in one worker per framework. `on_doc(doc)` gets each scenario's
     document as soon as all its frameworks have reported it (the demo shows it while the
-    workers go on with the next scenario). Returns the documents in `names` order."""
+    workers go on with the next scenario). `warm=True` keeps the workers up for the next call
+    (lab/runner.py). Returns the documents in `names` order."""
     scenarios = {name: get(name) for name in names}
     fws = systems.frameworks_of(systems_)
     requests = {fw: {"task": "compare", "scenarios": [
@@ -236,7 +238,7 @@ def run_many(names: list[str], *, systems_: list[str], repeats: int, device: str
 
     results, interrupted = run_workers(fws, requests, device=device, threads=threads,
                                        timeout=timeout, on_progress=on_progress, cancel=cancel,
-                                       on_result=on_result)
+                                       on_result=on_result, warm=warm)
     for name in names:
         for fw, result in results.items():  # parts read back after the worker ended
             part = result.get("scenarios", {}).get(name)

@@ -62,26 +62,83 @@ def test_lab_claims_is_the_module_and_the_function():
 # --- lab.compare ---------------------------------------------------------------------------------
 
 KERNEL = """
-import json, sys
+import json, os, signal, sys, time
+sys.path.insert(0, "tests")
 import lab
+from shadows.make import tagged
+def pids(result):
+    return {fw: info["worker_pid"] for fw, info in result.to_dict()["frameworks"].items()}
+def others():
+    return sorted(set(tagged(os.environ["LAB_TEST_TAG"])) - {os.getpid()})
 r = lab.compare("control-flow", systems=%r, repeats=3)
+again = lab.compare("control-flow", systems=%r, repeats=3)  # the same call: warm workers
+warm = {"first": pids(r), "second": pids(again), "second_doc": again.to_dict(), "alive": others()}
+os.kill(warm["second"]["torch"], signal.SIGKILL)  # an idle warm worker dies
+time.sleep(0.2)
+replaced = lab.compare("control-flow", systems=["torch-eager"], repeats=1)
+overran = lab.compare("variable-length", systems=["torch-eager"], repeats=1, timeout=0.01)
+after = lab.compare("control-flow", systems=["torch-eager"], repeats=1)  # a fresh worker again
+warm.update(replaced=pids(replaced), replaced_status=[x.status for x in replaced.runs],
+            overran=pids(overran), overran_status=[x.status for x in overran.runs],
+            after=pids(after), after_status=[x.status for x in after.runs],
+            shut=lab.shutdown(), after_shutdown=others())
+last = lab.compare("control-flow", systems=["torch-eager"], repeats=1)  # left up: ends with us
+warm.update(left_up=pids(last))
 print(json.dumps({"doc": r.to_dict(), "html": r._repr_html_(), "bundle": r._repr_mimebundle_(),
                   "runs": [[type(x).__name__, type(x.timing).__name__, x.system, x.variant] for x in r.runs],
-                  "framework_modules": sorted(m for m in sys.modules if m.split(".")[0] in %r)}))
+                  "framework_modules": sorted(m for m in sys.modules if m.split(".")[0] in %r),
+                  "warm": warm}))
 """
+KERNEL_TAG = "api-kernel"
 
 
 @pytest.fixture(scope="module")
 def kernel_run():
-    """lab.compare in a fresh process standing in for a notebook kernel."""
-    out = subprocess.run([sys.executable, "-c", KERNEL % (TRIO, FRAMEWORK_MODULES)], capture_output=True,
-                         text=True, cwd=ROOT, timeout=600)
+    """lab.compare in a fresh process standing in for a notebook kernel: twice the same call on
+    warm workers, an idle worker killed and replaced, one that overran replaced, lab.shutdown(),
+    and one worker left up for the interpreter's exit to end. The processes it leaves are listed
+    after it exits."""
+    import os
+    from shadows.make import tagged
+    env = dict(os.environ, LAB_TEST_TAG=KERNEL_TAG)
+    out = subprocess.run([sys.executable, "-c", KERNEL % (TRIO, TRIO, FRAMEWORK_MODULES)], capture_output=True,
+                         text=True, cwd=ROOT, timeout=600, env=env)
     assert out.returncode == 0, out.stderr[-3000:]
-    return loads_strict(out.stdout)
+    data = loads_strict(out.stdout)
+    data["warm"]["after_exit"] = tagged(KERNEL_TAG)
+    return data
 
 
 def test_the_kernel_never_imports_a_framework(kernel_run):
     assert kernel_run["framework_modules"] == []
+
+
+def test_a_second_call_reuses_the_warm_workers_and_still_compiles(kernel_run):
+    """The same lab.compare twice in one process: the same worker per framework (no second
+    import), and each static function still traced and compiled on its first call."""
+    warm = kernel_run["warm"]
+    assert warm["second"] == warm["first"] and len(set(warm["first"].values())) == 3
+    assert sorted(warm["alive"]) == sorted(warm["first"].values())  # one process per framework
+    first, second = kernel_run["doc"], warm["second_doc"]
+    assert [(x["system"], x["variant"], x["status"]) for x in second["runs"]] == \
+        [(x["system"], x["variant"], x["status"]) for x in first["runs"]]
+    assert all(info["info"].get("reused") for info in second["frameworks"].values())
+    assert not any(info["info"].get("reused") for info in first["frameworks"].values())
+    for doc in (first, second):
+        static = [x for x in doc["runs"] if x["mode"] == "static" and x["status"] == "ok"]
+        assert static and all(x["call_compiles"][0] >= 1 for x in static), doc["runs"]
+
+
+def test_a_dead_or_overrun_warm_worker_is_replaced_and_shutdown_leaves_no_process(kernel_run):
+    warm = kernel_run["warm"]
+    assert warm["replaced"]["torch"] != warm["second"]["torch"]
+    assert warm["replaced_status"] == ["ok"]
+    # A warm worker that overran its --timeout is killed, and the next call gets a fresh one.
+    assert warm["overran"]["torch"] == warm["replaced"]["torch"] and set(warm["overran_status"]) == {"timeout"}
+    assert warm["after"]["torch"] != warm["overran"]["torch"] and warm["after_status"] == ["ok"]
+    assert warm["shut"] == 3 and warm["after_shutdown"] == []
+    assert warm["left_up"]["torch"] not in warm["first"].values()
+    assert warm["after_exit"] == []  # the worker left up ended with the interpreter
 
 
 def test_to_dict_is_the_json_document(kernel_run, compare_doc):
@@ -191,6 +248,8 @@ def shell(tmp_path_factory):
     ip = interactiveshell.InteractiveShell.instance(config=config)
     ip.run_line_magic("load_ext", "lab")
     yield ip
+    import lab
+    lab.shutdown()  # the warm workers this shell's calls left up
     interactiveshell.InteractiveShell.clear_instance()
     sys.displayhook, sys.excepthook = saved
     mp.undo()

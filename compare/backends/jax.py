@@ -77,6 +77,11 @@ def warm_up() -> None:
     jax.block_until_ready(jax.jit(lambda v: v * 2.0 + 1.0)(jax.device_put(np.ones(2, np.float32), _device)))
 
 
+def forget_conversions() -> None:
+    # Nothing to forget: jax.jit caches traces by function object, and a fresh import makes new ones.
+    pass
+
+
 def to_input(value, system: str = ""):
     if isinstance(value, np.ndarray):
         return jax.device_put(value, _device)

@@ -46,11 +46,32 @@ def setup(device: str, threads: int) -> dict:
     }
 
 
+def _warm_up_converted(v):
+    # A Python `if` and `while` on tensors: AutoGraph converts them on its first trace.
+    if tf.reduce_sum(v) > 0:
+        v = v * 2.0
+    while tf.reduce_max(v) > 1.0:
+        v = v / 2.0
+    return v
+
+
 def warm_up() -> None:
-    """One tiny tf.function traced and run, untimed: the library's own first-use costs (op
-    registration, the tracing machinery, thread pools) are paid here, not by the first variant."""
+    """Tiny tf.functions traced and run, untimed: the library's own first-use costs (op
+    registration, the tracing machinery, AutoGraph's converters running for the first time in
+    this process, thread pools) are paid here, not by the first variant, so a first call costs
+    the same in a fresh worker as in a warm one (lab/runner.py)."""
     with tf.device(_device):
         tf.function(lambda v: v * 2.0 + 1.0)(tf.constant([1.0, 2.0])).numpy()
+        tf.function(_warm_up_converted)(tf.constant([1.0, 2.0])).numpy()
+
+
+def forget_conversions() -> None:
+    """Empty AutoGraph's cache of converted functions before an implementation module is imported
+    afresh. It is keyed by code objects, which compare equal across imports of the same file, so a
+    warm worker would otherwise skip the conversion that a fresh worker's first call pays."""
+    from tensorflow.python.autograph.impl import api
+    from tensorflow.python.autograph.pyct import cache
+    api._TRANSPILER._cache = cache.CodeObjectCache()
 
 
 def to_input(value, system: str = ""):

@@ -3,6 +3,7 @@
 render_page(docs, claims=None, systems=None, title=...) -> the whole document.
 render_sections(...) -> the same content as one <div class="lab-report"> fragment (its stylesheet
 scoped under that class), for a Jupyter `_repr_html_`.
+render_scoreboard(claims) -> the scoreboard alone, as such a fragment (a notebook's closing cell).
 Jinja2 is imported inside the functions so `import lab` stays fast; tensorflow, jax, torch and
 rich are never imported here."""
 from __future__ import annotations
@@ -84,10 +85,20 @@ def context(docs: list[dict], claims: dict | None = None, systems: list[dict] | 
 
 
 def render_sections(docs: list[dict], claims: dict | None = None, systems: list[dict] | None = None,
-                    title: str = DEFAULT_TITLE, id_prefix: str = "lab-") -> str:
-    """The report body: one <div class="lab-report"> with its own scoped <style>."""
+                    title: str = DEFAULT_TITLE, id_prefix: str = "lab-", summary: bool = True) -> str:
+    """The report body: one <div class="lab-report"> with its own scoped <style>. `summary=False`
+    leaves out the summary of takeaways (a notebook's one scenario shows them in its section)."""
     return _environment().get_template("report.html.j2").render(
-        **context(docs, claims, systems, title, id_prefix))
+        **context(docs, claims, systems, title, id_prefix), summary=summary)
+
+
+def render_scoreboard(claims: dict, systems: list[dict] | None = None, id_prefix: str = "lab-") -> str:
+    """The scoreboard alone, for a notebook whose cells already showed the runs it grades."""
+    from markupsafe import Markup
+    given = model.lst(claims.get("systems")) if isinstance(claims, dict) else []
+    order = model.system_order([], given or systems)
+    return _environment().get_template("scoreboard.html.j2").render(
+        css=Markup(_css()), prefix=id_prefix, scoreboard=model.scoreboard(claims, order, {}))
 
 
 def render_page(docs: list[dict], claims: dict | None = None, systems: list[dict] | None = None,
