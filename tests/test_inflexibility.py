@@ -183,7 +183,7 @@ def test_takeaways_come_from_the_edits(doc):
             "(failed guards: slope == 0.1; slope == 0.2); the int scale (1 -> 2 -> 3) rebuilt on the first change only "
             "(failed guards: scale == 1)") in text
     assert "Python numbers, jax.jit static: the float slope (0.1 -> 0.2 -> 0.3) rebuilt nothing" in text
-    assert "TF 1.x graph + Session as written raised RuntimeError at the edit 'insert a layer norm between the layers'" in text
+    assert "TF 1.x graph + Session naive raised RuntimeError at the edit 'insert a layer norm between the layers'" in text
     assert "the weights were lost on 2 of 7 edits and put back by hand" in text
     # Sentences only for what ran: a document without the runs has none of them.
     assert spec.verdicts({**doc, "runs": []}) == []
