@@ -254,3 +254,17 @@ def test_css_is_scoped_for_notebooks(docs):
     selectors = [s.strip() for m in re.finditer(r"([^{}]+)\{", css) if not m.group(1).strip().startswith("@")
                  for s in m.group(1).split(",")]
     assert selectors and all(s.startswith(".lab-report") for s in selectors), selectors
+
+
+def test_error_in_the_legend_only_when_a_cell_has_it(docs, claims):
+    from lab.web import render_page
+
+    def legend(board):
+        return re.search(r'<p class="lab-legend">(.*?)</p>', render_page(docs[:1], claims=board), re.S).group(1)
+    board = copy.deepcopy(claims)
+    for row in board["claims"]:
+        for cell in row["cells"].values():
+            cell["verdict"] = "holds"
+    assert "lab-v-error" not in legend(board)
+    board["claims"][0]["cells"][SYSTEMS[0]["id"]]["verdict"] = "error"
+    assert "lab-v-error" in legend(board)

@@ -270,7 +270,8 @@ def scoreboard(claims: dict, systems: list[dict], sections: dict) -> dict:
                         "silent": len(lst(cell.get("silent"))), "unrelated": len(lst(cell.get("unrelated")))})
         rows.append({"claim": text(c.get("claim")), "scenario": text(c.get("scenario")),
                      "href": sections.get(text(c.get("scenario"))), "cells": row})
-    return {"systems": cols, "rows": rows, "compact": compact}
+    has_error = any(c["verdict"] == "error" for r in rows for c in r["cells"])
+    return {"systems": cols, "rows": rows, "compact": compact, "has_error": has_error}
 
 
 def environment(docs: list[dict]) -> dict:
