@@ -110,3 +110,12 @@ def test_bug_line_chip_only_where_a_bug_line_exists(doc, bad_op):
     from lab.web import render_page
     assert "points at the # BUG line" not in html.unescape(render_page([doc]))  # control-flow: no BUG line
     assert "points at the # BUG line" in html.unescape(render_page([bad_op]))
+
+
+def test_an_errored_run_shows_no_error_value_in_either_view():
+    """`tf.fn value_bug error 5e-07`: a run that raised compared nothing that counts."""
+    from lab.web import model
+    run = {"system": "tf-function", "framework": "tensorflow", "variant": "value_bug", "function": "value_bug",
+           "status": "error", "max_abs_err": 5e-07, "timing": {}, "error": None}
+    assert model.results_rows([run], {}, {})[0]["err"] == "–"
+    assert model.results_rows([dict(run, status="ok")], {}, {})[0]["err"] == "5.0e-07"

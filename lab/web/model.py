@@ -115,7 +115,7 @@ def results_rows(runs: list[dict], labels: dict, frameworks: dict) -> list[dict]
                      "function": text(run.get("function")), **_status(run, frameworks),
                      "first": _time(t.get("first_call_s")), "steady": _time(t.get("steady_median_s")),
                      "iqr": fmt_s(t.get("steady_iqr_s")) if t.get("steady_iqr_s") is not None else "",
-                     "compiles": "–" if comp is None else text(comp), "err": fmt_err(run.get("max_abs_err")),
+                     "compiles": "–" if comp is None else text(comp), "err": fmt_err(run.get("max_abs_err") if run.get("status") in ("ok", "wrong") else None),
                      "notes": "; ".join(notes), "break_reasons": list(gr.break_reasons) if gr else []})
     return rows
 
