@@ -119,3 +119,15 @@ def test_an_errored_run_shows_no_error_value_in_either_view():
            "status": "error", "max_abs_err": 5e-07, "timing": {}, "error": None}
     assert model.results_rows([run], {}, {})[0]["err"] == "–"
     assert model.results_rows([dict(run, status="ok")], {}, {})[0]["err"] == "5.0e-07"
+
+
+def test_the_frame_a_panel_ends_on_is_the_one_that_raised(bad_op):
+    """The error panel may leave frames out in the middle, never the innermost one: the last frame
+    it shows is where the framework raised."""
+    from lab import render
+    for run in bad_op["runs"]:
+        e = run.get("error")
+        if not e or not e["frames"]:
+            continue
+        shown = [f for f in render._informative(e["frames"]) if not isinstance(f, int)]
+        assert shown[-1] == e["frames"][-1], (run["system"], run["variant"])
