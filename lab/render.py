@@ -65,7 +65,10 @@ def _code_panel(fw: str, info: dict, width: int) -> Panel:
     subtitle = f"{c['lines']} lines · {c['tokens']} tokens"
     if changed:
         subtitle += f" · {len(changed)} lines differ from eager (▌)"
-    return Panel(code_text(info["source"], changed, width - 4), title=escape(f"{fw}: {info['file']}"),
+    # A title rich would crop: the system and path if they fit, else the path, else the file name.
+    title = next((t for t in (f"{fw}: {info['file']}", info["file"]) if len(t) <= width - 6),
+                 info["file"].rsplit("/", 1)[-1])
+    return Panel(code_text(info["source"], changed, width - 4), title=escape(title),
                  subtitle=subtitle, border_style="blue", expand=True)
 
 

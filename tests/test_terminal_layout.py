@@ -31,6 +31,8 @@ def _panel_widths(top_line: str) -> list[int]:
 @pytest.mark.parametrize("width, side_by_side", [(80, False), (159, False), (160, True), (200, True)])
 def test_panels_share_the_width_from_160_columns(width, side_by_side):
     lines = _render("control-flow", width)
+    for info in _files("control-flow").values():  # each panel's title names its whole file path
+        assert any(info["file"] in line for line in lines if "╭" in line), (width, info["file"])
     assert max(len(line) for line in lines) <= width
     tops = [line for line in lines if "╭" in line]
     panels = len(_files("control-flow"))
