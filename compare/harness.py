@@ -241,10 +241,11 @@ def _started(request: dict, progress):
     earlier request of this warm worker (info["reused"] then says so; its import_s is the
     earlier request's)."""
     key = (request["device"], request["threads"])
+    from compare.backends import scratch, start
     if key in _STARTED:
+        scratch(request)  # this request's own temp folder: the last one's went with its call
         backend, info = _STARTED[key]
         return backend, dict(info, reused=True)
-    from compare.backends import start
     # A worker started again after another crashed imports while the others may be timing:
     # it takes the timing lock for its import.
     with _timing_lock(request.get("lock") if request.get("import_under_lock") else None, progress):
