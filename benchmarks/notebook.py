@@ -38,7 +38,7 @@ def run(cfg: dict, options) -> dict:
     rows.append(["median", fmt_s(m), fmt_s(median([s["cpu_s"] for s in samples])), "", "", ""])
     notes = [f"{os.cpu_count()} cores. Wall: nbclient's execute() from the kernel's start to its shutdown. CPU: "
              "user + system time of the runner, the kernel and the worker processes the kernel ended (all "
-             "reaped, so counted by getrusage). The notebook runs its six scenarios in tf-function, jax-jit "
+             "reaped, so counted by getrusage). The notebook runs every scenario (a section each) in tf-function, jax-jit "
              "and torch-eager with repeats=1 on warm workers (one per framework for the whole notebook), "
              "then grades them."]
     ok = None if m is None else m <= TARGET_S and not any(s["errors"] for s in samples)
