@@ -9,13 +9,23 @@ from compare import systems
 def role(run: dict) -> str:
     """The eager code run as written, the hand port a static system needed, or, for a variant of
     the scenario's own (`shape_bug`, `with_print`), its own name."""
-    function, variant = run.get("function"), run.get("variant") or ""
-    system = systems.BY_ID.get(run.get("system"))
+    return _role(run.get("system"), run.get("function"), run.get("variant") or "",
+                 bool((run.get("capture") or {}).get("fullgraph")))
+
+
+def role_in(scenario, system: str, variant: str) -> str:
+    """The same, for a variant named by its label alone (a `lab verify` row): the scenario says
+    which function it runs, and how."""
+    function, how = scenario.variant_table(system).get(variant, (None, None))
+    return _role(system, function, variant, how == "fullgraph")
+
+
+def _role(system_id, function, variant: str, fullgraph: bool) -> str:
+    system = systems.BY_ID.get(system_id)
     static = system.static if system is not None else True
-    capture = run.get("capture") or {}
     if function == "naive" or (function == "forward" and not static):
         # torch.compile(fullgraph=True) of the code as written: the flag is what this run tests.
-        return "fullgraph" if capture.get("fullgraph") and static else "as written"
+        return "fullgraph" if fullgraph and static else "as written"
     if function == "forward":
         return "ported"
     return variant

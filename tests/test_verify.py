@@ -149,6 +149,8 @@ def test_table_is_one_line_per_row_at_80_columns(verified):
     `tf-funct…` and each row wrapped over 3-5 lines; now each row is one line with its status."""
     import io
     from rich.console import Console
+    from compare.discovery import get
+    from lab.labels import role_in
     from lab.views.verify import verify_table
     report = verified[0]
     con = Console(file=io.StringIO(), width=80, record=True, color_system=None)
@@ -156,6 +158,13 @@ def test_table_is_one_line_per_row_at_80_columns(verified):
     text = con.export_text()
     table = text[:text.index("forward against the numpy reference")]
     assert max(len(line) for line in table.splitlines()) <= 80 and "…" not in table
+    wide = Console(file=io.StringIO(), width=240, record=True, color_system=None)
+    verify_table(wide, report)
+    wide_text = wide.export_text()
+    wide_rows = {" ".join(line.split()) for line in wide_text[:wide_text.index("forward against")].splitlines()}
+    for line in table.splitlines():  # every row as it reads at 240 columns: nothing cropped
+        if line.startswith("    "):  # a (system, variant) row, under its scenario's line
+            assert " ".join(line.split()) in wide_rows, line
     by_scenario, current = {}, None
     for line in table.splitlines():
         head = line.strip().split(" (")[0]
@@ -166,6 +175,6 @@ def test_table_is_one_line_per_row_at_80_columns(verified):
     for r in report["results"]:
         if " vs " in r["system"] or r["quantity"] not in ("forward", "gradient"):
             continue
-        label = f"{r['system']} {r['variant']} "
+        label = f"{r['system']} {role_in(get(r['scenario']), r['system'], r['variant'])} "
         lines = [line for line in by_scenario[r["scenario"]] if line.startswith(label) and " vs " not in line]
         assert len(lines) == 1 and r["status"].split()[0][:4] in lines[0], (label, lines)

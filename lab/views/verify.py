@@ -21,6 +21,18 @@ def _verify_cell(row: dict | None) -> str:
     return f"[{style}]{escape(label)}[/]{err}"
 
 
+def _named(scenario: str, system: str, variant: str, short: bool = False) -> str:
+    """`system role` ("jax-jit ported"), as every other view names a run; the JSON keeps ids."""
+    from compare import systems
+    from compare.discovery import get
+    from lab.labels import role_in
+    name = systems.get(system).short if short and system in systems.BY_ID else system
+    try:
+        return f"{name} {role_in(get(scenario), system, variant)}"
+    except Exception:  # noqa: BLE001 - a spec that no longer loads: its ids still say which run
+        return f"{name} {variant}"
+
+
 def verify_table(con: Console, report: dict) -> None:
     """One row per (scenario, framework variant), one column per quantity: compact enough for
     80 columns; every row's detail is in --json and the JUnit file."""
@@ -42,9 +54,10 @@ def verify_table(con: Console, report: dict) -> None:
                     tolerances.setdefault(name, {})[r["quantity"]] = r["tolerance"]
             if " vs " in fw:
                 (fa, fb), (va, vb) = fw.split(" vs "), variant.split(" vs ")
-                label = f"{fa} {va} vs {fb} {vb}"
+                # Short system names: a pair stays one line at 80 columns.
+                label = f"{_named(name, fa, va, short=True)} vs {_named(name, fb, vb, short=True)}"
             else:
-                label = f"{fw} {variant}"
+                label = _named(name, fw, variant)
             if "all" in cells:  # the system did not run
                 cells = {"forward": cells["all"], "gradient": cells["all"]}
             table.add_row("  " + escape(label), _verify_cell(cells.get("forward")),
