@@ -80,14 +80,9 @@ def list_cmd(as_json: bool = typer.Option(False, "--json", help="Print JSON only
         _warn(f"skipped {problem}")
     if as_json:
         return _emit_json(rows)
-    from rich.table import Table
     from lab.render import console
-    table = Table(title="Scenarios")
-    for col in ("name", "title", "claim tested"):
-        table.add_column(col)
-    for r in rows:
-        table.add_row(r["name"], r["title"], r["claim"])
-    console().print(table)
+    from lab.views.check import scenarios_table
+    console().print(scenarios_table(rows))
 
 
 @app.command()

@@ -1,4 +1,4 @@
-"""`lab check` and `lab systems`: what a scenario or system author reads."""
+"""`lab check`, `lab systems` and `lab list`: what a scenario or system author reads."""
 from __future__ import annotations
 
 from rich import box
@@ -27,4 +27,14 @@ def systems_table(rows: list[dict]) -> Table:
     for r in rows:
         table.add_row(r["id"], r["label"], r["framework"], "yes" if r["static"] else "no",
                       r["counter"] or "-", "yes" if r["in_default"] else "")
+    return table
+
+
+def scenarios_table(rows: list[dict]) -> Table:
+    """`lab list`: each scenario's name, title and claim (a spec's text, never markup)."""
+    table = Table(title="Scenarios")
+    for col in ("name", "title", "claim tested"):
+        table.add_column(col)
+    for r in rows:
+        table.add_row(escape(r["name"]), escape(r["title"]), escape(r["claim"]))
     return table
