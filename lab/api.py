@@ -9,7 +9,7 @@ Arguments are checked as the CLI checks them (lab/options.py): a bad one raises 
 CLI's one-line message. The runs go through lab.session, so tensorflow, jax and torch are imported
 in worker subprocesses, never in this process (a notebook kernel). Each call returns a result
 whose `.to_dict()` is the command's `--json` document and which a notebook shows as the web
-report's sections (lab.web).
+report's sections (lab.views.web).
 """
 from __future__ import annotations
 
@@ -95,7 +95,7 @@ class _Result:
         return {"text/html": self._repr_html_(), "text/plain": repr(self)}
 
     def save(self, path: str) -> str:
-        """Write one of lab/export.py's formats (.html, .json, .md, ...); returns the path."""
+        """Write one of lab/views/export.py's formats (.html, .json, .md, ...); returns the path."""
         raise NotImplementedError
 
 
@@ -138,13 +138,13 @@ class CompareResult(_Result):
         return _plain(_strip_logs(self._doc, verbose=False))
 
     def _repr_html_(self) -> str:
-        from lab.export import page_systems
-        from lab.web.page import render_sections
+        from lab.views.export import page_systems
+        from lab.views.web.page import render_sections
         return render_sections([self._doc], systems=page_systems([self._doc]), summary=False,
                                title=f"lab compare {self.scenario}", id_prefix=_prefix("compare"))
 
     def save(self, path: str) -> str:
-        from lab import export
+        from lab.views import export
         fmt = export.lookup(path)
         options.writable(path, "path", export.suffixes("compare"))
         con = None
@@ -201,7 +201,7 @@ class DiffResult(_Result):
         return _plain(self._view)
 
     def _lines(self, file: str) -> list[str]:
-        from lab.web.code import highlight_lines
+        from lab.views.web.code import highlight_lines
         return highlight_lines(self._sources.get(file, ""))
 
     @staticmethod
@@ -214,7 +214,7 @@ class DiffResult(_Result):
                 f'<span class="lab-tx">{code}</span></span></td>')
 
     def _repr_html_(self) -> str:
-        from lab.web.page import _css
+        from lab.views.web.page import _css
         v = self._view
         eager_label = registry.get(v["eager_system"]).label
         eager_lines = self._lines(v["eager_file"])
@@ -297,12 +297,13 @@ class ClaimsResult(_Result):
 
     def _repr_html_(self) -> str:
         # The scoreboard alone: a notebook has shown the runs already (save() writes the whole page).
-        from lab.export import page_systems
-        from lab.web.page import render_scoreboard
+        from lab.views.export import page_systems
+        from lab.views.web.page import render_scoreboard
         return render_scoreboard(self._graded, systems=page_systems(self.docs), id_prefix=_prefix("claims"))
 
     def save(self, path: str) -> str:
-        from lab import atomic, export
+        from lab import atomic
+        from lab.views import export
         options.writable(path, "path", SAVES_AS["claims"])
         atomic.write(path, export.claims_text(path, self._graded, self.docs))
         return path
@@ -412,7 +413,7 @@ def magic(line: str):
         result = diff(params["scenario"], params["systems"], frameworks=params["frameworks"])
     else:
         kwargs = {k: params[k] for k in _RUN_KEYS if k in params}
-        from lab import export
+        from lab.views import export
         endings = export.suffixes("compare") if command == "compare" else SAVES_AS["claims"]
         for path in params.get("export") or ():  # before any worker starts, as the CLI does
             options.writable(path, "--export", endings)

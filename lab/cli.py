@@ -80,7 +80,7 @@ def list_cmd(as_json: bool = typer.Option(False, "--json", help="Print JSON only
         _warn(f"skipped {problem}")
     if as_json:
         return _emit_json(rows)
-    from lab.render import console
+    from lab.views.render import console
     from lab.views.check import scenarios_table
     console().print(scenarios_table(rows))
 
@@ -109,7 +109,7 @@ def compare(
     from lab import options
     name = options.scenario(scenario, "compare")
     ids, dev = _common(frameworks, modes, systems, repeats, device, timeout, threads)
-    from lab import export as formats
+    from lab.views import export as formats
     for path in export or []:
         options.writable(path, "--export", formats.suffixes("compare"))
     if as_json and export and any(formats.lookup(p).screen for p in export):
@@ -118,7 +118,8 @@ def compare(
     if plot is not None:
         options.writable(plot, "--plot", (".png",))
     spec = discovery.get(name)
-    from lab import render, session
+    from lab import session
+    from lab.views import render
     out = render.console(no_color=no_color, record=bool(export))
     if not as_json:
         render.lesson(out, spec)
@@ -141,7 +142,7 @@ def compare(
     # An interrupted run writes under names of its own: an earlier good file stays as it was.
     named = partial_name if doc["interrupted"] else (lambda path: path)
     if export:
-        from lab.export import save
+        from lab.views.export import save
         for path in export:
             save(out, doc, named(path))
     if plot is not None:
@@ -174,7 +175,7 @@ def diff(
     view = aligned_view(options.with_eager(discovery.get(name)), ids)
     if as_json:
         return _emit_json(view)
-    from lab import render
+    from lab.views import render
     from lab.views.diff import diff_view
     diff_view(render.console(no_color=no_color), view)
 
@@ -255,7 +256,7 @@ def doctor(
     options.count(threads, "--threads")
     if device not in ("cpu", "cuda", "auto"):
         options.device(device)
-    from lab.render import ProgressBoard, console
+    from lab.views.render import ProgressBoard, console
     from lab.views.doctor import doctor_table
     fws = options.frameworks(frameworks)
     with ProgressBoard(console(stderr=True), fws) as board:  # TF alone takes ~4 s to import
@@ -288,10 +289,10 @@ def verify(
     from lab import options
     picked = options.scenarios(scenarios, warn=_warn)
     ids, dev = _common(frameworks, "default", systems, 1, device, timeout, threads)
-    from lab import export as formats
+    from lab.views import export as formats
     if junit_xml is not None:
         options.writable(junit_xml, "--junit-xml", (".xml",))
-    from lab import render
+    from lab.views import render
     from lab.verify import verify as run_verify
     err = render.console(stderr=True, no_color=no_color)
     with render.ProgressBoard(err, frameworks_of(ids)) as board:
@@ -335,7 +336,8 @@ def claims(
     ids, dev = _common(frameworks, modes, systems, repeats, device, timeout, threads)
     for path in export or []:
         options.writable(path, "--export", (".html", ".md"))
-    from lab import render, session
+    from lab import session
+    from lab.views import render
     from lab.claims import grade
     err = render.console(stderr=True, no_color=no_color)
     with render.ProgressBoard(err, frameworks_of(ids)) as board:
@@ -349,7 +351,7 @@ def claims(
         from lab.views.claims import scoreboard as show
         show(render.console(no_color=no_color), scoreboard)
     from lab import atomic
-    from lab.export import claims_text
+    from lab.views.export import claims_text
     for path in export or []:
         interrupted = any(d["interrupted"] for d in docs)
         atomic.write(atomic.partial_name(path) if interrupted else path, claims_text(path, scoreboard, docs))
@@ -374,7 +376,7 @@ def check(
     if as_json:
         _emit_json(report_data)
     else:
-        from lab.render import console
+        from lab.views.render import console
         from lab.views.check import check_view
         check_view(console(), report_data)
     raise typer.Exit(report_data["exit_code"])
@@ -389,7 +391,7 @@ def systems_cmd(as_json: bool = typer.Option(False, "--json", help="Print JSON o
     rows = [dict(asdict(s), order=i) for i, s in enumerate(registry.SYSTEMS)]
     if as_json:
         return _emit_json(rows)
-    from lab.render import console
+    from lab.views.render import console
     from lab.views.check import systems_table
     console().print(systems_table(rows))
 

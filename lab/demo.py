@@ -11,7 +11,8 @@ import time
 
 from compare import systems
 from compare.discovery import get
-from lab import errors, render, session
+from lab import errors, session
+from lab.views import render
 
 
 class _Background:

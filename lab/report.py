@@ -1,13 +1,14 @@
 """`lab report`: every scenario run once (one worker per framework for all of them), written as
 report.html (the web page), terminal.html (what `lab compare` prints, recorded at projector
-width) and report.json (the documents). The formats themselves live in lab/export.py."""
+width) and report.json (the documents). The formats themselves live in lab/views/export.py."""
 from __future__ import annotations
 
 import io
 
 from compare import systems
 from compare.discovery import get
-from lab import atomic, errors, export, render, session
+from lab import atomic, errors, session
+from lab.views import export, render
 
 FILES = ("report.html", "terminal.html", "report.json")
 

@@ -1,4 +1,4 @@
-"""The lab from Python (lab/api.py) and the output formats (lab/export.py): `lab.compare`,
+"""The lab from Python (lab/api.py) and the output formats (lab/views/export.py): `lab.compare`,
 `lab.diff`, `lab.claims`, the `%lab` magic, `import lab` staying light, `lab report`'s three
 files and `lab compare --export` as the web page or the terminal's view."""
 from __future__ import annotations
@@ -324,7 +324,7 @@ def test_claims_grades_runs_and_shows_the_scoreboard(shell, kernel_run):
 # --- the formats, lab report and lab compare --export ---------------------------------------------
 
 def test_one_table_of_formats():
-    from lab import export
+    from lab.views import export
     from lab.errors import LabError
     assert set(export.FORMATS) == {".json", ".md", ".html", ".terminal.html", ".svg", ".png", ".xml"}
     assert export.lookup("x.html").name.startswith("the web page")

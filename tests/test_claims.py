@@ -189,7 +189,7 @@ def test_cli_claims_json_and_exports(tmp_path):
 
 def test_terminal_scoreboard_fits_80_columns(board):
     import os
-    from lab import render
+    from lab.views import render
     from lab.views.claims import scoreboard
     con = render.console(width=80, no_color=True, record=True, file=open(os.devnull, "w"))
     scoreboard(con, board, evidence=False)

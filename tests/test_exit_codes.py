@@ -234,7 +234,8 @@ def test_demo_prompt_ends_every_worker_on_eof_or_ctrl_c(tmp_path, key):
 def test_an_internal_error_in_the_demo_ends_its_workers(tmp_path, monkeypatch):
     """A bug in the lab while the demo shows a scenario (here: drawing the lesson raises) still
     stops the background run, and its workers, before the error reaches the user."""
-    from lab import demo, render
+    from lab import demo
+    from lab.views import render
     tag = f"demo-error-{os.getpid()}"
     monkeypatch.setenv("LAB_TEST_TAG", tag)
     monkeypatch.setenv("PYTHONPATH", str(shadow(tmp_path, "torch", "hang")))

@@ -92,7 +92,7 @@ def test_no_cell_raised(executed):
 def test_each_section_shows_its_lesson_code_and_takeaways_once(executed):
     """One section per scenario, with a Predict cell before its run, and the run's report showing
     the lesson once, the code once and the takeaways once (no second diff, no printed copies)."""
-    from lab.web.page import _prose
+    from lab.views.web.page import _prose
     sections = _scenario_sections(executed)
     assert sorted(sections) == sorted(SCENARIOS)
     (probe,) = [s for s in _outputs(executed, "stream") if s.startswith("LAB-PROBE ")]

@@ -4,7 +4,7 @@ import os
 import pytest
 
 from compare.systems import get as system
-from lab import render
+from lab.views import render
 from lab.labels import run_label
 
 

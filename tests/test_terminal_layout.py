@@ -10,7 +10,8 @@ import pytest
 from compare import systems
 from compare.discovery import get
 from conftest import SCENARIOS
-from lab import render, session
+from lab import session
+from lab.views import render
 
 
 def _files(name: str) -> dict:

@@ -181,7 +181,7 @@ def test_per_call_chart_counts_marks_per_row(doc):
     """Each row says how many of its own calls traced or compiled; the footer adds nothing up."""
     from rich.console import Console
     from lab.charts import per_call_series
-    from lab.render import per_call_chart
+    from lab.views.render import per_call_chart
     con = Console(width=140, record=True, file=io.StringIO())
     con.print(per_call_chart(doc))
     text = con.export_text()

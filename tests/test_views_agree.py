@@ -21,7 +21,7 @@ def doc(compare_doc):
 
 @pytest.fixture(scope="module")
 def terminal(doc):
-    from lab import render
+    from lab.views import render
     con = Console(width=200, record=True, color_system=None)
     render.results(con, doc)
     return con.export_text()
@@ -29,7 +29,7 @@ def terminal(doc):
 
 @pytest.fixture(scope="module")
 def page(doc):
-    from lab.web import render_page
+    from lab.views.web import render_page
     return html.unescape(render_page([doc]))
 
 
@@ -76,7 +76,7 @@ def test_one_duration_format():
     # The page's own formatter once printed "1e+03 µs" for 999.6 µs.
     assert fmt_s(999.6e-6) == "999.6 µs"
     assert fmt_s(float("nan")) == "n/a"
-    from lab.web import svg
+    from lab.views.web import svg
     assert svg.fmt_s is fmt_s
 
 
@@ -88,8 +88,8 @@ def bad_op(compare_doc):
 def test_tf_error_panels_carry_the_error(bad_op):
     """TF's panels read `InvalidArgumentError: Graph execution error:`; the line that says what went
     wrong came 20 lines later, after the lab's own frames. Both views now show it."""
-    from lab import render
-    from lab.web import render_page
+    from lab.views import render
+    from lab.views.web import render_page
     con = Console(width=120, record=True, color_system=None)
     for panel in render.errors_panel(bad_op):
         con.print(panel)
@@ -107,14 +107,14 @@ def test_tf_error_panels_carry_the_error(bad_op):
 
 
 def test_bug_line_chip_only_where_a_bug_line_exists(doc, bad_op):
-    from lab.web import render_page
+    from lab.views.web import render_page
     assert "points at the # BUG line" not in html.unescape(render_page([doc]))  # control-flow: no BUG line
     assert "points at the # BUG line" in html.unescape(render_page([bad_op]))
 
 
 def test_an_errored_run_shows_no_error_value_in_either_view():
     """`tf.fn value_bug error 5e-07`: a run that raised compared nothing that counts."""
-    from lab.web import model
+    from lab.views.web import model
     run = {"system": "tf-function", "framework": "tensorflow", "variant": "value_bug", "function": "value_bug",
            "status": "error", "max_abs_err": 5e-07, "timing": {}, "error": None}
     assert model.results_rows([run], {}, {})[0]["err"] == "–"
@@ -124,7 +124,7 @@ def test_an_errored_run_shows_no_error_value_in_either_view():
 def test_the_frame_a_panel_ends_on_is_the_one_that_raised(bad_op):
     """The error panel may leave frames out in the middle, never the innermost one: the last frame
     it shows is where the framework raised."""
-    from lab import render
+    from lab.views import render
     for run in bad_op["runs"]:
         e = run.get("error")
         if not e or not e["frames"]:

@@ -1,4 +1,4 @@
-"""`lab report` as a web page (lab.web): rendered from real `lab compare --json` documents, checked
+"""`lab report` as a web page (lab.views.web): rendered from real `lab compare --json` documents, checked
 statically and then in headless Chromium at 1280x900 (sections, chart sizes, no horizontal
 overflow in normal and large type, no network requests)."""
 from __future__ import annotations
@@ -46,7 +46,7 @@ def _nav_targets(page: str) -> list[str]:
 
 
 def test_every_section_present_and_linked(docs):
-    from lab.web import render_page
+    from lab.views.web import render_page
     page = render_page(docs)
     targets, ids = _nav_targets(page), _ids(page)
     assert len(targets) == len(SCENARIOS) + 2  # summary + scenarios + environment
@@ -65,7 +65,7 @@ def test_every_section_present_and_linked(docs):
 
 
 def test_scoreboard_from_a_claims_document(docs, claims):
-    from lab.web import render_page
+    from lab.views.web import render_page
     page = render_page(docs, claims=claims)
     assert 'id="lab-scoreboard"' in page and 'id="lab-summary"' not in page
     board = re.search(r'<table class="lab-table lab-scoreboard">.*?</table>', page, re.S).group(0)
@@ -79,7 +79,7 @@ def test_scoreboard_from_a_claims_document(docs, claims):
 
 def test_a_cell_carries_its_cause_silence_and_unrelated_runs(docs, claims):
     import copy
-    from lab.web import render_page
+    from lab.views.web import render_page
     altered = copy.deepcopy(claims)
     cell = altered["claims"][0]["cells"][SYSTEMS[0]["id"]]
     cell.update(verdict="holds", cause="baked-branch", silent=[{"run": "a/b"}], unrelated=[{"run": "a/c"}, {"run": "a/d"}])
@@ -89,7 +89,7 @@ def test_a_cell_carries_its_cause_silence_and_unrelated_runs(docs, claims):
 
 
 def test_no_external_resources(docs, claims):
-    from lab.web import render_page
+    from lab.views.web import render_page
     page = render_page(docs, claims=claims)
     refs = re.findall(r'(?:src|href|xlink:href|action|poster|data)\s*=\s*["\']?\s*([^"\'\s>]+)', page, re.I)
     assert refs, "expected at least the nav links"
@@ -102,7 +102,7 @@ def test_no_external_resources(docs, claims):
 
 
 def test_autoescape(docs):
-    from lab.web import render_page
+    from lab.views.web import render_page
     doc = copy.deepcopy(docs[0])
     doc["lesson"] = "<script>alert('lesson')</script>"
     doc["takeaways"] = ["<img src=x onerror=alert(1)>"]
@@ -113,7 +113,7 @@ def test_autoescape(docs):
 
 
 def test_partial_documents_render():
-    from lab.web import render_page, render_sections
+    from lab.views.web import render_page, render_sections
     placeholder = {"framework": "jax", "variant": None, "mode": None, "mode_name": None, "status": "unavailable",
                    "timing": None, "compiles": None, "error": None, "call_times_s": None, "call_compiles": None,
                    "max_abs_err": None, "expected": None, "code": None}
@@ -132,7 +132,7 @@ def test_partial_documents_render():
 
 
 def test_system_ids_order_and_labels(docs):
-    from lab.web import model
+    from lab.views.web import model
     assert [s["id"] for s in model.system_order(docs, None)][:3] == ["tf-function", "jax-jit", "torch-eager"]
     doc = copy.deepcopy(docs[0])
     for run in doc["runs"]:
@@ -140,14 +140,14 @@ def test_system_ids_order_and_labels(docs):
     systems = [{"id": "torch-export", "label": "torch.export"}, {"id": "tf1-graph", "label": "TF1 graph"}]
     order = model.system_order([doc], systems)
     assert [s["id"] for s in order] == ["torch-export", "tf1-graph", "jax-eager"]
-    from lab.web import render_page
+    from lab.views.web import render_page
     page = render_page([doc], systems=systems)
     results = re.search(r'<table class="lab-table lab-results">.*?</table>', page, re.S).group(0)
     assert results.index("torch.export") < results.index("TF1 graph")
 
 
 def test_import_is_light():
-    code = ("import sys, lab, lab.web; bad = [m for m in ('jinja2', 'tensorflow', 'jax', 'torch', 'rich', "
+    code = ("import sys, lab, lab.views.web; bad = [m for m in ('jinja2', 'tensorflow', 'jax', 'torch', 'rich', "
             "'matplotlib') if m in sys.modules]; print(bad)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
@@ -201,7 +201,7 @@ def _chromium_measure(page: str, tmp_path, width: int = 1280) -> dict:
 
 @pytest.mark.parametrize("with_claims", [False, True])
 def test_in_headless_chromium(docs, claims, tmp_path, with_claims):
-    from lab.web import render_page
+    from lab.views.web import render_page
     page = render_page(docs + [copy.deepcopy(docs[0])], claims=claims if with_claims else None)
     m = _chromium_measure(page, tmp_path)
     assert m["large"]["fontSize"] > m["normal"]["fontSize"], "the large-type toggle changed nothing"
@@ -223,7 +223,7 @@ def test_scoreboard_of_every_system_fits_a_projector(docs, tmp_path, width):
     """At 800 px the scoreboard's last column was cut off (scrolled away inside its box). With every
     system of the registry, no column is clipped (large type too at 1400 px)."""
     from compare import systems
-    from lab.web import render_page
+    from lab.views.web import render_page
     cols = [{"id": s.id, "label": s.label} for s in systems.SYSTEMS]
     verdicts = ["holds", "partly", "does-not-hold", "not-applicable", "unavailable"]
     claims = {"schema": 2, "systems": cols,
@@ -238,7 +238,7 @@ def test_scoreboard_of_every_system_fits_a_projector(docs, tmp_path, width):
 
 
 def test_markdown_code_spans_render_as_code(docs):
-    from lab.web import render_page
+    from lab.views.web import render_page
     doc = dict(docs[0], lesson="Eager code writes them as a Python `if` and `while`.")
     lesson = re.search(r'<p class="lab-lesson">(.*?)</p>', render_page([doc]), re.S).group(1)
     assert lesson == "Eager code writes them as a Python <code>if</code> and <code>while</code>."
@@ -246,7 +246,7 @@ def test_markdown_code_spans_render_as_code(docs):
 
 def test_css_is_scoped_for_notebooks(docs):
     """Every rule of the fragment's stylesheet sits under .lab-report, so nothing leaks into a notebook."""
-    from lab.web import render_sections
+    from lab.views.web import render_sections
     fragment = render_sections(docs[:1], id_prefix="nb1-")
     assert fragment.lstrip().startswith('<div class="lab-report">') and "<html" not in fragment
     assert 'id="nb1-control-flow"' in fragment or 'id="nb1-' in fragment
@@ -257,7 +257,7 @@ def test_css_is_scoped_for_notebooks(docs):
 
 
 def test_error_in_the_legend_only_when_a_cell_has_it(docs, claims):
-    from lab.web import render_page
+    from lab.views.web import render_page
 
     def legend(board):
         return re.search(r'<p class="lab-legend">(.*?)</p>', render_page(docs[:1], claims=board), re.S).group(1)

@@ -29,7 +29,7 @@ def _table(board: dict, label_key: str, words: bool) -> Table:
 
 
 def scoreboard(con: Console, board: dict, evidence: bool = True) -> None:
-    from lab.render import _natural_width
+    from lab.views.render import _natural_width
     for label_key in ("scenario", "number"):
         table = _table(board, label_key, words=False)
         if _natural_width(table) <= con.width:

@@ -7,7 +7,7 @@ from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
 
-from lab.render import STATUS_STYLE
+from lab.views.render import STATUS_STYLE
 from lab.verdicts import fmt_s
 
 

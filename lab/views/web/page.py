@@ -12,7 +12,7 @@ import functools
 import os
 import re
 
-from lab.web import model
+from lab.views.web import model
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 DEFAULT_TITLE = "The static-vs-dynamic graph lab"
@@ -69,10 +69,10 @@ def context(docs: list[dict], claims: dict | None = None, systems: list[dict] | 
         used.add(sid)
         sec = _scenario_or_note(doc, order, sid)
         for chart in sec.get("charts", []):
-            chart["svg"] = Markup(chart["svg"])  # built by lab.web.svg, which escapes every text it draws
+            chart["svg"] = Markup(chart["svg"])  # built by lab.views.web.svg, which escapes every text it draws
         for col in sec.get("code", []):
             for line in col["lines"]:
-                line["html"] = Markup(line["html"])  # escaped token by token in lab.web.code
+                line["html"] = Markup(line["html"])  # escaped token by token in lab.views.web.code
         sections.append(sec)
     by_scenario = {}
     for sec in sections:

@@ -1,7 +1,7 @@
 """Every output format the lab writes, in one table keyed by file suffix (`FORMATS`).
 
 The commands look formats up here: `lab compare --export`, `lab report`'s files, `lab verify
---junit-xml`. `.html` is the web page (lab.web), `.terminal.html` and `.svg` are what the terminal
+--junit-xml`. `.html` is the web page (lab.views.web), `.terminal.html` and `.svg` are what the terminal
 showed (a recording rich console), the rest is drawn from the data.
 """
 from __future__ import annotations
@@ -89,7 +89,7 @@ def scoreboard(docs: list[dict]) -> dict | None:
 
 
 def web_page(docs: list[dict], claims: dict | None = None) -> str:
-    from lab.web.page import render_page
+    from lab.views.web.page import render_page
     return render_page(docs, claims=claims, systems=page_systems(docs))
 
 
@@ -134,7 +134,7 @@ def _junit(out: Output) -> str:
 FORMATS: dict[str, Format] = {f.suffix: f for f in (
     Format(".terminal.html", "what the terminal showed, as HTML (rich)", ("compare", "report"), True,
            lambda out: out.con.export_html(clear=False)),
-    Format(".html", "the web page (lab.web)", ("compare", "report"), False,
+    Format(".html", "the web page (lab.views.web)", ("compare", "report"), False,
            lambda out: web_page(out.docs, out.claims)),
     Format(".svg", "what the terminal showed, as SVG (rich)", ("compare",), True, _svg),
     Format(".md", "Markdown: lesson, code, runs, verdicts", ("compare", "report"), False, _markdown),

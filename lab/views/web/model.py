@@ -10,8 +10,8 @@ from compare.results import SPLIT_COLUMNS, GraphReport, Timing
 from compare.tracebacks import BUG_MARKER, informative_lines
 from compare.units import fmt_s
 from lab.labels import role, run_label
-from lab.web import svg
-from lab.web.code import file_model
+from lab.views.web import svg
+from lab.views.web.code import file_model
 
 # Runs written before runs carried "system": the id each (mode_name) or (framework, mode) maps to.
 _KNOWN_DOC_KEYS = {"schema", "scenario", "seed", "title", "claim", "lesson", "device", "versions",
