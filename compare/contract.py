@@ -59,6 +59,8 @@ FIELDS: tuple[Field, ...] = (
           "file that the others need not have (exempt from `lab check`'s name parity)", {}),
     Field("CAUSES", "dict", False, "{cause id: {\"words\": ..., conditions}}: the causes the claim "
           "is about (lab/causes.py); `lab claims` counts only runs that failed for one of them", {}),
+    Field("SIDE", "str", False, "which side of the trade the claim speaks for: \"costs\" (what "
+          "static graphs cost) or \"buys\" (what they buy); `lab claims` groups its rows by it", "costs"),
     Field("CLAIM_RULE", "rule", False, "how `lab claims` grades the claim per system: data "
           "{\"kind\": naive-port | error-location | inspection, ...parameters} (lab/claims.py), or a "
           "callable rule(doc, system) -> (verdict, evidence, run labels) or None", None),
