@@ -139,7 +139,7 @@ def _run_variant(scenario: Scenario, backend, module, system: str, label: str, a
         if count0 is not None:
             run.compiles = backend.compile_count(module, system) - count0
     run.retrace_reasons = retrace.reasons(calls, run.call_compiles, accounts,
-                                          getattr(backend, "ACCOUNT_SOURCE", "framework"))
+                                          backend.ACCOUNT_SOURCE)
     run.warnings = backend.warnings_of(fn)
     if first_args is not None:
         # torch.export reports on what it exported (the prepared callable); torch.compile re-runs

@@ -39,6 +39,10 @@ class System:
     # (family id, how): one tool of a family that used to be a single system. A scenario table
     # keyed by the family id still works: its entries whose `how` is this one land here.
     family: tuple[str, str] | None = None
+    # The module in compare/backends/ that captures it, where its framework's backend hands it on
+    # (compare/backends/interface.py); None: the framework's backend runs it itself.
+    adapter: str | None = None
+    hows: tuple[str, ...] = ()  # the ways its tool may take a variant: the `how` of (function, how)
 
 
 FRAMEWORKS: tuple[Framework, ...] = (
@@ -83,7 +87,7 @@ _TF_GRAPH = {"naive": "naive", "static": "forward"}
 # The one fixed display order: tables, JSON, docs, columns.
 SYSTEMS: tuple[System, ...] = (
     System("tf1-graph", "tensorflow", "TF 1.x graph + Session", "tf1", True, "static_impl/tf1",
-           "graphs", dict(_TF_GRAPH), ("static",)),
+           "graphs", dict(_TF_GRAPH), ("static",), adapter="tf1_graph"),
     System("tf-function", "tensorflow", "tf.function", "tf.fn", True, "static_impl/tensorflow",
            "traces", dict(_TF_GRAPH), ("static",), in_default=True, mode_group="static"),
     System("tf-eager", "tensorflow", "tf eager (run_functions_eagerly)", "tf.eag", False,
@@ -98,17 +102,19 @@ SYSTEMS: tuple[System, ...] = (
     # capturing it (compare/backends/torch_static.py); the eager code is imported, not copied.
     System("torch-compile", "torch", "torch.compile", "compile", True, "static_impl/torch", "graphs",
            {"compiled": ("naive", "compile"), "fullgraph": ("naive", "fullgraph"),
-            "static": ("forward", "fullgraph")}, ("compiled", "static"), mode_group="static"),
+            "static": ("forward", "fullgraph")}, ("compiled", "static"), mode_group="static",
+           adapter="torch_static", hows=("compile", "fullgraph")),
     System("torch-export", "torch", "torch.export", "export", True, "static_impl/torch", "exports",
-           {"naive": ("naive", "export"), "static": ("forward", "export")}, ("static",)),
+           {"naive": ("naive", "export"), "static": ("forward", "export")}, ("static",),
+           adapter="torch_static", hows=("export", "export-strict", "export-dynamic", "session")),
     # torch.jit's two tools answer the claims differently (trace records one run's ops, script
     # compiles the Python source), so each is a system; "torch-jit" names both.
     System("torch-jit-trace", "torch", "torch.jit.trace (deprecated)", "jit.tr", True,
            "static_impl/torch", "graphs", {"naive": ("naive", "trace")}, ("static",),
-           family=("torch-jit", "trace")),
+           family=("torch-jit", "trace"), adapter="torch_static", hows=("trace", "session")),
     System("torch-jit-script", "torch", "torch.jit.script (deprecated)", "jit.sc", True,
            "static_impl/torch", "graphs", {"scripted": ("naive", "script")}, ("scripted", "static"),
-           family=("torch-jit", "script")),
+           family=("torch-jit", "script"), adapter="torch_static", hows=("script", "session")),
 )
 
 BY_ID = {s.id: s for s in SYSTEMS}
@@ -157,6 +163,11 @@ def split_families(table: dict, kind: str, variants: dict | None = None) -> dict
 
 def of_framework(framework: str) -> tuple[System, ...]:
     return tuple(s for s in SYSTEMS if s.framework == framework)
+
+
+def adapted(framework: str, adapter: str | None) -> tuple[str, ...]:
+    """The framework's systems that `adapter` runs (None: those its backend runs itself)."""
+    return tuple(s.id for s in SYSTEMS if s.framework == framework and s.adapter == adapter)
 
 
 def ordered(ids) -> list[str]:

@@ -8,10 +8,12 @@ import os
 import jax
 import numpy as np
 from jax import monitoring
+from compare import systems
 from compare.backends import DeviceUnavailable
 
 NAME = "jax"
-GRAPH_SYSTEMS = ("jax-jit",)  # the rest of this worker's systems run op by op
+# Its static systems are jitted; the rest of this worker's systems run op by op.
+GRAPH_SYSTEMS = tuple(s for s in systems.adapted(NAME, None) if systems.get(s).static)
 ACCOUNT_SOURCE = "explain-cache-misses"  # where recompile_said's reasons come from
 _device = None
 _events: list | None = None
@@ -82,7 +84,7 @@ def forget_conversions() -> None:
     pass
 
 
-def to_input(value, system: str = ""):
+def to_input(value, system: str):
     if isinstance(value, np.ndarray):
         return jax.device_put(value, _device)
     return value
@@ -107,7 +109,7 @@ def mode(system: str):
         yield
 
 
-def prepare(fn, system: str, module=None, how: str | None = None):
+def prepare(fn, system: str, module, how: str | None):
     return fn
 
 
@@ -173,7 +175,7 @@ def describe(system: str, how: str | None) -> dict | None:
     return None
 
 
-def value_and_grad(fn, args, weights, system: str = ""):
+def value_and_grad(fn, args, weights, system: str):
     """Outputs of fn(*args) and d(sum_k <out_k, weights_k>)/d(float args), by jax.grad."""
     import jax.numpy as jnp
     floats = [i for i, a in enumerate(args) if hasattr(a, "dtype") and jnp.issubdtype(a.dtype, jnp.floating)]

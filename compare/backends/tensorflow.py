@@ -7,11 +7,14 @@ import logging
 
 import numpy as np
 import tensorflow as tf
+from compare import systems
 from compare.backends import DeviceUnavailable, tf1_graph
 
 NAME = "tensorflow"
-GRAPH_SYSTEMS = ("tf-function",)  # traced by tf.function; tf-eager runs the same code eagerly
-TF1 = "tf1-graph"  # builds a tf.Graph and runs it in a Session: see tf1_graph.py
+ACCOUNT_SOURCE = "framework"  # says nothing about retracing: compare/retrace.py derives the reasons
+TF1 = systems.adapted(NAME, "tf1_graph")  # builds a tf.Graph and runs it in a Session: tf1_graph.py
+# Its own static systems are traced by tf.function; the others run the same code eagerly.
+GRAPH_SYSTEMS = tuple(s for s in systems.adapted(NAME, None) if systems.get(s).static)
 _device = "/CPU:0"
 _logged: list[dict] = []  # warnings TensorFlow logged (its retracing warning), in order
 _since = 0  # where the variant being run began in _logged
@@ -74,9 +77,9 @@ def forget_conversions() -> None:
     api._TRANSPILER._cache = cache.CodeObjectCache()
 
 
-def to_input(value, system: str = ""):
-    if system == TF1:
-        return tf1_graph.to_input(value)
+def to_input(value, system: str):
+    if system in TF1:
+        return tf1_graph.to_input(value, system)
     if isinstance(value, np.ndarray):
         with tf.device(_device):
             return tf.constant(value)
@@ -99,7 +102,7 @@ def sync(out) -> None:
 @contextlib.contextmanager
 def mode(system: str):
     # A tf.Graph context needs no process-wide switch: TF1 runs with the tf.function settings.
-    tf.config.run_functions_eagerly(system not in GRAPH_SYSTEMS and system != TF1)
+    tf.config.run_functions_eagerly(system not in GRAPH_SYSTEMS and system not in TF1)
     try:
         with tf.device(_device):
             yield
@@ -107,12 +110,10 @@ def mode(system: str):
         tf.config.run_functions_eagerly(False)
 
 
-def prepare(fn, system: str, module=None, how: str | None = None):
+def prepare(fn, system: str, module, how: str | None):
     global _since
     _since = len(_logged)  # warnings_of(fn) reports what this variant's calls logged
-    if system == TF1:
-        return tf1_graph.prepare(fn, module)
-    return fn
+    return tf1_graph.prepare(fn, system, module, how) if system in TF1 else fn
 
 
 def _functions(module):
@@ -122,8 +123,8 @@ def _functions(module):
 def compile_count(module, system: str) -> int | None:
     """Traces so far of every tf.function in the module (TF's own counter); graphs built in TF1
     mode; None when eager."""
-    if system == TF1:
-        return tf1_graph.compile_count(module)
+    if system in TF1:
+        return tf1_graph.compile_count(module, system)
     if system not in GRAPH_SYSTEMS:
         return None
     return sum(f.experimental_get_tracing_count() for f in _functions(module))
@@ -143,8 +144,8 @@ def first_call_split(fn, args, system: str) -> dict | None:
 
 def first_call_events(system: str):
     """TF1: graph building, Session creation and the first Session.run, timed apart."""
-    if system == TF1:
-        return tf1_graph.first_call_events()
+    if system in TF1:
+        return tf1_graph.first_call_events(system)
     return contextlib.nullcontext({})
 
 
@@ -183,14 +184,14 @@ def warnings_of(fn) -> list[dict]:
 
 def describe(system: str, how: str | None) -> dict | None:
     """TF 1.x: what ran (graph + Session, control-flow v2 ops); None for tf.function and eager."""
-    return tf1_graph.describe() if system == TF1 else None
+    return tf1_graph.describe(system, how) if system in TF1 else None
 
 
-def value_and_grad(fn, args, weights, system: str = ""):
+def value_and_grad(fn, args, weights, system: str):
     """Outputs of fn(*args) and d(sum_k <out_k, weights_k>)/d(float args), by tf.GradientTape
     (TF1: by tf.gradients in the graph)."""
-    if system == TF1:
-        return tf1_graph.value_and_grad(fn, args, weights)
+    if system in TF1:
+        return tf1_graph.value_and_grad(fn, args, weights, system)
     floats = [i for i, a in enumerate(args) if isinstance(a, tf.Tensor) and a.dtype.is_floating]
     with tf.GradientTape() as tape:
         for i in floats:

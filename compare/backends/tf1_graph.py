@@ -1,7 +1,8 @@
 """TensorFlow 1.x graph mode (tf.Graph + placeholders + tf.compat.v1.Session): the `tf1-graph` system.
 
-Imported only inside the TensorFlow worker; `compare/backends/tensorflow.py` delegates to it when
-the system is `tf1-graph`. Imports tensorflow and numpy, nothing from `lab`.
+Imported only inside the TensorFlow worker; `compare/backends/tensorflow.py` delegates to it for
+the systems whose registry entry names it as their `adapter`, with the same signatures
+(compare/backends/interface.py). Imports tensorflow, numpy and the registry, nothing from `lab`.
 
 The file convention (`static_impl/tf1/<scenario>.py`):
 
@@ -22,8 +23,8 @@ The file convention (`static_impl/tf1/<scenario>.py`):
   jax.jit's static_argnums (dynamic-architecture's `per_shape(left, right)`: a graph per tree shape).
 - Graphs are per prepared callable: preparing the same variant again builds fresh graphs.
 
-`compile_count(module)` counts graphs built to completion by the module's variants (TF1's
-"traces"); a builder that raises adds nothing. `first_call_events()` splits the first call into
+`compile_count(module, system)` counts graphs built to completion by the module's variants (TF1's
+"traces"); a builder that raises adds nothing. `first_call_events(system)` splits the first call into
 graph building (`trace_s`), Session creation + variable initialisation (`session_s`) and the
 first Session.run (`run_s`).
 
@@ -40,15 +41,15 @@ from collections import defaultdict
 
 import numpy as np
 import tensorflow as tf
+from compare import systems
 
-MODE_NAME = "tf.compat.v1 graph + Session"
 DEVICE: str | None = None  # the TensorFlow backend may set "/GPU:0" or "/CPU:0"; None: TF's placement
 
 _graphs_built: dict[str, int] = defaultdict(int)  # module name -> graphs built, monotonic
 _events: dict | None = None  # the dict first_call_events() yielded, while it is open
 
 
-def to_input(value):
+def to_input(value, system: str):
     return value  # numpy stays numpy: it is fed through feed_dict
 
 
@@ -140,16 +141,16 @@ class Prepared:
         self.with_grads.clear()
 
 
-def prepare(variant, module) -> Prepared:
-    return Prepared(variant, module)
+def prepare(fn, system: str, module, how: str | None) -> Prepared:
+    return Prepared(fn, module)
 
 
-def compile_count(module) -> int:
+def compile_count(module, system: str) -> int:
     return _graphs_built[module.__name__]
 
 
 @contextlib.contextmanager
-def first_call_events():
+def first_call_events(system: str):
     """Yields a dict that the first call inside fills with trace_s, session_s and run_s."""
     global _events
     outer, _events = _events, {}
@@ -159,7 +160,14 @@ def first_call_events():
         _events = outer
 
 
-def value_and_grad(fn_prepared: Prepared, args, weights):
+def describe(system: str, how: str | None) -> dict:
+    from tensorflow.python.ops import control_flow_util
+    return {"mode_name": systems.get(system).label, "api": "tf.compat.v1.placeholder, tf.compat.v1.Session.run(feed_dict)",
+            "compile_unit": "graph", "eager_outside_graphs": tf.executing_eagerly(),
+            "control_flow_v2": bool(control_flow_util.ENABLE_CONTROL_FLOW_V2), "device": DEVICE}
+
+
+def value_and_grad(fn: Prepared, args, weights, system: str):
     """Outputs, and d(sum_k <out_k, weights_k>)/d(each floating-point input) by tf.gradients.
 
     As TF1 code did (an optimizer's minimize() before the Session), the gradient ops are built
@@ -167,7 +175,7 @@ def value_and_grad(fn_prepared: Prepared, args, weights):
     adding them to a graph a Session has already run breaks v2 control flow (the while op gains
     outputs). A None gradient (no path) becomes zeros; IndexedSlices (a gather's) are densified.
     Only fed inputs can have gradients (a builder's static parameters are Python data)."""
-    static, values = fn_prepared._split(args)
+    static, values = fn._split(args)
     floats = [i for i, v in enumerate(values) if np.issubdtype(np.asarray(v).dtype, np.floating)]
     given = tuple(w is not None for w in weights)
 
@@ -180,9 +188,9 @@ def value_and_grad(fn_prepared: Prepared, args, weights):
         built.grads = (ws, [tf.convert_to_tensor(g) if isinstance(g, tf.IndexedSlices) else g for g in grads])
 
     key = (static, given)
-    if key not in fn_prepared.with_grads:
-        fn_prepared.with_grads[key], _ = fn_prepared._build(static, extend)
-    built = fn_prepared.with_grads[key]
+    if key not in fn.with_grads:
+        fn.with_grads[key], _ = fn._build(static, extend)
+    built = fn.with_grads[key]
     ws, grads = built.grads
     feed = dict(zip(built.feeds, values))
     feed.update({w: np.asarray(v, np.float32) for w, v in zip(ws, weights) if w is not None})
@@ -190,10 +198,3 @@ def value_and_grad(fn_prepared: Prepared, args, weights):
     got = iter(got)
     return to_numpy(out), [np.zeros(np.shape(values[i]), np.float32) if g is None else np.asarray(next(got))
                            for i, g in zip(floats, grads)]
-
-
-def describe() -> dict:
-    from tensorflow.python.ops import control_flow_util
-    return {"mode_name": MODE_NAME, "api": "tf.compat.v1.placeholder, tf.compat.v1.Session.run(feed_dict)",
-            "compile_unit": "graph", "eager_outside_graphs": tf.executing_eagerly(),
-            "control_flow_v2": bool(control_flow_util.ENABLE_CONTROL_FLOW_V2), "device": DEVICE}

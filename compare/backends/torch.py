@@ -6,10 +6,12 @@ import contextlib
 
 import numpy as np
 import torch
+from compare import systems
 from compare.backends import DeviceUnavailable, torch_static
 
 NAME = "torch"
-EAGER = "torch-eager"  # every other system of this worker is one of torch_static.SYSTEMS
+ACCOUNT_SOURCE = "framework"  # Dynamo says why it recompiled (recompile_said)
+STATIC = systems.adapted(NAME, "torch_static")  # torch.compile, torch.export, torch.jit: handed on
 _device = torch.device("cpu")
 
 
@@ -53,7 +55,7 @@ def forget_conversions() -> None:
     pass
 
 
-def to_input(value, system: str = ""):
+def to_input(value, system: str):
     if isinstance(value, np.ndarray):
         return torch.from_numpy(value.copy()).to(_device)
     return value
@@ -80,16 +82,14 @@ def mode(system: str):
     yield
 
 
-def prepare(fn, system: str, module=None, how: str | None = None):
-    if system == EAGER:
-        return fn
-    return torch_static.prepare(fn, module, system, how)
+def prepare(fn, system: str, module, how: str | None):
+    return torch_static.prepare(fn, system, module, how) if system in STATIC else fn
 
 
 def compile_count(module, system: str) -> int | None:
     """Graphs Dynamo has captured, programs exported, functions traced or scripted (each tool's
     own count); None in eager mode."""
-    return None if system == EAGER else torch_static.compile_count(system)
+    return torch_static.compile_count(module, system) if system in STATIC else None
 
 
 def first_call_split(fn, args, system: str) -> dict | None:
@@ -97,7 +97,7 @@ def first_call_split(fn, args, system: str) -> dict | None:
 
 
 def first_call_events(system: str):
-    return contextlib.nullcontext({}) if system == EAGER else torch_static.first_call_events(system)
+    return torch_static.first_call_events(system) if system in STATIC else contextlib.nullcontext({})
 
 
 def unfiltered_tracebacks():
@@ -108,29 +108,22 @@ def unfiltered_tracebacks():
 def graph_report(fn, args, system: str) -> dict | None:
     """torch.compile: graphs, graph breaks and their reasons (torch._dynamo.explain); torch.export:
     the exported graph's size and control-flow operators."""
-    return None if system == EAGER else torch_static.graph_report(fn, args, system)
+    return torch_static.graph_report(fn, args, system) if system in STATIC else None
 
 
 def recompile_mark(system: str):
-    """How many guard failures Dynamo has recorded per code object so far."""
-    if system != "torch-compile":
-        return None
-    from torch._dynamo.utils import guard_failures  # no public API for this in 2.13
-    return {code: len(failed) for code, failed in guard_failures.items()}
+    """torch.compile: how many guard failures Dynamo has recorded per code object so far."""
+    return torch_static.recompile_mark(system) if system in STATIC else None
 
 
 def recompile_said(system: str, mark) -> list[str]:
-    """Dynamo's own reason for each recompile since `mark`: the first guard that failed."""
-    if mark is None:
-        return []
-    from torch._dynamo.utils import guard_failures
-    return [str(failed[mark.get(code, 0)]).split("\n")[0]
-            for code, failed in guard_failures.items() if len(failed) > mark.get(code, 0)]
+    """Dynamo's own reason for each recompile since `mark`."""
+    return torch_static.recompile_said(system, mark) if system in STATIC else []
 
 
 def graph_runs(system: str) -> int | None:
     """Compiled graphs run so far (torch.compile); a call that ran none ran eagerly."""
-    return None if system == EAGER else torch_static.graph_runs(system)
+    return torch_static.graph_runs(system) if system in STATIC else None
 
 
 def warnings_of(fn) -> list[dict]:
@@ -140,12 +133,12 @@ def warnings_of(fn) -> list[dict]:
 
 def describe(system: str, how: str | None) -> dict | None:
     """How the variant was put through its tool (backend, strict, fullgraph), as data."""
-    return None if system == EAGER else torch_static.describe(system, how)
+    return torch_static.describe(system, how) if system in STATIC else None
 
 
-def value_and_grad(fn, args, weights, system: str = ""):
+def value_and_grad(fn, args, weights, system: str):
     """Outputs of fn(*args) and d(sum_k <out_k, weights_k>)/d(float args), by autograd."""
-    if system != EAGER:
+    if system in STATIC:
         return torch_static.value_and_grad(fn, args, weights, system)
     args = [a.detach().clone().requires_grad_(True) if isinstance(a, torch.Tensor) and a.is_floating_point()
             else a for a in args]

@@ -1,18 +1,20 @@
 """PyTorch's own static paths as lab systems: torch.compile, torch.export and torch.jit.
 
-Imported only inside the torch worker (torch and numpy, nothing from `lab`). compare/backends/
-torch.py delegates to it for the systems below. A variant is (function name, how): the function
-from static_impl/torch/<scenario>.py and how to put it through the system's tool:
+Imported only inside the torch worker (torch, numpy and the registry, nothing from `lab`).
+compare/backends/torch.py delegates to it for the systems whose registry entry names it as their
+`adapter`, with the same signatures (compare/backends/interface.py). A variant is (function, how):
+the function from static_impl/torch/<scenario>.py and how to put it through the system's tool. A
+system's tool is the first of its registry `hows`; the others are its alternatives:
 
-    torch-compile: "compile"  torch.compile(fn)                  (graph breaks allowed)
-                   "fullgraph" torch.compile(fn, fullgraph=True)  (a graph break raises)
-    torch-export:  "export"   torch.export.export, non-strict (2.13's default), static shapes
-                   "export-strict"  the same with strict=True (Dynamo captures the graph)
-                   "export-dynamic" non-strict, with the module's DYNAMIC_SHAPES (Dim.DYNAMIC)
-    torch-jit-trace:  "trace"   torch.jit.trace on the first call's inputs
-    torch-jit-script: "script"  torch.jit.script (compiles the Python source)
-    any but compile:  "session" the function runs as Python and freezes its model with the tool
-                                itself (a session that re-exports, re-traces, re-scripts per edit)
+    "compile"  torch.compile(fn)                  (graph breaks allowed)
+    "fullgraph" torch.compile(fn, fullgraph=True)  (a graph break raises)
+    "export"   torch.export.export, non-strict (2.13's default), static shapes
+    "export-strict"  the same with strict=True (Dynamo captures the graph)
+    "export-dynamic" non-strict, with the module's DYNAMIC_SHAPES (Dim.DYNAMIC)
+    "trace"    torch.jit.trace on the first call's inputs
+    "script"   torch.jit.script (compiles the Python source)
+    "session"  the function runs as Python and freezes its model with the tool itself (a
+               session that re-exports, re-traces, re-scripts per edit)
 
 prepare() returns a PreparedFunction: call it with the call's input tensors. Export and trace
 happen lazily on the first call, so the first call's time includes capture; its split lands in
@@ -29,11 +31,8 @@ import warnings
 
 import numpy as np
 import torch
+from compare import systems
 
-HOWS = {"torch-compile": ("compile", "fullgraph"),
-        "torch-export": ("export", "export-strict", "export-dynamic", "session"),
-        "torch-jit-trace": ("trace", "session"), "torch-jit-script": ("script", "session")}
-JIT = ("torch-jit-trace", "torch-jit-script")
 # The lesson is graph capture, which Dynamo does the same whatever the backend: aot_eager (AOT
 # autograd, then ATen eagerly) skips Inductor's C++ code generation, ~1.5 s instead of ~20-55 s
 # per first compile on 2 CPU cores. LAB_TORCH_COMPILE_BACKEND=inductor measures the real thing.
@@ -45,9 +44,15 @@ _jit = 0  # functions traced or scripted
 _sink: dict | None = None  # the dict first_call_events() is filling, if any
 
 
+def _tool(system: str) -> str:
+    """The system's tool: compile, export, trace or script (the first of its registry hows)."""
+    return systems.get(system).hows[0]
+
+
 def _check(system: str, how: str) -> None:
-    if how not in HOWS.get(system, ()):
-        raise ValueError(f"{system} cannot {how!r}; valid: {', '.join(HOWS.get(system, ()))}")
+    hows = systems.get(system).hows
+    if how not in hows:
+        raise ValueError(f"{system} cannot {how!r}; valid: {', '.join(hows)}")
 
 
 class _AsModule(torch.nn.Module):
@@ -67,13 +72,13 @@ class PreparedFunction:
     (first call's split), lab_warnings (recorded warnings, deduplicated with a count)."""
 
     def __init__(self, fn, module, system: str, how: str):
-        self.fn, self.module, self.system, self.how = fn, module, system, how
+        self.fn, self.module, self.tool, self.how = fn, module, _tool(system), how
         self.program = self._run = None
         self.lab_events: dict = {}
         self.lab_warnings: list[dict] = []
         self._calls = 0
         self.__name__ = getattr(fn, "__name__", "variant")
-        if system == "torch-compile":
+        if self.tool == "compile":
             _dynamo_reset()
             self.program = self._run = torch.compile(fn, backend=_counting(COMPILE_BACKEND),
                                                      fullgraph=how == "fullgraph")
@@ -85,7 +90,7 @@ class PreparedFunction:
         self._calls += 1
         # Record warnings at capture (first call) and, for torch.compile, on every call: a new
         # shape recompiles. Later calls of an exported/traced program skip the bookkeeping.
-        if not (first or self.system == "torch-compile"):
+        if not (first or self.tool == "compile"):
             return self._run(*args)
         with self._recording():
             if self._run is None:
@@ -94,14 +99,14 @@ class PreparedFunction:
                 return self._run(*args)
             began = time.perf_counter()
             out = self._run(*args)
-            self._event("first_run_s" if self.system != "torch-compile" else "call_s",
+            self._event("first_run_s" if self.tool != "compile" else "call_s",
                         time.perf_counter() - began)
             if _sink is not None:  # script_s was measured at prepare, before the sink existed
                 _sink.update(self.lab_events)
             return out
 
     def _capture_with(self, args) -> None:
-        if self.system == "torch-export":
+        if self.tool == "export":
             strict = self.how == "export-strict"
             shapes = getattr(self.module, "DYNAMIC_SHAPES", None) if self.how == "export-dynamic" else None
             shapes = None if shapes is None else (tuple(shapes),)  # forward(self, *args): one field
@@ -124,7 +129,7 @@ class PreparedFunction:
                 result = make()
         finally:
             self._event(key, time.perf_counter() - began)
-        if self.system in JIT:
+        if self.tool in ("trace", "script"):
             global _jit
             _jit += 1
             self.program = self._run = result
@@ -201,37 +206,25 @@ def _counting(name: str):
     return backend
 
 
-def graph_runs(system: str) -> int | None:
-    """Monotonic: compiled graphs run so far (torch-compile); None for the other tools."""
-    return _graph_runs if system == "torch-compile" else None
-
-
 def _dynamo_reset() -> None:
     # Dynamo's caches are global: a fresh start per variant, as a new process would have.
     # Its counters (compile_count) survive the reset; its timing metrics do not.
     torch._dynamo.reset()
 
 
-def prepare(variant, module, system: str, how: str) -> PreparedFunction:
-    """variant: a function, or its name in `module` (the scenario's static_impl/torch module)."""
+def prepare(fn, system: str, module, how: str | None):
+    """fn: a function of the scenario's static_impl/torch module, put through the system's tool."""
     _check(system, how)
-    fn = getattr(module, variant) if isinstance(variant, str) else variant
     return fn if how == "session" else PreparedFunction(fn, module, system, how)
 
 
-def compile_count(system: str) -> int:
-    """Monotonic: Dynamo's graph count (torch-compile), programs exported, functions traced or
+def compile_count(module, system: str) -> int:
+    """Monotonic: Dynamo's graph count (torch.compile), programs exported, functions traced or
     scripted."""
-    if system == "torch-compile":
+    if _tool(system) == "compile":
         from torch._dynamo.utils import counters
         return int(counters["stats"]["unique_graphs"])
-    return _exports if system == "torch-export" else _jit
-
-
-def warnings_of(prepared) -> list[dict]:
-    """The warnings recorded so far: [{category, message, file, line, count}]; category is the
-    warning class's name, or log:<logger> for a warning torch logged (e.g. the recompile limit)."""
-    return [dict(w) for w in getattr(prepared, "lab_warnings", [])]
+    return _exports if _tool(system) == "export" else _jit
 
 
 _DYNAMO_TIMERS = {"dynamo_s": "_compile.compile_inner", "bytecode_tracing_s": "bytecode_tracing",
@@ -242,12 +235,13 @@ _DYNAMO_TIMERS = {"dynamo_s": "_compile.compile_inner", "bytecode_tracing_s": "b
 @contextlib.contextmanager
 def first_call_events(system: str):
     """Yields a dict that, after the first call inside, holds the split the tool can tell:
-    torch-compile: Dynamo's own timers (dynamo_s: whole capture+compile, bytecode_tracing_s,
-    backend_compile_s, aot_s, inductor_s) and graph breaks; torch-export: export_s, unlift_s,
-    first_run_s; torch-jit: trace_s (capture included in the call) or script_s (at prepare)."""
+    torch.compile: Dynamo's own timers (dynamo_s: whole capture+compile, bytecode_tracing_s,
+    backend_compile_s, aot_s, inductor_s) and graph breaks; torch.export: export_s, unlift_s,
+    first_run_s; torch.jit: trace_s (capture included in the call) or script_s (at prepare)."""
     global _sink
     events: dict = {}
-    if system == "torch-compile":
+    compiled = _tool(system) == "compile"
+    if compiled:
         from torch._dynamo.utils import compilation_time_metrics, counters
         before = {k: sum(compilation_time_metrics.get(m, [])) for k, m in _DYNAMO_TIMERS.items()}
         breaks = sum(counters["unimplemented"].values())  # 2.13 counts graph breaks here
@@ -256,7 +250,7 @@ def first_call_events(system: str):
         yield events
     finally:
         _sink = outer
-        if system == "torch-compile":
+        if compiled:
             for key, metric in _DYNAMO_TIMERS.items():
                 spent = sum(compilation_time_metrics.get(metric, [])) - before[key]
                 if spent > 0:
@@ -265,22 +259,21 @@ def first_call_events(system: str):
             events["backend"] = COMPILE_BACKEND
 
 
-def graph_report(variant, args, system: str) -> dict | None:
-    """torch-compile: graphs, graph breaks and their reasons (torch._dynamo.explain). torch-export:
+def graph_report(fn, args, system: str) -> dict | None:
+    """torch.compile: graphs, graph breaks and their reasons (torch._dynamo.explain). torch.export:
     the exported graph's size and its control-flow operators, given the PreparedFunction."""
-    if system == "torch-export":
-        ep = getattr(variant, "program", None)
+    if _tool(system) == "export":
+        ep = getattr(fn, "program", None)
         if ep is None:
             return None
         nodes = list(ep.graph.nodes)
         hops = sorted({str(n.target.__name__) for n in nodes if n.op == "call_function"
                        and isinstance(n.target, torch._ops.HigherOrderOperator)})
         return {"graphs": 1, "nodes": len(nodes), "control_flow_ops": hops}
-    if system != "torch-compile":
+    if _tool(system) != "compile":
         return None
-    fn = getattr(variant, "fn", variant)
     _dynamo_reset()
-    report = torch._dynamo.explain(fn)(*args)
+    report = torch._dynamo.explain(getattr(fn, "fn", fn))(*args)
     reasons = []
     for b in report.break_reasons:
         where = b.user_stack[-1] if getattr(b, "user_stack", None) else None
@@ -290,20 +283,70 @@ def graph_report(variant, args, system: str) -> dict | None:
             "break_reasons": reasons[:10]}
 
 
+def recompile_mark(system: str):
+    """How many guard failures Dynamo has recorded per code object so far (torch.compile)."""
+    if _tool(system) != "compile":
+        return None
+    from torch._dynamo.utils import guard_failures  # no public API for this in 2.13
+    return {code: len(failed) for code, failed in guard_failures.items()}
+
+
+def recompile_said(system: str, mark) -> list[str]:
+    """Dynamo's own reason for each recompile since `mark`: the first guard that failed."""
+    if mark is None:
+        return []
+    from torch._dynamo.utils import guard_failures
+    return [str(failed[mark.get(code, 0)]).split("\n")[0]
+            for code, failed in guard_failures.items() if len(failed) > mark.get(code, 0)]
+
+
+def graph_runs(system: str) -> int | None:
+    """Monotonic: compiled graphs run so far (torch.compile); None for the other tools."""
+    return _graph_runs if _tool(system) == "compile" else None
+
+
+def warnings_of(fn) -> list[dict]:
+    """The warnings recorded so far: [{category, message, file, line, count}]; category is the
+    warning class's name, or log:<logger> for a warning torch logged (e.g. the recompile limit)."""
+    return [dict(w) for w in getattr(fn, "lab_warnings", [])]
+
+
+def describe(system: str, how: str | None) -> dict:
+    """What ran, in words and as data."""
+    _check(system, how)
+    tool = _tool(system)
+    if how == "session":
+        name = "torch.export" if tool == "export" else f"torch.jit.{tool}"
+        return {"system": system, "how": how, "tool": name, "deprecated": tool != "export",
+                "call": f"the session calls {name} on its model itself, again after each edit"}
+    if tool == "compile":
+        return {"system": system, "how": how, "tool": "torch.compile", "backend": COMPILE_BACKEND,
+                "fullgraph": how == "fullgraph",
+                "call": f"torch.compile(fn, backend={COMPILE_BACKEND!r}, fullgraph={how == 'fullgraph'})"}
+    if tool == "export":
+        strict = how == "export-strict"
+        return {"system": system, "how": how, "tool": "torch.export", "strict": strict,
+                "dynamic_shapes": how == "export-dynamic",
+                "call": f"torch.export.export(module, example_args, strict={strict}"
+                        + (", dynamic_shapes=DYNAMIC_SHAPES)" if how == "export-dynamic" else ")")}
+    return {"system": system, "how": how, "tool": f"torch.jit.{how}", "deprecated": True,
+            "call": "torch.jit.trace(fn, example_args)" if how == "trace" else "torch.jit.script(fn)"}
+
+
 def _leaves(out):
     if isinstance(out, (tuple, list)):
         return [leaf for item in out for leaf in _leaves(item)]
     return [out]
 
 
-def value_and_grad(fn_prepared, args, weights, system: str):
+def value_and_grad(fn, args, weights, system: str):
     """Outputs of fn(*args) and d(sum_k <out_k, weights_k>)/d(float args), by autograd through
     the compiled function, the exported program's module or the traced/scripted function.
     Raises where the system cannot differentiate (autograd's own error)."""
     args = [a.detach().clone().requires_grad_(True) if isinstance(a, torch.Tensor) and a.is_floating_point()
             else a for a in args]
     floats = [i for i, a in enumerate(args) if isinstance(a, torch.Tensor) and a.requires_grad]
-    out = fn_prepared(*args)
+    out = fn(*args)
     leaves = _leaves(out)
     terms = [(leaf * torch.as_tensor(w, device=leaf.device)).sum()
              for leaf, w in zip(leaves, weights) if w is not None and isinstance(leaf, torch.Tensor)
@@ -315,25 +358,3 @@ def value_and_grad(fn_prepared, args, weights, system: str):
               for leaf in leaves]
     return values, [np.zeros(tuple(args[i].shape), np.float32) if g is None else g.cpu().numpy()
                     for i, g in zip(floats, grads)]
-
-
-def describe(system: str, how: str) -> dict:
-    """What ran, in words and as data."""
-    _check(system, how)
-    if how == "session":
-        tool = {"torch-export": "torch.export", "torch-jit-trace": "torch.jit.trace",
-                "torch-jit-script": "torch.jit.script"}[system]
-        return {"system": system, "how": how, "tool": tool, "deprecated": system != "torch-export",
-                "call": f"the session calls {tool} on its model itself, again after each edit"}
-    if system == "torch-compile":
-        return {"system": system, "how": how, "tool": "torch.compile", "backend": COMPILE_BACKEND,
-                "fullgraph": how == "fullgraph",
-                "call": f"torch.compile(fn, backend={COMPILE_BACKEND!r}, fullgraph={how == 'fullgraph'})"}
-    if system == "torch-export":
-        strict = how == "export-strict"
-        return {"system": system, "how": how, "tool": "torch.export", "strict": strict,
-                "dynamic_shapes": how == "export-dynamic",
-                "call": f"torch.export.export(module, example_args, strict={strict}"
-                        + (", dynamic_shapes=DYNAMIC_SHAPES)" if how == "export-dynamic" else ")")}
-    return {"system": system, "how": how, "tool": f"torch.jit.{how}", "deprecated": True,
-            "call": "torch.jit.trace(fn, example_args)" if how == "trace" else "torch.jit.script(fn)"}
