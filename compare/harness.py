@@ -198,20 +198,21 @@ def fresh_module(name: str):
 
 
 def run_systems(scenario: Scenario, backend, system_ids: list[str], repeats: int, seed: int,
-                progress) -> list[dict]:
+                progress) -> list[Run]:
     runs = []
     for system in system_ids:
         backend.forget_conversions()
         module = fresh_module(scenario.impl_module(system))
         for label, attr in scenario.variants(system).items():
             runs.append(run_variant(scenario, backend, module, system, label, attr, repeats, seed,
-                                    progress).to_dict())
+                                    progress))
     return runs
 
 
 def run_scenarios(request: dict, progress, emit) -> dict:
     """The worker's whole job: set up the framework once, then run every requested scenario
-    (each in its turn at the timing lock) and hand each result to `emit` as soon as it is done."""
+    (each in its turn at the timing lock) and hand each result to `emit` as soon as it is done:
+    its runs stay typed until the part file is written (compare/protocol.py)."""
     backend, info = _started(request, progress)
     _wait_for_imports(request.get("barrier"), request["framework"], progress)
     for job in request["scenarios"]:

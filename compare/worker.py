@@ -5,23 +5,22 @@ reads the path of the next one from stdin, one per line, until stdin closes; its
 imported, while each request imports the implementation modules afresh (new functions, new
 traces). The result goes to the file named in the request, never to stdout, so whatever the framework
 prints (absl, oneDNN, XLA) cannot corrupt it. Progress goes as JSON lines to the fd in
-LAB_PROGRESS_FD.
+LAB_PROGRESS_FD. The files, events and variables are declared in compare/protocol.py.
 """
 from __future__ import annotations
 
-import json
 import os
 import sys
 import time
 import traceback
 
-from compare import systems
+from compare import protocol, systems
 
 
 def _die_with_parent() -> None:
     """Linux: the kernel kills this worker when the lab dies, however it dies (even SIGKILL),
     so a worker is never left running with no one to read its result."""
-    parent = os.environ.get("LAB_PARENT_PID")
+    parent = os.environ.get(protocol.PARENT_PID)
     try:
         import ctypes
         ctypes.CDLL(None, use_errno=True).prctl(1, 9)  # PR_SET_PDEATHSIG, SIGKILL
@@ -43,52 +42,36 @@ def _log_offset() -> int | None:
 
 
 def _progress_writer():
-    fd = os.environ.get("LAB_PROGRESS_FD")
+    fd = os.environ.get(protocol.PROGRESS_FD)
     stream = os.fdopen(int(fd), "w", buffering=1) if fd else None
 
     def progress(stage: str, detail: str = "", wait: str | None = None) -> None:
         """One event; `wait` names what the worker now waits for (its clock stops meanwhile)."""
         if stream is None:
             return
-        event = {"t": time.time(), "stage": stage, "detail": detail}
+        event = protocol.Event(t=time.time(), stage=stage, detail=detail)
         if wait:
             event["wait"] = wait
         if stage in ("scenario", "result"):
             event["offset"] = _log_offset()
         try:
-            stream.write(json.dumps(event) + "\n")
+            stream.write(protocol.event_line(event))
         except OSError:
             pass
     return progress
 
 
-def _write(path: str, data: dict) -> None:
-    tmp = path + ".tmp"
-    with open(tmp, "w") as fh:
-        json.dump(data, fh, default=_plain)
-    os.replace(tmp, path)
-
-
-def _plain(value):
-    """JSON for numpy scalars and anything else a run may hold."""
-    try:
-        return value.item()
-    except AttributeError:
-        return str(value)
-
-
 def serve(path: str, progress) -> None:
     """One request: run it, write its result file, then say "done" (a warm worker stays up)."""
-    with open(path) as fh:
-        request = json.load(fh)
+    request: protocol.Request = protocol.read(path)
     progress("starting", request["framework"])
     task = request.get("task", "compare")
     emitted = []
 
     def emit(scenario: str, data: dict) -> None:
         """One scenario's result, on disk as soon as it is done (a later crash keeps it)."""
-        path = f"{request['result']}.{len(emitted)}"
-        _write(path, dict(data, scenario=scenario))
+        path = protocol.part_path(request["result"], len(emitted))
+        protocol.write(path, protocol.Part(data, scenario=scenario))
         emitted.append(path)
         progress("result", path)
 
@@ -116,7 +99,7 @@ def serve(path: str, progress) -> None:
                   "status": "unavailable" if unavailable else "crashed",
                   "reason": str(exc) if unavailable else traceback.format_exc(limit=8)}
     result["emitted"] = emitted
-    _write(request["result"], result)
+    protocol.write(request["result"], result)
     progress("done", result["status"])
 
 
@@ -126,7 +109,7 @@ def main(argv: list[str]) -> int:
     path = argv[0]
     while path:
         serve(path, progress)
-        if os.environ.get("LAB_WARM") != "1":
+        if os.environ.get(protocol.WARM) != "1":
             break
         path = sys.stdin.readline().strip()  # "" when the lab closes stdin: time to go
     return 0

@@ -5,7 +5,9 @@ Each worker's --timeout counts its own work: the clock stops while it waits for 
 (the import barrier, the timing lock), so a hung neighbour costs only its own results. A worker
 that dies or overruns in the middle of a scenario is replaced by a fresh one for the scenarios
 it had not reached. Every worker runs in its own process group, killed on the way out (and by
-the kernel if the lab itself dies), so no child outlives the lab.
+the kernel if the lab itself dies), so no child outlives the lab. What a worker is sent and
+sends back (request, events, parts, end) is declared in compare/protocol.py; each part file is
+read once.
 
 Warm workers (`warm=True`, lab/api.py in a notebook kernel): a worker that finished its request
 cleanly stays up, idle, and takes the next call's request for its framework (same device and
@@ -15,17 +17,16 @@ killed, and the next call starts a fresh one. They end on `shutdown()` or with t
 from __future__ import annotations
 
 import atexit
-import json
 import os
 import selectors
 import shutil
 import signal
 import subprocess
-import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
 
+from compare import protocol
 from compare.capture import head_and_tail
 from compare.discovery import ROOT
 from compare.systems import FRAMEWORK_BY_NAME
@@ -52,7 +53,7 @@ class Worker:
     result_path: str
     progress_fd: int
     started: float
-    request: dict
+    request: protocol.Request
     buffer: bytes = b""
     stage: str = "starting"
     detail: str = ""
@@ -67,6 +68,7 @@ class Worker:
     parts: dict = field(default_factory=dict)  # {scenario: its result}, as they arrive
     log_start: int = 0              # where this request's part of the log begins (warm reuse)
     served: bool = False            # a warm worker said "done": its result is on disk, it stays up
+    read: set = field(default_factory=set)  # the part files already read (each is read once)
 
     def own_s(self, now: float) -> float:
         """Seconds of its own work: time since spawn less its waits for the other workers."""
@@ -74,12 +76,11 @@ class Worker:
         return now - self.started - waited
 
 
-def _write_request(framework: str, request: dict, workdir: str, name: str) -> tuple[dict, str]:
-    request = dict(request, framework=framework,
-                   result=os.path.join(workdir, f"{name}.result.json"))
-    req_path = os.path.join(workdir, f"{name}.request.json")
-    with open(req_path, "w") as fh:
-        json.dump(request, fh)
+def _write_request(framework: str, request: dict, workdir: str, name: str) -> tuple[protocol.Request, str]:
+    request = protocol.Request(request, framework=framework,
+                               result=protocol.result_path(workdir, name))
+    req_path = protocol.request_path(workdir, name)
+    protocol.write(req_path, request)
     return request, req_path
 
 
@@ -97,14 +98,14 @@ def _spawn(framework: str, request: dict, workdir: str, device: str, threads: in
     request, req_path = _write_request(framework, request, workdir, name)
     read_fd, write_fd = os.pipe()
     env = worker_env(framework, device, threads)
-    env["LAB_PROGRESS_FD"] = str(write_fd)
-    env["LAB_PARENT_PID"] = str(os.getpid())
-    env["LAB_WARM"] = "1" if warm else "0"
+    env[protocol.PROGRESS_FD] = str(write_fd)
+    env[protocol.PARENT_PID] = str(os.getpid())
+    env[protocol.WARM] = "1" if warm else "0"
     env["PYTHONPATH"] = os.pathsep.join([str(ROOT)] + [p for p in [env.get("PYTHONPATH")] if p])
     log_path = os.path.join(_warm_dir() if warm else workdir, f"{name}.{time.time_ns()}.log" if warm else f"{name}.log")
     with open(log_path, "wb") as log:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "compare.worker", req_path], cwd=str(ROOT), env=env,
+            protocol.command(req_path), cwd=str(ROOT), env=env,
             stdin=subprocess.PIPE if warm else subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
             pass_fds=(write_fd,), start_new_session=True)
     os.close(write_fd)
@@ -220,14 +221,6 @@ def _tail(path: str, lines: int = STDERR_TAIL_LINES, start: int = 0) -> list[str
     return [line if len(line) <= TAIL_LINE_CHARS else line[:TAIL_LINE_CHARS] + " [...]" for line in out]
 
 
-def _read_json(path: str):
-    try:
-        with open(path) as fh:
-            return json.load(fh)
-    except (OSError, ValueError):
-        return None
-
-
 def _death(worker: Worker) -> tuple[str, str]:
     code = worker.proc.returncode
     if code is not None and code < 0:
@@ -237,7 +230,7 @@ def _death(worker: Worker) -> tuple[str, str]:
 
 def _finish(worker: Worker, status: str | None = None, reason: str | None = None) -> dict:
     """The worker's result, or a synthetic one saying how it ended."""
-    result = _read_json(worker.result_path) if status is None else None
+    result = protocol.read(worker.result_path) if status is None else None
     if result is None:
         if status is None:
             status, reason = _death(worker)
@@ -248,12 +241,11 @@ def _finish(worker: Worker, status: str | None = None, reason: str | None = None
     if result["status"] == "unavailable":
         result["install"] = FRAMEWORK_BY_NAME[worker.framework].install
     # Per-scenario results written as each scenario finished: kept even if the worker died later.
-    index = 0
-    while os.path.exists(f"{worker.result_path}.{index}"):
-        part = _read_json(f"{worker.result_path}.{index}")
-        if part is not None and part.get("scenario") not in worker.parts:  # its event never came
-            worker.parts[part["scenario"]] = dict(part, worker_pid=worker.proc.pid, log="")
-        index += 1
+    # Those whose "result" event never came are read now; the others were read on their event.
+    for path in protocol.part_paths(worker.result_path):
+        part = _read_part(worker, path)
+        if part is not None and part.get("scenario") not in worker.parts:
+            worker.parts[part["scenario"]] = protocol.Part(part, worker_pid=worker.proc.pid, log="")
     result["scenarios"] = dict(worker.parts)
     result["worker_pid"] = worker.proc.pid
     result["wall_s"] = time.monotonic() - worker.started
@@ -263,7 +255,17 @@ def _finish(worker: Worker, status: str | None = None, reason: str | None = None
     return result
 
 
-def _keep_part(worker: Worker, part: dict, offset: int | None) -> dict:
+def _read_part(worker: Worker, path: str) -> protocol.Part | None:
+    """A part file, the first time it is asked for; None after that (or if unreadable)."""
+    if path in worker.read:
+        return None
+    part = protocol.read_part(path)
+    if part is not None:  # written atomically: a file that is there reads whole
+        worker.read.add(path)
+    return part
+
+
+def _keep_part(worker: Worker, part: protocol.Part, offset: int | None) -> protocol.Part:
     """A scenario's result with the worker that produced it and its own slice of the log."""
     part["worker_pid"] = worker.proc.pid
     part["log"] = read_capped(worker.log_path, worker.slice_start, offset)
@@ -277,8 +279,9 @@ def _lost_part(worker: Worker, result: dict) -> dict | None:
     """The scenario a worker was in when it died or overran: its own result, saying so."""
     if worker.current is None or worker.current in worker.parts:
         return None
-    part = {"scenario": worker.current, "status": result["status"], "reason": result.get("reason"),
-            "stderr_tail": _tail(worker.log_path, start=worker.log_start), "last_stage": result.get("last_stage")}
+    part = protocol.Part(scenario=worker.current, status=result["status"], reason=result.get("reason"),
+                         stderr_tail=_tail(worker.log_path, start=worker.log_start),
+                         last_stage=result.get("last_stage"))
     name = worker.current
     _keep_part(worker, part, None)
     worker.current = name  # still the one it died in: the others go to a fresh worker
@@ -313,13 +316,8 @@ def _read_progress(worker: Worker, on_progress, on_result=None, workers=()) -> N
         return
     except OSError:
         chunk = b""
-    worker.buffer += chunk
-    *lines, worker.buffer = worker.buffer.split(b"\n")
-    for line in lines:
-        try:
-            event = json.loads(line)
-        except ValueError:
-            continue
+    events, worker.buffer = protocol.events(worker.buffer + chunk)
+    for event in events:
         now, stage = time.monotonic(), event.get("stage", "")
         wait = event.get("wait")
         if wait and worker.paused_since is None:
@@ -340,7 +338,7 @@ def _read_progress(worker: Worker, on_progress, on_result=None, workers=()) -> N
             worker.slice_start = worker.log_start if first else (event.get("offset") or 0)
             continue
         if stage == "result":
-            part = _read_json(event.get("detail", ""))
+            part = _read_part(worker, event.get("detail", ""))
             if part is not None:
                 _keep_part(worker, part, event.get("offset"))
                 if on_result:

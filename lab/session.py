@@ -158,7 +158,7 @@ def assemble(scenario: Scenario, system_ids: list[str], workers: dict[str, dict]
                 runs += placeholder_runs(scenario, system, "unavailable",
                                          f"no implementation file {scenario.rel_file(system)}")
             elif status == "ok":
-                runs += [Run.from_dict(r) for r in part["runs"] if r["system"] == system]
+                runs += [r for r in part["runs"] if r.system == system]  # typed: compare/protocol.py
             else:
                 runs += placeholder_runs(scenario, system, status, reason)
     code = code_view(scenario, system_ids)
