@@ -134,8 +134,7 @@ class CompareResult(_Result):
 
     def to_dict(self) -> dict:
         """Exactly what `lab compare <scenario> --json` prints (worker logs left out, as there)."""
-        from lab.cli import _strip_logs
-        return _plain(_strip_logs(self._doc, verbose=False))
+        return _plain(self._doc)
 
     def _repr_html_(self) -> str:
         from lab.views.export import page_systems
@@ -168,7 +167,7 @@ def compare(scenario: str, systems=None, *, frameworks=None, modes: str = "defau
     ids = _systems(systems, frameworks, modes)
     run = _run_options(repeats, device, threads, timeout)
     from lab import session
-    return CompareResult(session.compare(name, systems_=ids, warm=True, **run))
+    return CompareResult(session.compare(name, systems_=ids, warm=True, with_logs=False, **run))
 
 
 # --- lab.diff ------------------------------------------------------------------------------------

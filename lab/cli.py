@@ -104,10 +104,9 @@ def compare(
     verbose: bool = typer.Option(False, "--verbose", help="Also show what the frameworks printed."),
 ):
     """Run one scenario in every system, side by side."""
-    from compare import discovery
     from compare.systems import frameworks_of
     from lab import options
-    name = options.scenario(scenario, "compare")
+    spec = options.spec(scenario, "compare")
     ids, dev = _common(frameworks, modes, systems, repeats, device, timeout, threads)
     from lab.views import export as formats
     for path in export or []:
@@ -117,7 +116,6 @@ def compare(
                        "use .html, .md, .json or .png with --json.")
     if plot is not None:
         options.writable(plot, "--plot", (".png",))
-    spec = discovery.get(name)
     from lab import session
     from lab.views import render
     out = render.console(no_color=no_color, record=bool(export))
@@ -126,10 +124,12 @@ def compare(
         render.code(out, session.code_view(spec, ids))
     err = render.console(stderr=True, no_color=no_color)
     with render.ProgressBoard(err, frameworks_of(ids)) as board:
-        doc = session.compare(name, systems_=ids, repeats=repeats, device=dev,
-                              threads=threads, timeout=timeout, on_progress=board.update)
+        # The workers' logs go into the document only where they are shown or saved.
+        doc = session.compare(spec, systems_=ids, repeats=repeats, device=dev, threads=threads,
+                              timeout=timeout, on_progress=board.update,
+                              with_logs=verbose or not as_json)
     if as_json:
-        _emit_json(_strip_logs(doc, verbose))
+        _emit_json(doc)
     else:
         render.results(out, doc, full_traceback=full_traceback)
         if verbose:
@@ -394,13 +394,6 @@ def systems_cmd(as_json: bool = typer.Option(False, "--json", help="Print JSON o
     from lab.views.render import console
     from lab.views.check import systems_table
     console().print(systems_table(rows))
-
-
-def _strip_logs(doc: dict, verbose: bool) -> dict:
-    if verbose:
-        return doc
-    return dict(doc, frameworks={fw: {k: v for k, v in info.items() if k != "log"}
-                                 for fw, info in doc["frameworks"].items()})
 
 
 def main() -> None:

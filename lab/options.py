@@ -56,15 +56,20 @@ def scenarios(requested: list[str] | None, warn=None) -> Selection:
 
 def scenario(name: str, command: str) -> str:
     """The one scenario of `lab compare` or `lab diff`: it must exist and load (else exit 2)."""
+    return spec(name, command).name
+
+
+def spec(name: str, command: str) -> discovery.Scenario:
+    """scenario(), returning the spec it loaded, so that a command loads it once (session.run_docs
+    takes it as it is)."""
     if name == "all":
         raise LabError(f"`lab {command}` takes one scenario; for every scenario run `lab report` "
                        f"(or `lab demo`). Valid: {', '.join(discovery.names())}.")
     _known(name, discovery.names())
     try:
-        discovery.get(name)
+        return discovery.get(name)
     except discovery.SpecError as exc:
         raise LabError(f"scenario '{name}' cannot be used: {exc}") from None
-    return name
 
 
 def _known(name: str, known: list[str]) -> None:

@@ -3,6 +3,11 @@
 One worker per framework runs every requested scenario (one import per framework per command);
 each scenario's document is assembled as soon as every framework has reported it. No rich here
 and no framework: the renderers and `--json` read what this returns.
+
+A run stays a `Run` from the worker's part file (compare/protocol.py reads it back typed) to the
+finished `CompareDoc` (`run_docs`); the document becomes a dict once for the spec's readings (they
+take the JSON document by contract) and once where it leaves (`run_many`), with or without the
+workers' logs as asked.
 """
 from __future__ import annotations
 
@@ -126,7 +131,7 @@ def environment(device: str, threads: int, infos: dict) -> dict:
 
 def assemble(scenario: Scenario, system_ids: list[str], workers: dict[str, dict],
              parts: dict[str, dict], *, seed: int, device: str, threads: int,
-             interrupted: bool) -> dict:
+             interrupted: bool) -> CompareDoc:
     """One scenario's document from each framework's worker result and its part for this
     scenario. Every requested system gets runs: measured, or placeholders saying why not. A spec
     reading that fails is one line in `reading_errors` (and exit 1); the runs stand."""
@@ -192,26 +197,28 @@ def assemble(scenario: Scenario, system_ids: list[str], workers: dict[str, dict]
         frameworks=frameworks, runs=runs, code=code, inputs=inputs, verdicts=[], takeaways=[],
         drift=drifted, interrupted=interrupted,
         exit_code=exit_code(runs, drifted, interrupted))
-    data = doc.to_dict()
-    data["verdicts"] = verdicts.verdicts(data)
+    data = doc.to_dict(with_logs=False)  # what a spec's readings take, by contract
+    doc.verdicts = data["verdicts"] = verdicts.verdicts(data)
     try:
-        data["takeaways"] = verdicts.takeaways(data, scenario)
+        doc.takeaways = verdicts.takeaways(data, scenario)
     except ReadingError as exc:
         failed_readings.append(str(exc))
-    data["reading_errors"] = failed_readings
+    doc.reading_errors = failed_readings
     if failed_readings:
-        data["exit_code"] = errors.worst([data["exit_code"], errors.FAILED])
-    return data
+        doc.exit_code = errors.worst([doc.exit_code, errors.FAILED])
+    return doc
 
 
-def run_many(names: list[str], *, systems_: list[str], repeats: int, device: str, threads: int,
-             timeout: float, seed: int = 0, on_progress=None, cancel=None, on_doc=None,
-             warm: bool = False) -> list[dict]:
-    """Every scenario in `names`, in one worker per framework. `on_doc(doc)` gets each scenario's
-    document as soon as all its frameworks have reported it (the demo shows it while the
-    workers go on with the next scenario). `warm=True` keeps the workers up for the next call
-    (lab/runner.py). Returns the documents in `names` order."""
-    scenarios = {name: get(name) for name in names}
+def run_docs(names: list[str | Scenario], *, systems_: list[str], repeats: int, device: str,
+             threads: int, timeout: float, seed: int = 0, on_progress=None, cancel=None, on_doc=None,
+             warm: bool = False) -> list[CompareDoc]:
+    """Every scenario in `names` (names, or specs already loaded: each is loaded once), in one
+    worker per framework. `on_doc(doc)` gets each scenario's document as soon as all its
+    frameworks have reported it (the demo shows it while the workers go on with the next
+    scenario). `warm=True` keeps the workers up for the next call (lab/runner.py). Returns the
+    documents in `names` order."""
+    scenarios = {s.name: s for s in (n if isinstance(n, Scenario) else get(n) for n in names)}
+    names = list(scenarios)
     fws = systems.frameworks_of(systems_)
     requests = {fw: {"task": "compare", "scenarios": [
         {"scenario": name, "repeats": repeats, "seed": seed,
@@ -219,7 +226,7 @@ def run_many(names: list[str], *, systems_: list[str], repeats: int, device: str
                      if systems.get(s).framework == fw and scenarios[name].has_impl(s)]}
         for name in names]} for fw in fws}
     parts: dict[str, dict[str, dict]] = {name: {} for name in names}
-    docs: dict[str, dict] = {}
+    docs: dict[str, CompareDoc] = {}
     lock = threading.Lock()
 
     def finish(name: str, workers: dict, interrupted: bool) -> None:
@@ -249,5 +256,20 @@ def run_many(names: list[str], *, systems_: list[str], repeats: int, device: str
     return [docs[name] for name in names]
 
 
-def compare(name: str, **kwargs) -> dict:
+def run_many(names: list[str | Scenario], *, with_logs: bool = True, on_doc=None,
+             **kwargs) -> list[dict]:
+    """run_docs' documents as JSON dicts, each made once (`on_doc` gets the same dict), with
+    what each worker printed (`frameworks.<fw>.log`) or, with_logs=False, without it."""
+    out: dict[str, dict] = {}
+
+    def plain(doc: CompareDoc) -> dict:
+        if doc.scenario not in out:
+            out[doc.scenario] = doc.to_dict(with_logs)
+        return out[doc.scenario]
+
+    emit = (lambda doc: on_doc(plain(doc))) if on_doc else None
+    return [plain(doc) for doc in run_docs(names, on_doc=emit, **kwargs)]
+
+
+def compare(name: str | Scenario, **kwargs) -> dict:
     return run_many([name], **kwargs)[0]

@@ -69,3 +69,29 @@ def test_each_part_file_is_read_once(tmp_path, monkeypatch):
     assert all(isinstance(r, Run) for part in end["scenarios"].values() for r in part["runs"])
     os.close(read_fd)
     os.close(write_fd)
+
+
+# --- lab compare's data flow, with the workers replaced by their ends ---------------------------------
+
+def test_compare_loads_its_spec_once_and_puts_logs_only_where_asked(monkeypatch):
+    """No worker starts: each framework's worker "ended" with a log and no scenario. The spec is
+    loaded once per command, and `frameworks.<fw>.log` is in the --json document with --verbose
+    only (the document is built so, not stripped afterwards)."""
+    from conftest import invoke
+    from compare import discovery
+    from lab import session
+    from lab.strict_json import loads_strict
+
+    def ended(frameworks, requests, **kwargs):
+        return {fw: {"framework": fw, "status": "crashed", "reason": "test", "log": "printed",
+                     "scenarios": {}, "worker_pid": 1} for fw in frameworks}, False
+    monkeypatch.setattr(session, "run_workers", ended)
+    loads = []
+    monkeypatch.setattr(discovery, "load", lambda name, real=discovery.load: loads.append(name) or real(name))
+    quiet = loads_strict(invoke(["compare", "control-flow", "--json"]).stdout)
+    assert loads == ["control_flow"]
+    assert quiet["frameworks"] and all("log" not in w for w in quiet["frameworks"].values())
+    assert {r["status"] for r in quiet["runs"]} == {"crashed"} and quiet["exit_code"] == 1
+    verbose = loads_strict(invoke(["compare", "control-flow", "--json", "--verbose"]).stdout)
+    assert all(w["log"] == "printed" for w in verbose["frameworks"].values())
+    assert dict(verbose, frameworks=None) == dict(quiet, frameworks=None, environment=verbose["environment"])
