@@ -17,7 +17,7 @@ import platform
 import sys
 import threading
 
-from compare import systems, timing
+from compare import protocol, systems, timing
 from compare.codesize import measure_file
 from compare.diff import aligned, changed_lines
 from compare.contract import ReadingError
@@ -130,7 +130,7 @@ def environment(device: str, threads: int, infos: dict) -> dict:
 
 
 def assemble(scenario: Scenario, system_ids: list[str], workers: dict[str, dict],
-             parts: dict[str, dict], *, seed: int, device: str, threads: int,
+             parts: dict[str, protocol.Part], *, seed: int, device: str, threads: int,
              interrupted: bool) -> CompareDoc:
     """One scenario's document from each framework's worker result and its part for this
     scenario. Every requested system gets runs: measured, or placeholders saying why not. A spec
@@ -220,12 +220,12 @@ def run_docs(names: list[str | Scenario], *, systems_: list[str], repeats: int, 
     scenarios = {s.name: s for s in (n if isinstance(n, Scenario) else get(n) for n in names)}
     names = list(scenarios)
     fws = systems.frameworks_of(systems_)
-    requests = {fw: {"task": "compare", "scenarios": [
-        {"scenario": name, "repeats": repeats, "seed": seed,
-         "systems": [s for s in systems.ordered(systems_)
-                     if systems.get(s).framework == fw and scenarios[name].has_impl(s)]}
-        for name in names]} for fw in fws}
-    parts: dict[str, dict[str, dict]] = {name: {} for name in names}
+    requests = {fw: protocol.Request(task="compare", scenarios=[
+        protocol.Job(scenario=name, repeats=repeats, seed=seed,
+                     systems=[s for s in systems.ordered(systems_)
+                              if systems.get(s).framework == fw and scenarios[name].has_impl(s)])
+        for name in names]) for fw in fws}
+    parts: dict[str, dict[str, protocol.Part]] = {name: {} for name in names}
     docs: dict[str, CompareDoc] = {}
     lock = threading.Lock()
 
@@ -235,7 +235,7 @@ def run_docs(names: list[str | Scenario], *, systems_: list[str], repeats: int, 
         if on_doc:
             on_doc(docs[name])
 
-    def on_result(fw: str, part: dict) -> None:
+    def on_result(fw: str, part: protocol.Part) -> None:
         with lock:
             name = part["scenario"]
             parts[name][fw] = part
