@@ -7,12 +7,11 @@ the numpy reference), then time the steady state on the first input.
 from __future__ import annotations
 
 import importlib
-import os
 import sys
 import time
 from dataclasses import fields
 
-from compare import debugger, retrace, signals, systems, timing
+from compare import debugger, protocol, retrace, signals, systems, timing
 from compare.capture import captured
 from compare.discovery import ROOT, Scenario, get
 from compare.numeric import compare_outputs
@@ -260,13 +259,12 @@ def _wait_for_imports(barrier: dict | None, framework: str, progress) -> None:
     The runner marks a worker that exits as ready, so a crash never blocks the others."""
     if not barrier:
         return
-    open(os.path.join(barrier["dir"], f"ready.{framework}"), "w").close()
+    protocol.mark_ready(barrier["dir"], framework)
     progress("waiting", "for the other imports", wait="imports")
     # Capped: a worker stuck in its import must not eat the others' --timeout.
     deadline = time.monotonic() + min(30.0, 0.25 * barrier.get("timeout", 600))
     while time.monotonic() < deadline:
-        ready = [f for f in os.listdir(barrier["dir"]) if f.startswith("ready.")]
-        if len(ready) >= barrier["count"]:
+        if protocol.ready_count(barrier["dir"]) >= barrier["count"]:
             return
         time.sleep(0.02)
 

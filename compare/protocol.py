@@ -38,7 +38,7 @@ class Job(TypedDict, total=False):
 
 
 class Barrier(TypedDict):
-    dir: str      # each worker touches ready.<framework> here once imported
+    dir: str      # each worker marks itself ready here once imported (mark_ready)
     count: int    # how many workers to wait for
     timeout: float
 
@@ -117,6 +117,15 @@ def part_paths(result: str) -> list[str]:
     while os.path.exists(part_path(result, len(out))):
         out.append(part_path(result, len(out)))
     return out
+
+
+def mark_ready(barrier_dir: str, framework: str) -> None:
+    """The import barrier: this framework's worker has imported (or the lab says it never will)."""
+    open(os.path.join(barrier_dir, f"ready.{framework}"), "w").close()
+
+
+def ready_count(barrier_dir: str) -> int:
+    return sum(1 for name in os.listdir(barrier_dir) if name.startswith("ready."))
 
 
 def event_line(event: Event) -> str:

@@ -432,7 +432,7 @@ def run_workers(frameworks: list[str], requests: dict[str, dict], *, device: str
                     if on_progress:
                         on_progress(w.framework, "restarting", f"after {result['status']} in {lost['scenario']}")
                     continue
-                open(os.path.join(workdir, f"ready.{w.framework}"), "w").close()  # never block the rest
+                protocol.mark_ready(workdir, w.framework)  # never block the rest
                 if on_progress:
                     on_progress(w.framework, results[w.framework]["status"], "")
     except KeyboardInterrupt:
