@@ -342,7 +342,7 @@ def claims(scenarios=None, systems="all", *, frameworks=None, modes: str = "defa
     ids = _systems(systems, frameworks, modes)
     run = _run_options(repeats, device, threads, timeout)
     from lab import session
-    docs = session.run_many(picked.names, systems_=ids, warm=True, **run)
+    docs = session.run_many(picked.specs, systems_=ids, warm=True, **run)
     graded = grade(docs)
     graded.update(skipped=picked.skipped, exit_code=picked.fold(graded["exit_code"]))
     return ClaimsResult(graded, docs)

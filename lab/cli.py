@@ -341,7 +341,7 @@ def claims(
     from lab.claims import grade
     err = render.console(stderr=True, no_color=no_color)
     with render.ProgressBoard(err, frameworks_of(ids)) as board:
-        docs = session.run_many(picked.names, systems_=ids, repeats=repeats, device=dev, threads=threads,
+        docs = session.run_many(picked.specs, systems_=ids, repeats=repeats, device=dev, threads=threads,
                                 timeout=timeout, on_progress=board.update)
     scoreboard = grade(docs)
     scoreboard.update(skipped=picked.skipped, exit_code=picked.fold(scoreboard["exit_code"]))

@@ -22,6 +22,7 @@ class Selection:
     a scenario it was asked for never passes as complete."""
     names: list[str]
     skipped: list[str] = field(default_factory=list)
+    specs: list = field(default_factory=list)  # the specs loaded to check them, for session.run_docs
 
     def fold(self, code: int) -> int:
         return errors.worst([code, errors.FAILED if self.skipped else errors.OK])
@@ -34,7 +35,7 @@ def scenarios(requested: list[str] | None, warn=None) -> Selection:
     warn = warn or (lambda line: None)
     if not requested or "all" in requested:
         found, problems = discovery.discover()  # in the lab's order, as `lab list` shows it
-        picked = Selection([s.name for s in found], [str(p) for p in problems])
+        picked = Selection([s.name for s in found], [str(p) for p in problems], found)
     else:
         known = discovery.names()
         for name in requested:
@@ -42,7 +43,7 @@ def scenarios(requested: list[str] | None, warn=None) -> Selection:
         picked = Selection([])
         for name in dict.fromkeys(requested):
             try:
-                discovery.get(name)
+                picked.specs.append(discovery.get(name))
                 picked.names.append(name)
             except discovery.SpecError as exc:
                 picked.skipped.append(str(exc))

@@ -43,7 +43,7 @@ def run_report(picked, out_dir: str, *, no_color: bool, **compare_kwargs) -> tup
     only) and write the report; an interrupted run writes to a folder of its own."""
     err = render.console(stderr=True, no_color=no_color)
     with render.ProgressBoard(err, systems.frameworks_of(compare_kwargs["systems_"])) as board:
-        docs = session.run_many(picked.names, on_progress=board.update, **compare_kwargs)
+        docs = session.run_many(picked.specs, on_progress=board.update, **compare_kwargs)
     code = picked.fold(errors.worst([d["exit_code"] for d in docs]))
     if any(d["interrupted"] for d in docs):
         out_dir = atomic.partial_name(out_dir, folder=True)

@@ -74,7 +74,7 @@ def test_each_part_file_is_read_once(tmp_path, monkeypatch):
 # --- lab compare's data flow, with the workers replaced by their ends ---------------------------------
 
 def test_compare_loads_its_spec_once_and_puts_logs_only_where_asked(monkeypatch):
-    """No worker starts: each framework's worker "ended" with a log and no scenario. The spec is
+    """No worker starts: each framework's worker "ended" with a log and no scenario. Each spec is
     loaded once per command, and `frameworks.<fw>.log` is in the --json document with --verbose
     only (the document is built so, not stripped afterwards)."""
     from conftest import invoke
@@ -95,3 +95,10 @@ def test_compare_loads_its_spec_once_and_puts_logs_only_where_asked(monkeypatch)
     verbose = loads_strict(invoke(["compare", "control-flow", "--json", "--verbose"]).stdout)
     assert all(w["log"] == "printed" for w in verbose["frameworks"].values())
     assert dict(verbose, frameworks=None) == dict(quiet, frameworks=None, environment=verbose["environment"])
+    # Several scenarios: the selection's specs, checked once, are the ones that run.
+    from lab import options
+    picked = options.scenarios(["control-flow", "debugger"])
+    loads.clear()
+    docs = session.run_docs(picked.specs, systems_=["jax-jit"], repeats=1, device="cpu", threads=1,
+                            timeout=5)
+    assert loads == [] and [d.scenario for d in docs] == ["control-flow", "debugger"]
