@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 
 from compare import signals, systems
+from scenarios import _cells, _readings
 
 OTHER = "other"
 
@@ -27,9 +28,7 @@ OTHER = "other"
 def said(run: dict) -> str:
     """What the run did that is in question, in its own words ('' for a clean run)."""
     if run["status"] == "error":
-        e = run.get("error") or {}
-        message = (e.get("message") or "").strip().splitlines()
-        return f"{e.get('type')}: {message[0][:160]}" if message else str(e.get("type"))
+        return _readings.said(run.get("error"))
     if run["status"] == "wrong":
         return "returned a wrong result without raising"
     return signals.sentence(run) or ""
@@ -44,8 +43,8 @@ def _recompiled(run: dict, doc: dict, count: str) -> bool:
 
 def _holds(condition: str, want, run: dict, doc: dict) -> bool:
     e = run.get("error") or {}
-    if condition == "error":
-        return run["status"] == "error" and re.search(want, f"{e.get('type')}: {e.get('message') or ''}") is not None
+    if condition in _cells.CONDITIONS:
+        return _cells.holds(condition, want, run, run)
     if condition == "called":
         return run["status"] == "error" and (e.get("call_index") is not None) == want
     if condition == "points_to_bug":
@@ -58,8 +57,6 @@ def _holds(condition: str, want, run: dict, doc: dict) -> bool:
         return signals.of(run, want) is not None
     if condition == "recompiled":
         return run["status"] == "ok" and _recompiled(run, doc, want)
-    if condition == "fields":
-        return all(re.search(pattern, str(run.get(name))) for name, pattern in want.items())
     raise ValueError(f"unknown cause condition {condition!r}")
 
 
