@@ -130,14 +130,15 @@ def listed(head: str, parts) -> list[str]:
     return [f"{head}: " + "; ".join(parts) + "."] if parts else []
 
 
-def grouped(runs: list[dict], say) -> list[str]:
-    """One clause per distinct `say(run)`, naming the systems that had it, in registry order."""
+def grouped(runs: list[dict], say, key=None) -> list[str]:
+    """One clause per group of runs (the same `key(run)`, by default the same `say(run)`): the
+    systems that had it, in registry order, then what the group's first run says."""
     groups: dict = {}
     for r in runs:
-        names = groups.setdefault(say(r), [])
+        first, names = groups.setdefault((key or say)(r), (r, []))
         if r["mode_name"] not in names:
             names.append(r["mode_name"])
-    return [f"{', '.join(names)}: {words}" for words, names in groups.items()]
+    return [f"{', '.join(names)}: {say(first)}" for first, names in groups.values()]
 
 
 def totals(doc: dict, what: str) -> list[str]:
