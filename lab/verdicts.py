@@ -72,7 +72,7 @@ def verdicts(doc: dict) -> list[str]:
             continue
         static = run["code"]
         constructs = ", ".join(f"{k} ×{v}" for k, v in static["constructs"].items()) or "none"
-        changed = (sys_code.get("diff_vs_eager") or {}).get("functions", {}).get(run["function"], {}).get("changed")
+        changed = readings.changed_lines(doc, run)
         ran = "which ran and matched" if run.get("max_abs_err") is not None else "which ran; nothing to compare"
         out.append(f"The working {run['mode_name']} version ({role(run)}, {ran}) is "
                    f"{static['lines']} lines / {static['tokens']} tokens against {eager['lines']} / "

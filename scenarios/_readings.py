@@ -52,6 +52,12 @@ def who(run: dict) -> str:
     return f"{run['mode_name']} {role(run)}"
 
 
+def changed_lines(doc: dict, run: dict) -> int | None:
+    """How many lines of the run's function differ from the eager code (the document's code diff)."""
+    diff = ((doc.get("code") or {}).get(run["system"]) or {}).get("diff_vs_eager") or {}
+    return diff.get("functions", {}).get(run["function"], {}).get("changed")
+
+
 # --- numbers in words -------------------------------------------------------------------------------
 
 def plural(n, word: str) -> str:

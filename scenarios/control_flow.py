@@ -1,6 +1,8 @@
 """control-flow: a branch and a loop that both depend on tensor values."""
 import numpy as np
 
+from scenarios._readings import as_written, changed_lines, index
+
 NAME = "control-flow"
 ORDER = 1
 TITLE = "Data-dependent branch and loop"
@@ -117,16 +119,11 @@ def verdicts(doc: dict) -> list[str]:
     status, the trace count, the inputs' branches and loop counts, the error's type and line."""
     inputs = calls(doc.get("seed", 0))
     code = doc.get("code", {})
-    runs = {(r["system"], r["variant"]): r for r in doc["runs"]}
-    out = []
-    tf_naive = runs.get(("tf-function", "naive"))
-    if tf_naive:
-        sentence = _autograph_sentence(tf_naive, inputs)
-        if sentence:
-            out.append(sentence)
+    tf_naive = index(doc).get(("tf-function", "naive"))  # AutoGraph's: tf.function's alone
+    out = [s for s in [tf_naive and _autograph_sentence(tf_naive, inputs)] if s]
     for run in doc["runs"]:
         sys_code = code.get(run["system"]) or {}
-        if run["variant"] != "naive" or run["mode"] != "static" or not _raised_at_the_if(run, sys_code):
+        if not as_written(run) or run["mode"] != "static" or not _raised_at_the_if(run, sys_code):
             continue
         user = run["error"]["innermost_user"]
         s = (f"{run['mode_name']} did not convert the Python `if`: in naive, `{user['code'].strip()}` "
@@ -140,8 +137,7 @@ def verdicts(doc: dict) -> list[str]:
         fn = functions.get(working["function"], {}) if working else {}
         constructs = fn.get("constructs") or {}
         if working:
-            changed = ((sys_code.get("diff_vs_eager") or {}).get("functions", {})
-                       .get(working["function"], {}).get("changed"))
+            changed = changed_lines(doc, working)
             s += (f"; the working version ({working['function']}, which matched on all "
                   f"{len(working.get('call_times_s') or [])} inputs) uses "
                   + " and ".join(f"{k} ×{v}" for k, v in constructs.items())
@@ -203,5 +199,4 @@ CAUSES = {
     "graph-break": {"words": "the graph broke at the data-dependent branch and Python ran it",
                     "signal": "graph-break"},
 }
-CLAIM_RULE = {"kind": "naive-port", "naive": ["naive", "eager", "compiled", "fullgraph", "traced", "scripted"],
-              "rewrite": "holds"}
+CLAIM_RULE = {"kind": "naive-port", "also": ["traced"], "rewrite": "holds"}  # as written, and the traceable port
