@@ -20,7 +20,7 @@ from compare import signals
 from lab import errors
 from lab.causes import OTHER, classify, troubled
 from lab.verdicts import counted
-from scenarios._readings import as_written, outcome
+from scenarios._readings import as_written, on_call, outcome
 
 VERDICTS = ("holds", "partly", "does-not-hold", "not-applicable", "unavailable", "error")
 GRADES = VERDICTS[:-1]  # what a rule may return
@@ -33,7 +33,7 @@ def _label(run: dict) -> str:
 
 def _outcome(run: dict) -> str:
     """What one run did, in a few words, from its data."""
-    return outcome(run, run["variant"], _matched, before=" before any call")
+    return outcome(run, run["variant"], _matched, call=lambda k: on_call(k, " before any call"))
 
 
 def _matched(run: dict, who: str) -> str:

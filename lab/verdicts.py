@@ -42,7 +42,8 @@ def _outcome_sentence(run: dict) -> str:
     if status not in ("ok", "error", "wrong"):
         reason = run.get("reason") or ""
         return f"{who}: {status}" + (f" ({reason.splitlines()[0]})" if reason else "") + "."
-    return readings.outcome(run, who, _ran, at=e and _where(e), of=run.get("calls") or "?") + "."
+    return readings.outcome(run, who, _ran, at=e and _where(e),
+                            call=lambda k: readings.on_call(k, of=run.get("calls") or "?")) + "."
 
 
 def _ran(run: dict, who: str) -> str:

@@ -110,15 +110,16 @@ def matched(run: dict, who: str) -> str:
     return f"{who} ran all {n} calls without raising (no reference to compare with)"
 
 
-def outcome(run: dict, who: str, ok=matched, *, before: str = "", at: str = "", of=None) -> str:
+def outcome(run: dict, who: str, ok=matched, *, at: str = "", call=on_call) -> str:
     """What one run did, in a few words, from its data (no full stop):
-    error  `who raised T[ at where] on call k[ of n]`, `before` when no call raised it;
+    error  `who raised T[ at where]` and the call that raised it in `call(index)`'s words
+           (' on call k' by default; index None: the tool refused the code before any call);
     wrong  `who raised nothing and returned a wrong result on call k (max abs error x): why`;
     ok     `ok(run, who)` (by default whether it matched the reference on every call);
     other  `who did not run to an outcome (status)`."""
     status, e = run["status"], run.get("error")
     if status == "error" and e:
-        return f"{who} raised {e.get('type')}" + (f" at {at}" if at else "") + on_call(e.get("call_index"), before, of)
+        return f"{who} raised {e.get('type')}" + (f" at {at}" if at else "") + call(e.get("call_index"))
     if status == "wrong":
         w, err = run.get("wrong") or {}, run.get("max_abs_err")
         return (f"{who} raised nothing and returned a wrong result" + on_call(w.get("call_index"))

@@ -6,7 +6,7 @@ import re
 import numpy as np
 
 from scenarios import _cells
-from scenarios._readings import fmt_s, who
+from scenarios._readings import fmt_s, outcome, who
 
 NAME = "inflexibility"
 ORDER = 6
@@ -357,11 +357,9 @@ def claim_rule(doc: dict, system: str):
 
 
 def _outcome(run: dict) -> str:
-    failed = run.get("failed_edit")
     if run["status"] == "error":
-        where = ("before its first call" if not failed and (run.get("error") or {}).get("call_index") is None
-                 else "at the session's start" if not failed or failed["kind"] == "start" else f"at '{failed['edit']}'")
-        return f"{run['variant']} raised {(run.get('error') or {}).get('type')} {where}"
+        return outcome(run, run["variant"], call=lambda k: " before its first call" if k is None else
+                       " at the session's start" if k == 0 else f" at '{EDITS[k][0]}'")
     edits = run.get("edits") or []
     wrong = [e for e in edits if e["correct"] is False]
     rebuilt = [e for e in edits if e["rebuilds"]]
