@@ -67,3 +67,21 @@ def graded(verdict: str, evidence: str, runs: list[dict], judgement: dict, silen
     return verdict, evidence, [label(r) for r in runs], {
         "cause": cause and cause["cause"], "cause_words": cause and cause["words"],
         "causes": sorted({j["cause"] for j in mine}), "silent": silent, "unrelated": unrelated}
+
+
+def rule(runs: list[dict], causes: dict, troubled, said, decide, *, facts=lambda run: run,
+         silent=lambda run: None, none: str = "no run reached the claim"):
+    """A callable rule's whole cell (None without runs): the runs `troubled(run)` picks judged on
+    the claim's causes, those of another cause listed and not counted, `silent(run)`'s words for a
+    counted run that went wrong without raising; `decide(counted)` -> (verdict, evidence[, cause,
+    words]) for the rest, the cause given where it is the runs' together, not one run's."""
+    if not runs:
+        return None
+    judgement = judged(runs, causes, troubled, said, facts)
+    kept = counted(runs, judgement)
+    quiet = [{"run": label(r), "words": words} for r in kept if (words := silent(r))]
+    verdict, evidence, *cause = decide(kept) if kept else ("not-applicable", none)
+    if cause and cause[0]:
+        judgement[label(kept[0])] = {"run": label(kept[0]), "cause": cause[0], "words": cause[1],
+                                     "said": evidence, "silent": False}
+    return graded(verdict, evidence, runs, judgement, quiet)

@@ -202,23 +202,16 @@ def claim_rule(doc: dict, system: str):
     is listed, not counted."""
     runs = [r for r in doc["runs"] if r["system"] == system and r.get("breakpoints")
             and any(m["stopped"] for m in r["breakpoints"]) or (r["system"] == system and r["status"] == "error")]
-    if not runs:
-        return None
-    judgement = _cells.judged(runs, CAUSES, lambda r: not _every_call(r),
-                              lambda r: said(r["error"]) if r.get("error") else _outcome(r))
-    counted = _cells.counted(runs, judgement)
-    good = [r for r in counted if _every_call(r)]
+    return _cells.rule(runs, CAUSES, lambda r: not _every_call(r),
+                       lambda r: said(r["error"]) if r.get("error") else _outcome(r), _decide,
+                       none="no breakpoint reached the claim")
+
+
+def _decide(counted: list[dict]) -> tuple[str, str]:
     plain = [r for r in counted if as_written(r)]
-    evidence = "; ".join(_outcome(r) for r in counted)
-    if not counted:
-        verdict, evidence = "not-applicable", "no breakpoint reached the claim"
-    elif plain and all(_every_call(r) for r in plain):
-        verdict = "does-not-hold"
-    elif good:
-        verdict = "partly"
-    else:
-        verdict = "holds"
-    return _cells.graded(verdict, evidence, runs, judgement, [])
+    verdict = ("does-not-hold" if plain and all(_every_call(r) for r in plain) else
+               "partly" if any(_every_call(r) for r in counted) else "holds")
+    return verdict, "; ".join(_outcome(r) for r in counted)
 
 
 CLAIM_RULE = claim_rule

@@ -171,21 +171,18 @@ def claim_rule(doc: dict, system: str):
     """Holds where a second backward on the same forward raised because the graph was freed;
     does not hold where it ran. Partly where the runs of one system disagree. A second backward
     that failed for another cause is listed, not counted."""
-    runs = [r for r in doc["runs"] if r["system"] == system and r.get("lifetime")]
-    if not runs:
-        return None
-    judgement = _cells.judged(runs, CAUSES, lambda r: r["lifetime"]["second_backward"] == "error",
-                              lambda r: r["lifetime"]["second_backward_error"], facts=lambda r: r["lifetime"])
-    counted = _cells.counted(runs, judgement)
-    silent = [{"run": _cells.label(r), "words": "ran the second backward and returned another gradient, silently"}
-              for r in counted if r["lifetime"].get("same_gradient_twice") is False]
+    return _cells.rule(
+        [r for r in doc["runs"] if r["system"] == system and r.get("lifetime")], CAUSES,
+        lambda r: r["lifetime"]["second_backward"] == "error", lambda r: r["lifetime"]["second_backward_error"],
+        _decide, facts=lambda r: r["lifetime"], none="no second backward reached the claim",
+        silent=lambda r: r["lifetime"].get("same_gradient_twice") is False
+        and "ran the second backward and returned another gradient, silently")
+
+
+def _decide(counted: list[dict]) -> tuple[str, str]:
     freed = [r for r in counted if r["lifetime"]["second_backward"] == "error"]
-    evidence = "; ".join(f"{r['variant']}: {_lifetime_outcome(r['lifetime'])}" for r in counted)
-    if not counted:
-        verdict, evidence = "not-applicable", "no second backward reached the claim"
-    else:
-        verdict = "holds" if len(freed) == len(counted) else "partly" if freed else "does-not-hold"
-    return _cells.graded(verdict, evidence, runs, judgement, silent)
+    return ("holds" if len(freed) == len(counted) else "partly" if freed else "does-not-hold",
+            "; ".join(f"{r['variant']}: {_lifetime_outcome(r['lifetime'])}" for r in counted))
 
 
 CLAIM_RULE = claim_rule

@@ -326,34 +326,26 @@ def claim_rule(doc: dict, system: str):
     hand: holds. A session that never started (the port failed before any edit) is another
     cause: listed, not counted."""
     runs = [r for r in doc["runs"] if r["system"] == system and r["status"] in ("ok", "error", "wrong")]
-    if not runs:
-        return None
-    counted = [r for r in runs if _started(r)]
-    judged = {_cells.label(r): {"run": _cells.label(r), "cause": _cells.OTHER, "said": _outcome(r), "silent": False,
-                                "words": f"another cause: the session never started ({_outcome(r).split(' ', 1)[1]})"}
-              for r in runs if r not in counted}
-    silent = [{"run": _cells.label(r), "words": "returned a wrong result without raising"}
-              for r in counted if r["status"] == "wrong"]
-    if not counted:
-        return _cells.graded("not-applicable", "no session got past its start: " + "; ".join(
-            _outcome(r) for r in runs), runs, judged, silent)
+    return _cells.rule(runs, {}, lambda r: not _started(r),
+                       lambda r: f"the session never started ({_outcome(r).split(' ', 1)[1]})", _decide,
+                       silent=lambda r: r["status"] == "wrong" and "returned a wrong result without raising",
+                       none="no session got past its start: " + "; ".join(_outcome(r) for r in runs))
+
+
+def _decide(counted: list[dict]) -> tuple:
     good = [r for r in counted if _done(r) and all(e["correct"] and e["state_kept"] for e in r["edits"])]
     calm = [r for r in good if not any(e["rebuilds"] for e in r["edits"])]
     said = "; ".join(_outcome(r) for r in (calm or good) + [r for r in counted if r not in good])
     kinds = sorted({k for r in good for e in r["edits"] for k in e["rebuild_kinds"] if k not in _NOT_A_REBUILD})
     teardown = [r for r in good if any(TEARDOWN & set(e["rebuild_kinds"]) for e in r["edits"])]
     if calm:
-        verdict, cause, words = "does-not-hold", None, None
-    elif good and len(teardown) < len(good):
-        verdict, cause, words = "partly", "rebuilt", f"each edit made the framework rebuild the program ({', '.join(kinds)})"
-    else:
-        verdict, cause = "holds", "teardown" if teardown else "refused"
-        words = (f"an edit meant tearing the program down and rebuilding it by hand "
-                 f"({', '.join(sorted(TEARDOWN & set(kinds)))})" if teardown else "the running program refused or lost an edit")
-    if cause:  # the session's cause, not one run's: said once
-        judged[_cells.label(counted[0])] = {"run": _cells.label(counted[0]), "cause": cause, "words": words,
-                                            "said": said, "silent": False}
-    return _cells.graded(verdict, said, runs, judged, silent)
+        return "does-not-hold", said
+    if good and len(teardown) < len(good):
+        return "partly", said, "rebuilt", f"each edit made the framework rebuild the program ({', '.join(kinds)})"
+    if teardown:
+        return ("holds", said, "teardown", "an edit meant tearing the program down and rebuilding it by hand "
+                f"({', '.join(sorted(TEARDOWN & set(kinds)))})")
+    return "holds", said, "refused", "the running program refused or lost an edit"
 
 
 def _outcome(run: dict) -> str:
