@@ -22,7 +22,7 @@ import re
 from compare import signals, systems
 from scenarios import _cells, _readings
 
-OTHER = "other"
+OTHER = _cells.OTHER  # one word for "another cause", in the built-in and the callable rules
 
 
 def said(run: dict) -> str:
@@ -74,7 +74,7 @@ def _matches(run: dict, spec: dict, doc: dict) -> bool:
 def classify(run: dict, doc: dict, causes: dict) -> dict:
     """{run, cause, words, said, silent}: the first of the claim's causes the run's data shows,
     else OTHER with the run's own words."""
-    label = f"{run['system']}/{run['variant']}"
+    label = _cells.label(run)
     for cause, spec in causes.items():
         if _matches(run, spec, doc):
             return {"run": label, "cause": cause, "words": spec["words"], "said": said(run),

@@ -20,15 +20,12 @@ from compare import signals
 from lab import errors
 from lab.causes import OTHER, classify, troubled
 from lab.verdicts import counted
+from scenarios._cells import label as _label
 from scenarios._readings import as_written, on_call, outcome
 
 VERDICTS = ("holds", "partly", "does-not-hold", "not-applicable", "unavailable", "error")
 GRADES = VERDICTS[:-1]  # what a rule may return
 NOT_RUN = ("unavailable", "timeout", "crashed", "interrupted")
-
-
-def _label(run: dict) -> str:
-    return f"{run['system']}/{run['variant']}"
 
 
 def _outcome(run: dict) -> str:
