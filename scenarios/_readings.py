@@ -52,6 +52,11 @@ def who(run: dict) -> str:
     return f"{run['mode_name']} {role(run)}"
 
 
+def served(run: dict, n: int) -> bool:
+    """Did the run answer all n calls without raising or going wrong, its compiles counted?"""
+    return run["status"] == "ok" and run.get("compiles") is not None and len(run.get("call_times_s") or []) == n
+
+
 def changed_lines(doc: dict, run: dict) -> int | None:
     """How many lines of the run's function differ from the eager code (the document's code diff)."""
     diff = ((doc.get("code") or {}).get(run["system"]) or {}).get("diff_vs_eager") or {}

@@ -1,7 +1,7 @@
 """control-flow: a branch and a loop that both depend on tensor values."""
 import numpy as np
 
-from scenarios._readings import as_written, changed_lines, index
+from scenarios._readings import as_written, changed_lines, index, plural, served
 
 NAME = "control-flow"
 ORDER = 1
@@ -91,8 +91,7 @@ def _raised_at_the_if(run: dict, code: dict) -> bool:
 def _autograph_sentence(run: dict, inputs: list) -> str | None:
     """tf.function's naive port: what one trace serving every input shows, and no more."""
     n = len(inputs)
-    if not (run["status"] == "ok" and run["compiles"] == 1 and len(run.get("call_times_s") or []) == n
-            and len(run.get("call_errors") or []) == n):
+    if not (served(run, n) and run["compiles"] == 1 and len(run.get("call_errors") or []) == n):
         return None
     branches = {bool(x.sum() > 0) for (x,) in inputs}
     # The loop count is an output (n), compared with the reference's on every call: matched.
@@ -100,8 +99,7 @@ def _autograph_sentence(run: dict, inputs: list) -> str | None:
     shown, unshown = [], []
     (shown if len(branches) > 1 else unshown).append("the `if`")
     (shown if len(steps) > 1 else unshown).append("the `while`")
-    took = (f"{'both branches' if len(branches) > 1 else 'one branch'} and "
-            f"{len(steps)} different loop count{'s' if len(steps) > 1 else ''}")
+    took = f"{'both branches' if len(branches) > 1 else 'one branch'} and {plural(len(steps), 'different loop count')}"
     s = (f"For this code, on these {n} inputs, the naive tf.function port works: one trace served "
          f"all {n}, which took {took}")
     if shown:

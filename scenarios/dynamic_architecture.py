@@ -3,7 +3,7 @@ import re
 
 import numpy as np
 
-from scenarios._readings import as_written, counted, index, totals, who
+from scenarios._readings import as_written, counted, index, served, totals, who
 
 NAME = "dynamic-architecture"
 ORDER = 5
@@ -145,8 +145,7 @@ def describe_calls(inputs) -> dict:
 def verdicts(doc: dict) -> list[str]:
     """Compiles against distinct tree shapes, what the naive recursion did, and batch times."""
     trees, shapes = len(doc["tree_sizes"]), doc["distinct_shapes"]
-    runs = index(doc, lambda r: r["status"] == "ok" and r.get("compiles") is not None
-                 and len(r.get("call_times_s") or []) == trees)  # ran every tree and counted its compiles
+    runs = index(doc, lambda r: served(r, trees))
     out = [f"{per['mode_name']} with the structure as static Python data: {counted(per['compiles'], per['counter'])} "
            f"for {shapes} distinct shapes ({doc['distinct_sizes']} distinct node counts) over {trees} trees; "
            f"linearised into one loop over nodes: {counted(static['compiles'], static['counter'])} for all of them."

@@ -1,7 +1,7 @@
 """variable-length: a tiny RNN over sequences whose length changes from call to call."""
 import numpy as np
 
-from scenarios._readings import index, plural, totals, who
+from scenarios._readings import index, plural, served, totals, who
 
 NAME = "variable-length"
 ORDER = 2
@@ -110,8 +110,7 @@ def verdicts(doc: dict) -> list[str]:
     exactly one compile per new bucket."""
     lengths = doc["lengths"]
     distinct, n_calls = len(set(lengths)), len(lengths)
-    runs = index(doc, lambda r: r["status"] == "ok" and r.get("compiles") is not None
-                 and len(r.get("call_times_s") or []) == n_calls)  # counted its compiles over every call
+    runs = index(doc, lambda r: served(r, n_calls))
     out = []
     tf_naive, tf_static, tf_reduced = (runs.get(("tf-function", v)) for v in ("naive", "static", "reduce_retracing"))
     if tf_naive and tf_static:
