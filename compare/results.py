@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
+from compare import systems
+
 SCHEMA_VERSION = 2
 
 
@@ -174,6 +176,7 @@ class Run:
     reason: str | None = None
     max_abs_err: float | None = None
     compiles: int | None = None
+    counter: str | None = None  # what `compiles` counts (the registry's word): for the readings
     error: ErrorAnatomy | None = None
     wrong: dict | None = None
     timing: Timing = field(default_factory=Timing)
@@ -197,6 +200,10 @@ class Run:
                                      #   retain_graph, record_cost_s, ...}
     breakpoints: list | None = None  # debugger: [{call, stopped, seen, repr, ...}] per call
     extra: dict = field(default_factory=dict)  # the scenario's own fields (annotate, describe_calls)
+
+    def __post_init__(self):
+        if self.counter is None and self.system in systems.BY_ID:
+            self.counter = systems.BY_ID[self.system].counter
 
     def to_dict(self) -> dict:
         out = {f.name: getattr(self, f.name) for f in fields(self) if f.name not in ("extra",)}

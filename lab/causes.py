@@ -20,16 +20,15 @@ from __future__ import annotations
 import re
 
 from compare import signals, systems
+from scenarios import _cells, _readings
 
-OTHER = "other"
+OTHER = _cells.OTHER  # one word for "another cause", in the built-in and the callable rules
 
 
 def said(run: dict) -> str:
     """What the run did that is in question, in its own words ('' for a clean run)."""
     if run["status"] == "error":
-        e = run.get("error") or {}
-        message = (e.get("message") or "").strip().splitlines()
-        return f"{e.get('type')}: {message[0][:160]}" if message else str(e.get("type"))
+        return _readings.said(run.get("error"))
     if run["status"] == "wrong":
         return "returned a wrong result without raising"
     return signals.sentence(run) or ""
@@ -44,8 +43,8 @@ def _recompiled(run: dict, doc: dict, count: str) -> bool:
 
 def _holds(condition: str, want, run: dict, doc: dict) -> bool:
     e = run.get("error") or {}
-    if condition == "error":
-        return run["status"] == "error" and re.search(want, f"{e.get('type')}: {e.get('message') or ''}") is not None
+    if condition in _cells.CONDITIONS:
+        return _cells.holds(condition, want, run, run)
     if condition == "called":
         return run["status"] == "error" and (e.get("call_index") is not None) == want
     if condition == "points_to_bug":
@@ -58,8 +57,6 @@ def _holds(condition: str, want, run: dict, doc: dict) -> bool:
         return signals.of(run, want) is not None
     if condition == "recompiled":
         return run["status"] == "ok" and _recompiled(run, doc, want)
-    if condition == "fields":
-        return all(re.search(pattern, str(run.get(name))) for name, pattern in want.items())
     raise ValueError(f"unknown cause condition {condition!r}")
 
 
@@ -77,7 +74,7 @@ def _matches(run: dict, spec: dict, doc: dict) -> bool:
 def classify(run: dict, doc: dict, causes: dict) -> dict:
     """{run, cause, words, said, silent}: the first of the claim's causes the run's data shows,
     else OTHER with the run's own words."""
-    label = f"{run['system']}/{run['variant']}"
+    label = _cells.label(run)
     for cause, spec in causes.items():
         if _matches(run, spec, doc):
             return {"run": label, "cause": cause, "words": spec["words"], "said": said(run),

@@ -20,27 +20,21 @@ from compare import signals
 from lab import errors
 from lab.causes import OTHER, classify, troubled
 from lab.verdicts import counted
+from scenarios._cells import label as _label
+from scenarios._readings import as_written, on_call, outcome
 
 VERDICTS = ("holds", "partly", "does-not-hold", "not-applicable", "unavailable", "error")
 GRADES = VERDICTS[:-1]  # what a rule may return
 NOT_RUN = ("unavailable", "timeout", "crashed", "interrupted")
 
 
-def _label(run: dict) -> str:
-    return f"{run['system']}/{run['variant']}"
-
-
 def _outcome(run: dict) -> str:
     """What one run did, in a few words, from its data."""
-    if run["status"] == "error":
-        e = run["error"] or {}
-        call = e.get("call_index")
-        return f"{run['variant']} raised {e.get('type')}" + (f" on call {call + 1}" if call is not None else " before any call")
-    if run["status"] == "wrong":
-        w = run.get("wrong") or {}
-        return (f"{run['variant']} raised nothing and returned a wrong result"
-                + (f" on call {w['call_index'] + 1}" if w.get("call_index") is not None else ""))
-    s = f"{run['variant']} matched on all {run.get('calls')} calls"
+    return outcome(run, run["variant"], _matched, call=lambda k: on_call(k, " before any call"))
+
+
+def _matched(run: dict, who: str) -> str:
+    s = f"{who} matched on all {run.get('calls')} calls"
     if run.get("compiles") is not None:
         s += f" ({counted(run['system'], run['compiles'])})"
     said = signals.sentence(run)
@@ -72,9 +66,11 @@ def _cell(verdict: str, evidence: str, labels: list[str], judged: dict, counted:
             "causes": sorted({c["cause"] for c in mine}), "silent": silent, "unrelated": unrelated}
 
 
-def naive_port(doc: dict, system: str, runs: list[dict], *, naive: list[str], causes: dict,
-               rewrite: str = "holds", per_input: str | None = None) -> dict | None:
-    """The eager code put through the system (the `naive` labels). Runs that failed, went wrong
+def naive_port(doc: dict, system: str, runs: list[dict], *, causes: dict, naive: list[str] | None = None,
+               also: tuple = (), rewrite: str = "holds", per_input: str | None = None) -> dict | None:
+    """The eager code put through the system: the runs whose role is "as written" (from each
+    run's function and mode: the registry's naive and eager variants) and the spec's `also`
+    labels, or exactly its `naive` labels. Runs that failed, went wrong
     or fell back for another cause than the claim's are left out. Of the rest: all failing for
     the claim's cause means the claim holds (or `rewrite` when a rewritten version then worked);
     some failing, or running but degraded by the claim's cause (compiled again per input, fell
@@ -82,7 +78,7 @@ def naive_port(doc: dict, system: str, runs: list[dict], *, naive: list[str], ca
     if per_input and not any("recompiled" in c for c in causes.values()):  # the older spelling
         causes = {**causes, "recompiled": {"words": f"compiled again for new inputs ({per_input})",
                                            "recompiled": per_input}}
-    ported = [r for r in runs if r["variant"] in naive]
+    ported = [r for r in runs if (r["variant"] in naive if naive is not None else as_written(r) or r["variant"] in also)]
     if not ported:
         return None
     judged = _judged(doc, ported, causes)
@@ -92,7 +88,7 @@ def naive_port(doc: dict, system: str, runs: list[dict], *, naive: list[str], ca
         return _cell("not-applicable", "no run of the eager code reached the claim", labels, judged, counted)
     failed = [r for r in counted if r["status"] in ("error", "wrong")]
     degraded = [r for r in counted if r["status"] == "ok" and _label(r) in judged]
-    rewritten = [r for r in runs if r["variant"] not in naive and r["status"] == "ok"
+    rewritten = [r for r in runs if r not in ported and r["status"] == "ok"
                  and r["variant"] in systems.get(system).working]
     said = "; ".join(_outcome(r) for r in counted)
     if len(failed) == len(counted):

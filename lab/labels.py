@@ -4,31 +4,15 @@ eager", "jax-jit static"). The JSON keeps `variant` as it is."""
 from __future__ import annotations
 
 from compare import systems
-
-
-def role(run: dict) -> str:
-    """The eager code run as written, the hand port a static system needed, or, for a variant of
-    the scenario's own (`shape_bug`, `with_print`), its own name."""
-    return _role(run.get("system"), run.get("function"), run.get("variant") or "",
-                 bool((run.get("capture") or {}).get("fullgraph")))
+from scenarios._readings import role, role_of  # noqa: F401 - role(run): the specs' own reading too
 
 
 def role_in(scenario, system: str, variant: str) -> str:
     """The same, for a variant named by its label alone (a `lab verify` row): the scenario says
     which function it runs, and how."""
     function, how = scenario.variant_table(system).get(variant, (None, None))
-    return _role(system, function, variant, how == "fullgraph")
-
-
-def _role(system_id, function, variant: str, fullgraph: bool) -> str:
-    system = systems.BY_ID.get(system_id)
-    static = system.static if system is not None else True
-    if function == "naive" or (function == "forward" and not static):
-        # torch.compile(fullgraph=True) of the code as written: the flag is what this run tests.
-        return "fullgraph" if fullgraph and static else "as written"
-    if function == "forward":
-        return "ported"
-    return variant
+    entry = systems.BY_ID.get(system)
+    return role_of(function, variant, entry.static if entry is not None else True, how == "fullgraph")
 
 
 def run_label(run: dict, system: str | None = None) -> str:

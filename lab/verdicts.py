@@ -7,6 +7,7 @@ from __future__ import annotations
 from compare import signals, systems
 from compare.units import fmt_s  # noqa: F401 - the one formatter, used by the views through here
 from lab.labels import role, run_label
+from scenarios import _readings as readings
 
 
 def _where(error: dict) -> str:
@@ -23,8 +24,7 @@ def _where(error: dict) -> str:
 
 def counted(system: str, n: int) -> str:
     """'1 trace', '3 compiles', '2 graphs': what the system's counter counts."""
-    unit = systems.get(system).counter or "compiles"
-    return f"{n} {unit[:-1] if n == 1 else unit}"
+    return readings.counted(n, systems.get(system).counter)
 
 
 def outcome_sentence(run: dict) -> str:
@@ -36,36 +36,19 @@ def outcome_sentence(run: dict) -> str:
 
 def _outcome_sentence(run: dict) -> str:
     who = run_label(run, run.get("mode_name") or run["framework"])
-    status = run["status"]
-    if status == "error":
-        e = run.get("error")
-        if not e:
-            return f"{who} failed (status error) with no exception recorded."
-        s = f"{who} raised {e['type']} at {_where(e)}"
-        if e.get("call_index") is not None:
-            s += f" on call {e['call_index'] + 1} of {run.get('calls') or '?'}"
-        return s + "."
-    if status == "wrong":
-        w = run.get("wrong") or {}
-        err = run.get("max_abs_err")
-        return (f"{who} raised nothing but returned a wrong result"
-                + (f" (max abs error {err:.3g})" if err is not None else "")
-                + (f": {w['why']}" if w.get("why") else "")
-                + (f" on call {w['call_index'] + 1}" if "call_index" in w else "") + ".")
-    if status == "ok":
-        # "matched" only where every call was compared with the reference (a spec's reference
-        # may return None: then nothing was compared, and the sentence says only what ran).
-        n = len(run.get("call_times_s") or []) or run.get("calls") or "?"
-        compared = run.get("call_errors") or []
-        if compared and len(compared) == n and all(err is not None for err in compared):
-            s = f"{who} matched the reference on all {n} calls"
-        else:
-            s = f"{who} ran all {n} calls without raising (no reference to compare with)"
-        if run.get("compiles") is not None:
-            s += f" with {counted(run['system'], run['compiles'])}"
-        return s + "."
-    reason = run.get("reason") or ""
-    return f"{who}: {status}" + (f" ({reason.splitlines()[0]})" if reason else "") + "."
+    status, e = run["status"], run.get("error")
+    if status == "error" and not e:
+        return f"{who} failed (status error) with no exception recorded."
+    if status not in ("ok", "error", "wrong"):
+        reason = run.get("reason") or ""
+        return f"{who}: {status}" + (f" ({reason.splitlines()[0]})" if reason else "") + "."
+    return readings.outcome(run, who, _ran, at=e and _where(e),
+                            call=lambda k: readings.on_call(k, of=run.get("calls") or "?")) + "."
+
+
+def _ran(run: dict, who: str) -> str:
+    compiles = run.get("compiles")
+    return readings.matched(run, who) + (f" with {counted(run['system'], compiles)}" if compiles is not None else "")
 
 
 def verdicts(doc: dict) -> list[str]:
@@ -90,7 +73,7 @@ def verdicts(doc: dict) -> list[str]:
             continue
         static = run["code"]
         constructs = ", ".join(f"{k} ×{v}" for k, v in static["constructs"].items()) or "none"
-        changed = (sys_code.get("diff_vs_eager") or {}).get("functions", {}).get(run["function"], {}).get("changed")
+        changed = readings.changed_lines(doc, run)
         ran = "which ran and matched" if run.get("max_abs_err") is not None else "which ran; nothing to compare"
         out.append(f"The working {run['mode_name']} version ({role(run)}, {ran}) is "
                    f"{static['lines']} lines / {static['tokens']} tokens against {eager['lines']} / "

@@ -2,8 +2,9 @@
 its built-in rule kinds, which a scenario may not import): which of the spec's CAUSES each
 troubled run shows, which runs went silently wrong, and which failed for another cause.
 
-A cause's conditions read as in lab/causes.py; only the two these rules need: "error" (a regex
-over the error's "Type: message") and "fields" ({name: regex} over the run's facts)."""
+A cause's conditions read as in lab/causes.py; only the two these rules need, written here once
+(lab/causes.py reads them through `holds`): "error" (a regex over the error's "Type: message")
+and "fields" ({name: regex} over the run's facts)."""
 import re
 
 OTHER = "other"
@@ -13,18 +14,21 @@ def label(run: dict) -> str:
     return f"{run['system']}/{run['variant']}"
 
 
+CONDITIONS = ("error", "fields")
+
+
+def holds(condition: str, want, run: dict, facts: dict) -> bool:
+    """One of CONDITIONS over the run (its error) and its facts (its fields, or a probe's)."""
+    if condition == "error":
+        e = run.get("error") or {}
+        return run["status"] == "error" and re.search(want, f"{e.get('type')}: {e.get('message') or ''}") is not None
+    if condition == "fields":
+        return all(re.search(pattern, str(facts.get(name))) for name, pattern in want.items())
+    raise ValueError(f"unknown cause condition {condition!r}")
+
+
 def _shows(run: dict, facts: dict, cause: dict) -> bool:
-    e = run.get("error") or {}
-    for condition, want in cause.items():
-        if condition == "error":
-            if run["status"] != "error" or not re.search(want, f"{e.get('type')}: {e.get('message') or ''}"):
-                return False
-        elif condition == "fields":
-            if not all(re.search(pattern, str(facts.get(name))) for name, pattern in want.items()):
-                return False
-        elif condition != "words":
-            raise ValueError(f"unknown cause condition {condition!r}")
-    return True
+    return all(holds(condition, want, run, facts) for condition, want in cause.items() if condition != "words")
 
 
 def judged(runs: list[dict], causes: dict, troubled, said, facts=lambda run: run) -> dict[str, dict]:
@@ -63,3 +67,21 @@ def graded(verdict: str, evidence: str, runs: list[dict], judgement: dict, silen
     return verdict, evidence, [label(r) for r in runs], {
         "cause": cause and cause["cause"], "cause_words": cause and cause["words"],
         "causes": sorted({j["cause"] for j in mine}), "silent": silent, "unrelated": unrelated}
+
+
+def rule(runs: list[dict], causes: dict, troubled, said, decide, *, facts=lambda run: run,
+         silent=lambda run: None, none: str = "no run reached the claim"):
+    """A callable rule's whole cell (None without runs): the runs `troubled(run)` picks judged on
+    the claim's causes, those of another cause listed and not counted, `silent(run)`'s words for a
+    counted run that went wrong without raising; `decide(counted)` -> (verdict, evidence[, cause,
+    words]) for the rest, the cause given where it is the runs' together, not one run's."""
+    if not runs:
+        return None
+    judgement = judged(runs, causes, troubled, said, facts)
+    kept = counted(runs, judgement)
+    quiet = [{"run": label(r), "words": words} for r in kept if (words := silent(r))]
+    verdict, evidence, *cause = decide(kept) if kept else ("not-applicable", none)
+    if cause and cause[0]:
+        judgement[label(kept[0])] = {"run": label(kept[0]), "cause": cause[0], "words": cause[1],
+                                     "said": evidence, "silent": False}
+    return graded(verdict, evidence, runs, judgement, quiet)

@@ -1,6 +1,8 @@
 """control-flow: a branch and a loop that both depend on tensor values."""
 import numpy as np
 
+from scenarios._readings import as_written, changed_lines, index, plural, served
+
 NAME = "control-flow"
 ORDER = 1
 TITLE = "Data-dependent branch and loop"
@@ -89,8 +91,7 @@ def _raised_at_the_if(run: dict, code: dict) -> bool:
 def _autograph_sentence(run: dict, inputs: list) -> str | None:
     """tf.function's naive port: what one trace serving every input shows, and no more."""
     n = len(inputs)
-    if not (run["status"] == "ok" and run["compiles"] == 1 and len(run.get("call_times_s") or []) == n
-            and len(run.get("call_errors") or []) == n):
+    if not (served(run, n) and run["compiles"] == 1 and len(run.get("call_errors") or []) == n):
         return None
     branches = {bool(x.sum() > 0) for (x,) in inputs}
     # The loop count is an output (n), compared with the reference's on every call: matched.
@@ -98,8 +99,7 @@ def _autograph_sentence(run: dict, inputs: list) -> str | None:
     shown, unshown = [], []
     (shown if len(branches) > 1 else unshown).append("the `if`")
     (shown if len(steps) > 1 else unshown).append("the `while`")
-    took = (f"{'both branches' if len(branches) > 1 else 'one branch'} and "
-            f"{len(steps)} different loop count{'s' if len(steps) > 1 else ''}")
+    took = f"{'both branches' if len(branches) > 1 else 'one branch'} and {plural(len(steps), 'different loop count')}"
     s = (f"For this code, on these {n} inputs, the naive tf.function port works: one trace served "
          f"all {n}, which took {took}")
     if shown:
@@ -117,16 +117,11 @@ def verdicts(doc: dict) -> list[str]:
     status, the trace count, the inputs' branches and loop counts, the error's type and line."""
     inputs = calls(doc.get("seed", 0))
     code = doc.get("code", {})
-    runs = {(r["system"], r["variant"]): r for r in doc["runs"]}
-    out = []
-    tf_naive = runs.get(("tf-function", "naive"))
-    if tf_naive:
-        sentence = _autograph_sentence(tf_naive, inputs)
-        if sentence:
-            out.append(sentence)
+    tf_naive = index(doc).get(("tf-function", "naive"))  # AutoGraph's: tf.function's alone
+    out = [s for s in [tf_naive and _autograph_sentence(tf_naive, inputs)] if s]
     for run in doc["runs"]:
         sys_code = code.get(run["system"]) or {}
-        if run["variant"] != "naive" or run["mode"] != "static" or not _raised_at_the_if(run, sys_code):
+        if not as_written(run) or run["mode"] != "static" or not _raised_at_the_if(run, sys_code):
             continue
         user = run["error"]["innermost_user"]
         s = (f"{run['mode_name']} did not convert the Python `if`: in naive, `{user['code'].strip()}` "
@@ -140,8 +135,7 @@ def verdicts(doc: dict) -> list[str]:
         fn = functions.get(working["function"], {}) if working else {}
         constructs = fn.get("constructs") or {}
         if working:
-            changed = ((sys_code.get("diff_vs_eager") or {}).get("functions", {})
-                       .get(working["function"], {}).get("changed"))
+            changed = changed_lines(doc, working)
             s += (f"; the working version ({working['function']}, which matched on all "
                   f"{len(working.get('call_times_s') or [])} inputs) uses "
                   + " and ".join(f"{k} ×{v}" for k, v in constructs.items())
@@ -203,5 +197,4 @@ CAUSES = {
     "graph-break": {"words": "the graph broke at the data-dependent branch and Python ran it",
                     "signal": "graph-break"},
 }
-CLAIM_RULE = {"kind": "naive-port", "naive": ["naive", "eager", "compiled", "fullgraph", "traced", "scripted"],
-              "rewrite": "holds"}
+CLAIM_RULE = {"kind": "naive-port", "also": ["traced"], "rewrite": "holds"}  # as written, and the traceable port

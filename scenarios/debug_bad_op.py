@@ -3,6 +3,8 @@ import re
 
 import numpy as np
 
+from scenarios._readings import index, outcome
+
 NAME = "debug-bad-op"
 ORDER = 3
 TITLE = "A shape bug and an out-of-vocabulary id"
@@ -182,17 +184,10 @@ def _below(e: dict) -> str:
 
 def _where(run: dict, sources: dict) -> str:
     """Where one run's failure shows, in words, from its anatomy."""
-    who = run["mode_name"]
-    if run["status"] == "wrong":
-        err = run.get("max_abs_err")
-        return (f"{who} raised nothing and returned a wrong result on call {run['failed_call'] + 1}"
-                + (f" (max abs err {err:.3g})" if err is not None else ""))
-    if run["status"] == "ok":
-        return f"{who} raised nothing and matched the reference on every call"
-    if run["status"] != "error" or not run.get("error"):
-        return f"{who} did not run to an outcome (status {run['status']})"
-    e = run["error"]
-    s = f"{who} raised {e['type']}" + (f" on call {e['call_index'] + 1}" if e.get("call_index") is not None else "")
+    s = outcome(run, run["mode_name"], lambda r, who: f"{who} raised nothing and matched the reference on every call")
+    e = run.get("error")
+    if run["status"] != "error" or not e:
+        return s
     if run["mode"] == "static" and run.get("compiles") == 0:
         s += " before its first trace or compile finished (its counter read 0)"
     user = e.get("innermost_user")
@@ -222,7 +217,7 @@ def _code(frame: dict) -> str:
 def verdicts(doc: dict) -> list[str]:
     """Where each bug shows in each framework; for JAX's silent one, what the wrong numbers are;
     what each framework's own check reported. Every sentence rests on the run's anatomy."""
-    runs = {(r["system"], r["variant"]): r for r in doc["runs"] if "failed_call" in r}
+    runs = index(doc, lambda r: "failed_call" in r)
     sources = _sources(doc)
     inputs = calls(doc.get("seed", 0))
     out = []
@@ -232,12 +227,12 @@ def verdicts(doc: dict) -> list[str]:
     jax_run = runs.get(("jax-jit", "value_bug"))
     if jax_run and jax_run["status"] == "wrong" and jax_run.get("failed_call") is not None \
             and len(jax_run.get("call_errors") or []) > jax_run["failed_call"]:
-        index = jax_run["failed_call"]
-        table, w, ids = inputs[index]
+        bad = jax_run["failed_call"]
+        table, w, ids = inputs[bad]
         clamped = float(np.abs(table[np.clip(ids, 0, VOCAB - 1)] @ w - reference(table, w, ids)).max())
-        got = jax_run["call_errors"][index]
+        got = jax_run["call_errors"][bad]
         same = abs(got - clamped) <= ATOL + RTOL * clamped
-        out.append(f"jax.jit's error on call {index + 1} ({got:.4g}) "
+        out.append(f"{jax_run['mode_name']}'s error on call {bad + 1} ({got:.4g}) "
                    + (f"equals the error of reading row {VOCAB - 1} for id {int(ids.max())} ({clamped:.4g}): "
                       "the out-of-range gather was clamped to the last row, silently." if same else
                       f"differs from the error of reading row {VOCAB - 1} ({clamped:.4g}): not a clamp."))

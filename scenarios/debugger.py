@@ -4,6 +4,7 @@ import re
 import numpy as np
 
 from scenarios import _cells
+from scenarios._readings import as_written, listed, outcome, role, said, who
 
 NAME = "debugger"
 ORDER = 9
@@ -142,17 +143,15 @@ def annotate(run: dict) -> dict:
 # --- what the run says -----------------------------------------------------------------------
 
 def _outcome(r: dict) -> str:
-    who = f"{r['mode_name']} ({r['variant']})"
     if r["status"] == "error":
-        e = r.get("error") or {}
-        return f"{who} raised {e.get('type')} before any stop"
+        return outcome(r, who(r)) + " before any stop"
     marks = r.get("breakpoints") or []
     stopped = [m for m in marks if m["stopped"]]
     if not stopped:
-        return f"{who} never stopped in {len(marks)} calls"
+        return f"{who(r)} never stopped in {len(marks)} calls"
     first = stopped[0]
     calls_with = ", ".join(str(m["call"] + 1) for m in stopped)
-    s = f"{who} stopped on call{'s' if len(stopped) > 1 else ''} {calls_with} of {len(marks)}"
+    s = f"{who(r)} stopped on call{'s' if len(stopped) > 1 else ''} {calls_with} of {len(marks)}"
     if sum(m["stops"] for m in stopped) > len(stopped):
         s += f" ({sum(m['stops'] for m in stopped)} stops)"
     place = {"user": "in your code", "generated": "in generated code",
@@ -165,10 +164,10 @@ def _outcome(r: dict) -> str:
 
 
 def verdicts(doc: dict) -> list[str]:
-    runs = [r for r in doc["runs"] if r.get("breakpoints") is not None or r["status"] == "error"]
-    runs = [r for r in runs if r["function"] != "forward" or r["system"] == "torch-eager"]
-    return ["A breakpoint() in the model, p x at each stop: " + "; ".join(_outcome(r) for r in runs) + "."] \
-        if runs else []
+    # A ported version has no breakpoint in it: only the code as written and the framework's own ways.
+    return listed("A breakpoint() in the model, p x at each stop",
+                  [_outcome(r) for r in doc["runs"] if role(r) != "ported"
+                   and (r.get("breakpoints") is not None or r["status"] == "error")])
 
 
 # --- lab claims ------------------------------------------------------------------------------
@@ -196,11 +195,6 @@ def _every_call(r: dict) -> bool:
         m["stopped"] and m["seen"] == "concrete" and m["stopped_in"] == "user" for m in marks)
 
 
-def _said(r: dict) -> str:
-    e = r.get("error") or {}
-    return f"{e.get('type')}: {(e.get('message') or '').strip().splitlines()[0][:160]}" if e else _outcome(r)
-
-
 def claim_rule(doc: dict, system: str):
     """Does not hold where a breakpoint stopped on every call in your code with concrete values;
     partly where some run of the system did (e.g. only with the framework's own breakpoint);
@@ -208,22 +202,16 @@ def claim_rule(doc: dict, system: str):
     is listed, not counted."""
     runs = [r for r in doc["runs"] if r["system"] == system and r.get("breakpoints")
             and any(m["stopped"] for m in r["breakpoints"]) or (r["system"] == system and r["status"] == "error")]
-    if not runs:
-        return None
-    judgement = _cells.judged(runs, CAUSES, lambda r: not _every_call(r), _said)
-    counted = _cells.counted(runs, judgement)
-    good = [r for r in counted if _every_call(r)]
-    plain = [r for r in counted if r["function"] in ("naive", "forward")]
-    evidence = "; ".join(_outcome(r) for r in counted)
-    if not counted:
-        verdict, evidence = "not-applicable", "no breakpoint reached the claim"
-    elif plain and all(_every_call(r) for r in plain):
-        verdict = "does-not-hold"
-    elif good:
-        verdict = "partly"
-    else:
-        verdict = "holds"
-    return _cells.graded(verdict, evidence, runs, judgement, [])
+    return _cells.rule(runs, CAUSES, lambda r: not _every_call(r),
+                       lambda r: said(r["error"]) if r.get("error") else _outcome(r), _decide,
+                       none="no breakpoint reached the claim")
+
+
+def _decide(counted: list[dict]) -> tuple[str, str]:
+    plain = [r for r in counted if as_written(r)]
+    verdict = ("does-not-hold" if plain and all(_every_call(r) for r in plain) else
+               "partly" if any(_every_call(r) for r in counted) else "holds")
+    return verdict, "; ".join(_outcome(r) for r in counted)
 
 
 CLAIM_RULE = claim_rule

@@ -3,6 +3,8 @@ import re
 
 import numpy as np
 
+from scenarios._readings import as_written, counted, index, served, totals, who
+
 NAME = "dynamic-architecture"
 ORDER = 5
 TITLE = "A network whose shape is the input's tree"
@@ -140,44 +142,28 @@ def describe_calls(inputs) -> dict:
             "distinct_sizes": len({len(k[0]) for k in keys})}
 
 
-def _plural(n, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
-
-
 def verdicts(doc: dict) -> list[str]:
     """Compiles against distinct tree shapes, what the naive recursion did, and batch times."""
     trees, shapes = len(doc["tree_sizes"]), doc["distinct_shapes"]
-    runs = {(r["system"], r["variant"]): r for r in doc["runs"]}
-    out = []
-    def served_all(run):  # ran every tree and counted its compiles
-        return run and run["status"] == "ok" and run.get("compiles") is not None \
-            and len(run.get("call_times_s") or []) == trees
-
-    for fw, unit in (("tf-function", "trace"), ("jax-jit", "compile")):
-        per, static = runs.get((fw, "per_shape")), runs.get((fw, "static"))
-        if served_all(per) and served_all(static):
-            out.append(f"{per['mode_name']} with the structure as static Python data: {_plural(per['compiles'], unit)} "
-                       f"for {shapes} distinct shapes ({doc['distinct_sizes']} distinct node counts) "
-                       f"over {trees} trees; linearised into one loop "
-                       f"over nodes: {_plural(static['compiles'], unit)} for all of them.")
-        naive = runs.get((fw, "naive"))
-        e = (naive or {}).get("error") or {}
-        if naive and naive["status"] == "error" and naive.get("compiles") == 0 \
+    runs = index(doc, lambda r: served(r, trees))
+    out = [f"{per['mode_name']} with the structure as static Python data: {counted(per['compiles'], per['counter'])} "
+           f"for {shapes} distinct shapes ({doc['distinct_sizes']} distinct node counts) over {trees} trees; "
+           f"linearised into one loop over nodes: {counted(static['compiles'], static['counter'])} for all of them."
+           for (system, label), per in runs.items()
+           if label == "per_shape" and (static := runs.get((system, "static")))]
+    for naive in doc["runs"]:
+        e = naive.get("error") or {}
+        if as_written(naive) and naive["status"] == "error" and naive.get("compiles") == 0 \
                 and "RecursionError" in (e.get("type", "") + e.get("message", "")):
             # The explanation only where the message shows it: recursion inside a cond branch.
             branch = re.search(r"in (if_body|else_body)\b", e["message"])
-            out.append(f"The recursive {naive['mode_name']} naive port never finished tracing "
+            out.append(f"{who(naive)} never finished tracing "
                        + ("(RecursionError)" if e["type"] == "RecursionError" else
                           f"({e['type']} wrapping RecursionError)")
                        + (f": the recursion ran inside AutoGraph's generated {branch.group(1)}, so the "
                           "tensor `if` became a graph conditional that traces both branches, and the "
                           "recursion had no base case at trace time." if branch else "."))
-    totals = [f"{r['mode_name']} {r['variant']} {r['timing']['total_calls_s'] * 1e3:.1f} ms"
-              for r in doc["runs"] if r["status"] == "ok" and (r.get("timing") or {}).get("total_calls_s")]
-    if totals:
-        out.append(f"All {trees} trees (sizes {min(doc['tree_sizes'])}-{max(doc['tree_sizes'])} nodes), "
-                   "compiles included: " + "; ".join(totals) + ".")
-    return out
+    return out + totals(doc, f"{trees} trees (sizes {min(doc['tree_sizes'])}-{max(doc['tree_sizes'])} nodes)")
 
 
 def strategy(st, hnp):
@@ -221,5 +207,4 @@ CAUSES = {
 }
 # "Impossible": the recursion failing with no rewrite that works means the claim holds; failing
 # but expressible once linearised is partly; the recursion running as written does not hold.
-CLAIM_RULE = {"kind": "naive-port", "naive": ["naive", "eager", "compiled", "fullgraph", "recursive_scripted"],
-              "rewrite": "partly"}
+CLAIM_RULE = {"kind": "naive-port", "also": ["recursive_scripted"], "rewrite": "partly"}

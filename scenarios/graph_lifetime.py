@@ -4,6 +4,7 @@ import time
 import numpy as np
 
 from scenarios import _cells
+from scenarios._readings import fmt_s, grouped, listed, per_system
 
 NAME = "graph-lifetime"
 ORDER = 8
@@ -111,10 +112,6 @@ def probe(run: dict, module, fn, args) -> dict:
 
 # --- what the run says -----------------------------------------------------------------------
 
-def _us(seconds: float) -> str:
-    return f"{seconds * 1e6:.1f} us" if abs(seconds) < 1e-3 else f"{seconds * 1e3:.2f} ms"
-
-
 def _first_sentence(error: str | None) -> str:
     """`Type: first sentence` of an error line: the rest is the framework's advice."""
     return (error or "").split(". ")[0].split(" (")[0]
@@ -134,45 +131,22 @@ def _lifetime_outcome(life: dict) -> str:
     return s
 
 
-def _grouped(runs: list[dict]) -> list[str]:
-    """One clause per distinct outcome, naming the systems that had it (in registry order)."""
-    groups: dict = {}
-    for r in runs:
-        who = groups.setdefault(_lifetime_outcome(r["lifetime"]), [])
-        if r["mode_name"] not in who:
-            who.append(r["mode_name"])
-    return [f"{', '.join(who)}: {outcome}" for outcome, who in groups.items()]
-
-
-def _per_system(runs: list[dict]) -> list[dict]:
-    """The first run of each system (its variants run the same forward)."""
-    seen: dict = {}
-    for r in runs:
-        seen.setdefault(r["system"], r)
-    return list(seen.values())
-
-
 def verdicts(doc: dict) -> list[str]:
     runs = [r for r in doc["runs"] if r.get("lifetime")]
-    out = []
-    if runs:
-        out.append("A second backward on one forward: " + "; ".join(_grouped(runs)) + ".")
-    recorded = [r for r in _per_system(runs) if r["lifetime"].get("record_cost_s") is not None]
+    out = listed("A second backward on one forward", grouped(runs, lambda r: _lifetime_outcome(r["lifetime"])))
+    recorded = [r for r in per_system(runs) if r["lifetime"].get("record_cost_s") is not None]
     if recorded:
-        parts = []
-        for r in recorded:
-            life = r["lifetime"]
-            parts.append(f"{r['mode_name']} {_us(life['forward_s'])} without {life['record_tool']}, "
-                         f"{_us(life['recording_s'])} with it")
-        s = f"The forward, median of {REPEATS} calls: " + "; ".join(parts)
-        replays = [r for r in _per_system([r for r in doc["runs"] if r["mode"] == "static"
-                                           and r["status"] == "ok" and r["variant"] in ("static", "scripted")])
+        s = f"The forward, median of {REPEATS} calls: " + "; ".join(
+            f"{r['mode_name']} {fmt_s(r['lifetime']['forward_s'])} without {r['lifetime']['record_tool']}, "
+            f"{fmt_s(r['lifetime']['recording_s'])} with it" for r in recorded)
+        replays = [r for r in per_system([r for r in doc["runs"] if r["mode"] == "static"
+                                          and r["status"] == "ok" and r["variant"] in ("static", "scripted")])
                    if (r.get("timing") or {}).get("steady_median_s")]
         if replays:
             s += ("; against the compiled replay of the same forward (steady state, nothing recorded): "
-                  + "; ".join(f"{r['mode_name']} {_us(r['timing']['steady_median_s'])}" for r in replays))
+                  + "; ".join(f"{r['mode_name']} {fmt_s(r['timing']['steady_median_s'])}" for r in replays))
         out.append(s + ".")
-    unrecorded = [r["mode_name"] for r in _per_system(runs) if r["lifetime"].get("record_tool") is None]
+    unrecorded = [r["mode_name"] for r in per_system(runs) if r["lifetime"].get("record_tool") is None]
     if unrecorded:
         out.append(f"{', '.join(unrecorded)}: nothing is recorded per call; the gradient ops are part "
                    "of the graph, built once.")
@@ -197,21 +171,18 @@ def claim_rule(doc: dict, system: str):
     """Holds where a second backward on the same forward raised because the graph was freed;
     does not hold where it ran. Partly where the runs of one system disagree. A second backward
     that failed for another cause is listed, not counted."""
-    runs = [r for r in doc["runs"] if r["system"] == system and r.get("lifetime")]
-    if not runs:
-        return None
-    judgement = _cells.judged(runs, CAUSES, lambda r: r["lifetime"]["second_backward"] == "error",
-                              lambda r: r["lifetime"]["second_backward_error"], facts=lambda r: r["lifetime"])
-    counted = _cells.counted(runs, judgement)
-    silent = [{"run": _cells.label(r), "words": "ran the second backward and returned another gradient, silently"}
-              for r in counted if r["lifetime"].get("same_gradient_twice") is False]
+    return _cells.rule(
+        [r for r in doc["runs"] if r["system"] == system and r.get("lifetime")], CAUSES,
+        lambda r: r["lifetime"]["second_backward"] == "error", lambda r: r["lifetime"]["second_backward_error"],
+        _decide, facts=lambda r: r["lifetime"], none="no second backward reached the claim",
+        silent=lambda r: r["lifetime"].get("same_gradient_twice") is False
+        and "ran the second backward and returned another gradient, silently")
+
+
+def _decide(counted: list[dict]) -> tuple[str, str]:
     freed = [r for r in counted if r["lifetime"]["second_backward"] == "error"]
-    evidence = "; ".join(f"{r['variant']}: {_lifetime_outcome(r['lifetime'])}" for r in counted)
-    if not counted:
-        verdict, evidence = "not-applicable", "no second backward reached the claim"
-    else:
-        verdict = "holds" if len(freed) == len(counted) else "partly" if freed else "does-not-hold"
-    return _cells.graded(verdict, evidence, runs, judgement, silent)
+    return ("holds" if len(freed) == len(counted) else "partly" if freed else "does-not-hold",
+            "; ".join(f"{r['variant']}: {_lifetime_outcome(r['lifetime'])}" for r in counted))
 
 
 CLAIM_RULE = claim_rule

@@ -3,6 +3,8 @@ import re
 
 import numpy as np
 
+from scenarios._readings import listed, outcome
+
 NAME = "incremental-testing"
 ORDER = 4
 TITLE = "Printing, asserting and reading an intermediate"
@@ -177,12 +179,9 @@ _WHAT = {
 
 
 def _outcome(run: dict) -> str:
-    who = run.get("mode_name") or run["framework"]
-    if run["status"] == "error" and run.get("error"):
-        e = run["error"]
-        return f"{who} raised {e['type']}" + (f" on call {e['call_index'] + 1}" if e.get("call_index") is not None else "")
+    who = run["mode_name"]
     if run["status"] not in ("ok", "wrong"):
-        return f"{who} did not run to an outcome ({run['status']})"
+        return outcome(run, who)
     counts, n = run.get("print_counts") or [], len(run.get("call_times_s") or []) or run.get("calls", 0)
     printed = sum(1 for c in counts if c)
     result = "matching the reference" if run["status"] == "ok" else f"with a {run['status']} result"
@@ -196,12 +195,8 @@ def _outcome(run: dict) -> str:
 
 def verdicts(doc: dict) -> list[str]:
     """One sentence per inspection, across the frameworks that ran it; numbers from the run."""
-    out = []
-    for label in INSPECTIONS:
-        runs = [r for r in doc["runs"] if r["variant"] == label and "print_counts" in r]
-        if runs:
-            out.append(f"{_WHAT[label]}: " + "; ".join(_outcome(r) for r in runs) + ".")
-    return out
+    return [sentence for label in INSPECTIONS for sentence in listed(
+        _WHAT[label], [_outcome(r) for r in doc["runs"] if r["variant"] == label and "print_counts" in r])]
 
 
 def strategy(st, hnp):

@@ -5,6 +5,9 @@ import re
 
 import numpy as np
 
+from scenarios import _cells
+from scenarios._readings import fmt_s, outcome, who
+
 NAME = "inflexibility"
 ORDER = 6
 TITLE = "Editing a trained model mid-session"
@@ -145,10 +148,17 @@ def describe_calls(inputs) -> dict:
     return {"edit_names": [name for name, _, _ in EDITS[:len(inputs)]]}
 
 
-# What one count of each system's own counter means, as a rebuild kind.
-_COUNTED = {"tf1-graph": "graph built", "tf-function": "trace", "jax-jit": "XLA compile",
-            "jax-eager": "op compile", "torch-compile": "Dynamo graph", "torch-export": "export",
-            "torch-jit-trace": "jit capture", "torch-jit-script": "jit capture"}
+def counted_kind(run: dict) -> str | None:
+    """What one count of the system's own counter (the registry's word, in the run) means here,
+    as a rebuild kind: a graph built, a trace, a compile, an export; an op compile in a system
+    that runs op by op."""
+    counter = run.get("counter")
+    if not counter:
+        return None
+    word = "graph built" if counter == "graphs" else counter[:-1]
+    return word if run.get("mode") == "static" else f"op {word}"
+
+
 STRUCTURAL = ("insert-op", "swap-activation")  # edits that change the model's ops, not a number
 # Kinds that do not rebuild the model: JAX op by op compiles each new primitive once.
 _NOT_A_REBUILD = {"op compile"}
@@ -186,7 +196,7 @@ def annotate(run: dict) -> dict:
     """Per step of the session, from this run's own data: the counter's compiles on that call,
     what the implementation reported rebuilding by hand, the guards that failed, the call's time
     (edit to first result), whether the weights survived, and the error against the reference."""
-    counted = _COUNTED.get(run["system"])
+    counted = counted_kind(run)
     steps, settings = [], {}
     for k, t in enumerate(run["call_times_s"]):
         rec = _records(run["printed"][k] if k < len(run["printed"]) else [])
@@ -211,10 +221,6 @@ def annotate(run: dict) -> dict:
 
 # --- takeaways -------------------------------------------------------------------------------
 
-def _ms(seconds) -> str:
-    return "n/a" if seconds is None else f"{seconds * 1e3:.1f} ms" if seconds < 1 else f"{seconds:.2f} s"
-
-
 def _kinds(step: dict) -> str:
     """What one step rebuilt, in words: 'nothing', or each kind with its count."""
     kinds = [k for k in step["rebuild_kinds"] if k not in _NOT_A_REBUILD]
@@ -234,20 +240,16 @@ def _numbers(run: dict) -> list[dict]:
     return [e for e in run.get("edits") or [] if e["kind"] not in STRUCTURAL]
 
 
-def _who(run: dict) -> str:
-    return f"{run['mode_name']} {run['variant']}"
-
-
 def _session_sentence(run: dict) -> str:
     edits = run["edits"]
-    parts = [f"{e['edit']}: {_kinds(e)}, {_ms(e['time_to_result_s'])}"
+    parts = [f"{e['edit']}: {_kinds(e)}, {fmt_s(e['time_to_result_s'])}"
              + ("" if e["correct"] else ", WRONG result") for e in edits if e["kind"] in STRUCTURAL]
     numbers = _numbers(run)
     rebuilt = [e for e in numbers if e["rebuilds"]]
     calm = [e["time_to_result_s"] for e in numbers if not e["rebuilds"]]
-    times = ", ".join(_ms(e["time_to_result_s"]) for e in rebuilt)
+    times = ", ".join(fmt_s(e["time_to_result_s"]) for e in rebuilt)
     said = f"the {len(numbers)} number edits: " + (f"{len(rebuilt)} rebuilt ({times})" if rebuilt else "none rebuilt anything")
-    parts.append(said + (f", {'the others' if rebuilt else 'each'} {_ms(max(calm))} at most" if calm else ""))
+    parts.append(said + (f", {'the others' if rebuilt else 'each'} {fmt_s(max(calm))} at most" if calm else ""))
     lost = [e for e in edits if e["state_kept"] is False]
     unknown = [e for e in edits if e["state_kept"] is None]
     weights = ("the weights survived every edit" if not lost and not unknown else
@@ -255,7 +257,7 @@ def _session_sentence(run: dict) -> str:
                if lost and all("weights put back by hand" in e["rebuild_kinds"] for e in lost) else
                f"the weights were lost on {len(lost)} of {len(edits)} edits" if lost else
                f"whether the weights survived was not reported on {len(unknown)} edits")
-    return f"{_who(run)}: " + "; ".join(parts) + f"; {weights}."
+    return f"{who(run)}: " + "; ".join(parts) + f"; {weights}."
 
 
 def _pattern(steps: list[dict]) -> str:
@@ -283,7 +285,7 @@ def _numbers_sentence(run: dict) -> str:
             guards = [g for s in steps for g in s["guards"]]
             parts.append(f"{words} {_pattern(steps)}" + (f" (failed guards: {'; '.join(guards)})" if guards else ""))
     settings = ", ".join(f"{k}={v}" for k, v in (run.get("settings") or {}).items())
-    return f"Python numbers, {_who(run)}: " + "; ".join(parts) + (f" (with {settings})" if settings else "") + "."
+    return f"Python numbers, {who(run)}: " + "; ".join(parts) + (f" (with {settings})" if settings else "") + "."
 
 
 def verdicts(doc: dict) -> list[str]:
@@ -294,7 +296,7 @@ def verdicts(doc: dict) -> list[str]:
     out = [_session_sentence(r) for r in done]
     numbers = [r for r in done if _numbers(r)]
     out += [_numbers_sentence(r) for r in numbers if any(e["rebuilds"] for e in _numbers(r))]
-    calm = [_who(r) for r in numbers if not any(e["rebuilds"] for e in _numbers(r))]
+    calm = [who(r) for r in numbers if not any(e["rebuilds"] for e in _numbers(r))]
     if calm:
         out.append("Python numbers rebuilt nothing in: " + ", ".join(calm) + ".")
     for run in doc["runs"]:
@@ -303,7 +305,7 @@ def verdicts(doc: dict) -> list[str]:
             at = ("before any edit, at the session's start" if failed["kind"] == "start"
                   else f"at the edit '{failed['edit']}'")
             message = (failed.get("message") or "").rstrip(".")
-            out.append(f"{_who(run)} raised {failed['raised']} {at}" + (f": {message}" if message else "") + ".")
+            out.append(f"{who(run)} raised {failed['raised']} {at}" + (f": {message}" if message else "") + ".")
     return out
 
 
@@ -316,15 +318,6 @@ def _started(run: dict) -> bool:
     return not (run["status"] == "error" and (not failed or failed["kind"] == "start"))
 
 
-def _cause(cause: str, words: str, counted: list[dict], others: list[dict]) -> dict:
-    label = lambda r: f"{r['system']}/{r['variant']}"  # noqa: E731
-    return {"cause": cause, "cause_words": words, "causes": [cause] if cause else [],
-            "silent": [{"run": label(r), "cause": cause, "words": words, "said": "returned a wrong result without raising",
-                        "silent": True} for r in counted if r["status"] == "wrong"],
-            "unrelated": [{"run": label(r), "cause": "other", "said": _outcome(r), "silent": False,
-                           "words": "another cause: the session never started, " + _outcome(r)} for r in others]}
-
-
 def claim_rule(doc: dict, system: str):
     """Inflexible means an edit cannot reach the running model without a teardown. A session
     that took every edit correctly with its weights, rebuilding nothing: does not hold; one that
@@ -333,37 +326,32 @@ def claim_rule(doc: dict, system: str):
     hand: holds. A session that never started (the port failed before any edit) is another
     cause: listed, not counted."""
     runs = [r for r in doc["runs"] if r["system"] == system and r["status"] in ("ok", "error", "wrong")]
-    if not runs:
-        return None
-    labels = [f"{r['system']}/{r['variant']}" for r in runs]
-    counted = [r for r in runs if _started(r)]
-    others = [r for r in runs if not _started(r)]
-    unrelated = "".join(f"; not counted, {_outcome(r)} (the session never started)" for r in others)
-    if not counted:
-        return ("not-applicable", "no session got past its start: " + "; ".join(_outcome(r) for r in others),
-                labels, _cause(None, None, [], others))
+    return _cells.rule(runs, {}, lambda r: not _started(r),
+                       lambda r: f"the session never started ({_outcome(r).split(' ', 1)[1]})", _decide,
+                       silent=lambda r: r["status"] == "wrong" and "returned a wrong result without raising",
+                       none="no session got past its start: " + "; ".join(_outcome(r) for r in runs))
+
+
+def _decide(counted: list[dict]) -> tuple:
     good = [r for r in counted if _done(r) and all(e["correct"] and e["state_kept"] for e in r["edits"])]
     calm = [r for r in good if not any(e["rebuilds"] for e in r["edits"])]
     said = "; ".join(_outcome(r) for r in (calm or good) + [r for r in counted if r not in good])
-    if calm:
-        return "does-not-hold", said + unrelated, labels, _cause(None, None, counted, others)
     kinds = sorted({k for r in good for e in r["edits"] for k in e["rebuild_kinds"] if k not in _NOT_A_REBUILD})
     teardown = [r for r in good if any(TEARDOWN & set(e["rebuild_kinds"]) for e in r["edits"])]
+    if calm:
+        return "does-not-hold", said
     if good and len(teardown) < len(good):
-        words = f"each edit made the framework rebuild the program ({', '.join(kinds)})"
-        return "partly", f"{said}; cause: {words}{unrelated}", labels, _cause("rebuilt", words, counted, others)
-    words = (f"an edit meant tearing the program down and rebuilding it by hand ({', '.join(sorted(TEARDOWN & set(kinds)))})"
-             if teardown else "the running program refused or lost an edit")
-    return ("holds", f"{said}; cause: {words}{unrelated}", labels,
-            _cause("teardown" if teardown else "refused", words, counted, others))
+        return "partly", said, "rebuilt", f"each edit made the framework rebuild the program ({', '.join(kinds)})"
+    if teardown:
+        return ("holds", said, "teardown", "an edit meant tearing the program down and rebuilding it by hand "
+                f"({', '.join(sorted(TEARDOWN & set(kinds)))})")
+    return "holds", said, "refused", "the running program refused or lost an edit"
 
 
 def _outcome(run: dict) -> str:
-    failed = run.get("failed_edit")
     if run["status"] == "error":
-        where = ("before its first call" if not failed and (run.get("error") or {}).get("call_index") is None
-                 else "at the session's start" if not failed or failed["kind"] == "start" else f"at '{failed['edit']}'")
-        return f"{run['variant']} raised {(run.get('error') or {}).get('type')} {where}"
+        return outcome(run, run["variant"], call=lambda k: " before its first call" if k is None else
+                       " at the session's start" if k == 0 else f" at '{EDITS[k][0]}'")
     edits = run.get("edits") or []
     wrong = [e for e in edits if e["correct"] is False]
     rebuilt = [e for e in edits if e["rebuilds"]]
@@ -371,7 +359,7 @@ def _outcome(run: dict) -> str:
     lost = sum(1 for e in edits if e["state_kept"] is False)
     s = f"{run['variant']}: {len(edits) - len(wrong)} of {len(edits)} edits correct"
     times = sorted(e["time_to_result_s"] for e in rebuilt)
-    s += (f", {len(rebuilt)} rebuilt ({', '.join(kinds)}; {_ms(times[0])} to {_ms(times[-1])} from edit to result)"
+    s += (f", {len(rebuilt)} rebuilt ({', '.join(kinds)}; {fmt_s(times[0])} to {fmt_s(times[-1])} from edit to result)"
           if rebuilt else ", nothing rebuilt")
     ops = sum(k in _NOT_A_REBUILD for e in edits for k in e["rebuild_kinds"])
     s += f" (XLA compiled {ops} new primitives on the way)" if ops else ""

@@ -3,6 +3,8 @@ import time
 
 import numpy as np
 
+from scenarios._readings import as_written, fmt_s, grouped, listed, plural, who
+
 NAME = "numpy-bridge"
 ORDER = 7
 TITLE = "NumPy in and out of the model"
@@ -136,66 +138,48 @@ def probe(run: dict, module, fn, args) -> dict:
 
 # --- what the run says -----------------------------------------------------------------------
 
-def _outside_sentence(runs: list[dict]) -> list[str]:
-    groups: dict = {}
-    for r in runs:
-        b = r.get("bridge") or {}
-        if "from_numpy" in b:
-            key = (b["via"], b["from_numpy"], b["from_numpy_misaligned"], b["to_numpy"])
-            groups.setdefault(key, {"systems": [], "bridge": b})
-            if r["mode_name"] not in groups[key]["systems"]:
-                groups[key]["systems"].append(r["mode_name"])
-    out = []
-    for (_, into, mis, back), g in groups.items():
-        b = g["bridge"]
-        s = f"{', '.join(g['systems'])}: from NumPy {'shares the buffer' if into == 'shared' else 'copies'}"
-        if b.get("from_numpy_same_address") is not None:
-            s += f" (same address: {'yes' if b['from_numpy_same_address'] else 'no'})"
-        if mis != into:
-            s += f" when it is {b['alignment_bytes']}-byte aligned, and {'shares' if mis == 'shared' else 'copies'} when it is not"
-        s += {"shared": "; back to NumPy shares it, writeable",
-              "read-only": "; back to NumPy gives a read-only array",
-              "copy": "; back to NumPy copies"}[back]
-        if back == "read-only" and b.get("to_numpy_same_address"):
-            s += " over the same buffer"
-        s += f"; {_per_mb(b['from_numpy_s_per_mb'])} per MB in, {_per_mb(b['to_numpy_s_per_mb'])} per MB out"
-        out.append(s + ".")
-    return out
+def _outside(r: dict) -> str:
+    b = r["bridge"]
+    s = f"from NumPy {'shares the buffer' if b['from_numpy'] == 'shared' else 'copies'}"
+    if b.get("from_numpy_same_address") is not None:
+        s += f" (same address: {'yes' if b['from_numpy_same_address'] else 'no'})"
+    if b["from_numpy_misaligned"] != b["from_numpy"]:
+        s += (f" when it is {b['alignment_bytes']}-byte aligned, and "
+              f"{'shares' if b['from_numpy_misaligned'] == 'shared' else 'copies'} when it is not")
+    s += {"shared": "; back to NumPy shares it, writeable", "read-only": "; back to NumPy gives a read-only array",
+          "copy": "; back to NumPy copies"}[b["to_numpy"]]
+    if b["to_numpy"] == "read-only" and b.get("to_numpy_same_address"):
+        s += " over the same buffer"
+    return s + f"; {fmt_s(b['from_numpy_s_per_mb'])} per MB in, {fmt_s(b['to_numpy_s_per_mb'])} per MB out."
 
 
-def _per_mb(seconds: float) -> str:
-    return f"{seconds * 1e3:.2f} ms" if seconds >= 1e-3 else f"{seconds * 1e6:.1f} us"
-
-
-def _inside_outcome(r: dict) -> str:
-    b = r.get("bridge") or {}
-    who = f"{r['mode_name']} ({r['variant']})"
+def _inside(r: dict) -> str:
+    """The model's own NumPy call, as the bridge recorded it."""
+    b = r["bridge"]
     if b.get("in_graph") == "ok":
         later = [x for x in r.get("retrace_reasons") or [] if x["call"] > 0]
         kinds = sorted({x["category"] for x in later})
-        return f"{who} ran it on every call" + (
-            f", compiling again on {len(later)} later call{'s' if len(later) != 1 else ''} ({', '.join(kinds)})"
-            if later else "")
+        return f"{who(r)} ran it on every call" + (
+            f", compiling again on {plural(len(later), 'later call')} ({', '.join(kinds)})" if later else "")
     if b.get("in_graph") == "wrong":
         call = b.get("in_graph_wrong_call")
-        return (f"{who} raised nothing and went wrong"
+        return (f"{who(r)} raised nothing and went wrong"
                 + (f" from call {call + 1}: the first call's NumPy value was kept" if call else ""))
     if b.get("in_graph") == "error":
         points = ("at the line that called NumPy" if b.get("in_graph_points_to_bug")
                   else "whose message names the line that called NumPy" if b.get("in_graph_message_points_to_bug")
                   else "pointing at no line of yours")
-        return f"{who} raised {b['in_graph_error'].split(':')[0]} {points}"
-    return f"{who} did not run ({r['status']})"
+        return f"{who(r)} raised {b['in_graph_error'].split(':')[0]} {points}"
+    return f"{who(r)} did not run ({r['status']})"
 
 
 def verdicts(doc: dict) -> list[str]:
     runs = [r for r in doc["runs"] if r.get("bridge")]
-    out = _outside_sentence(runs)
-    naive = [r for r in runs if r["variant"] in NAIVE_LABELS and r["bridge"].get("in_graph")]
-    if naive:
-        out.append("NumPy called on an intermediate inside the model: "
-                   + "; ".join(_inside_outcome(r) for r in naive) + ".")
-    return out
+    # What a conversion does depends on the file that made it: systems sharing one read as one.
+    key = lambda r: tuple(r["bridge"][k] for k in ("via", "from_numpy", "from_numpy_misaligned", "to_numpy"))  # noqa: E731
+    return grouped([r for r in runs if "from_numpy" in r["bridge"]], _outside, key) + listed(
+        "NumPy called on an intermediate inside the model",
+        [_inside(r) for r in runs if as_written(r) and r["bridge"].get("in_graph")])
 
 
 # --- lab claims ------------------------------------------------------------------------------
@@ -219,5 +203,4 @@ CAUSES = {
     "graph-break": {"words": "the graph broke where the NumPy result became a Python number, and Python ran "
                              "that step between graphs", "signal": "graph-break"},
 }
-NAIVE_LABELS = ("naive", "eager", "compiled", "fullgraph", "scripted")
-CLAIM_RULE = {"kind": "naive-port", "naive": list(NAIVE_LABELS)}
+CLAIM_RULE = {"kind": "naive-port"}  # the runs of the eager code as written

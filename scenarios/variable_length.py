@@ -1,6 +1,8 @@
 """variable-length: a tiny RNN over sequences whose length changes from call to call."""
 import numpy as np
 
+from scenarios._readings import index, plural, served, totals, who
+
 NAME = "variable-length"
 ORDER = 2
 TITLE = "Inputs whose length changes call to call"
@@ -79,10 +81,6 @@ def describe_calls(inputs) -> dict:
             "buckets": buckets, "distinct_buckets": len(buckets)}
 
 
-def _plural(n, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
-
-
 def _new_bucket_calls(lengths: list[int]) -> list[bool]:
     """Per call: does its length fall into a power-of-two bucket that no earlier call used?"""
     seen: set = set()
@@ -111,55 +109,41 @@ def verdicts(doc: dict) -> list[str]:
     bucket sizes and the padding cost are stated only where the JAX run's per-call compiles show
     exactly one compile per new bucket."""
     lengths = doc["lengths"]
-    distinct = len(set(lengths))
-    runs = {(r["system"], r["variant"]): r for r in doc["runs"]}
-
-    def ok(fw, label):
-        run = runs.get((fw, label))
-        return run if run and run["status"] == "ok" and run.get("compiles") is not None \
-            and len(run.get("call_times_s") or []) == len(lengths) else None
-
+    distinct, n_calls = len(set(lengths)), len(lengths)
+    runs = index(doc, lambda r: served(r, n_calls))
     out = []
-    tf_naive, tf_static = ok("tf-function", "naive"), ok("tf-function", "static")
+    tf_naive, tf_static, tf_reduced = (runs.get(("tf-function", v)) for v in ("naive", "static", "reduce_retracing"))
     if tf_naive and tf_static:
         signature = "input_signature" in ((tf_static.get("code") or {}).get("constructs") or {})
-        out.append(f"tf.function naive traced {_plural(tf_naive['compiles'], 'time')} for {distinct} distinct "
-                   f"lengths over {len(lengths)} calls; "
+        out.append(f"{who(tf_naive)} traced {plural(tf_naive['compiles'], 'time')} for {distinct} distinct "
+                   f"lengths over {n_calls} calls; "
                    + ("with a None length in input_signature, " if signature else "the static version: ")
-                   + f"{_plural(tf_static['compiles'], 'trace')} served every call.")
-    jax_naive, jax_static = ok("jax-jit", "naive"), ok("jax-jit", "static")
-    tf_reduced = ok("tf-function", "reduce_retracing")
+                   + f"{plural(tf_static['compiles'], 'trace')} served every call.")
     if tf_naive and tf_reduced:
         n, m = tf_reduced["compiles"], tf_naive["compiles"]
-        out.append(f"tf.function(reduce_retracing=True) traced {_plural(n, 'time')} over the same {len(lengths)} "
-                   f"calls, against {m} for the naive port: "
+        out.append(f"{tf_reduced['mode_name']}(reduce_retracing=True) traced {plural(n, 'time')} over the same "
+                   f"{n_calls} calls, against {m} for the naive port: "
                    + (f"relaxing the length to None after a second shape saved {m - n} traces." if n < m
                       else "it saved no trace here."))
+    jax_naive, jax_static = runs.get(("jax-jit", "naive")), runs.get(("jax-jit", "static"))
     if jax_naive and jax_static:
         n_naive, n_static = jax_naive["compiles"], jax_static["compiles"]
-        s = (f"jax.jit naive compiled {_plural(n_naive, 'time')} for {distinct} distinct lengths over "
-             f"{len(lengths)} calls; jax.jit static compiled {_plural(n_static, 'time')}")
+        s = (f"{who(jax_naive)} compiled {plural(n_naive, 'time')} for {distinct} distinct lengths over "
+             f"{n_calls} calls; {who(jax_static)} compiled {plural(n_static, 'time')}")
         measured = _buckets_measured(jax_static, lengths)
         if measured:
             padded, real = sum(bucket(n) for n in lengths), sum(lengths)
             s += (f", once on each call whose length opened a new power-of-two bucket "
-                  f"({', '.join(map(str, sorted(measured)))}) and on no other call")
-            if n_static < n_naive:
-                s += f": padding to those buckets cut the compiles from {n_naive} to {n_static}"
-            elif n_static == n_naive:
-                s += f": padding to those buckets did not cut the compiles ({n_naive} either way)"
-            else:
-                s += f": padding to those buckets compiled more often, not less ({n_static} against {n_naive})"
+                  f"({', '.join(map(str, sorted(measured)))}) and on no other call: padding to those buckets ")
+            s += (f"cut the compiles from {n_naive} to {n_static}" if n_static < n_naive else
+                  f"did not cut the compiles ({n_naive} either way)" if n_static == n_naive else
+                  f"compiled more often, not less ({n_static} against {n_naive})")
             s += (f"; the padded sequences cost {padded / real:.2f}x the real steps "
                   f"({padded} padded steps for {real} real ones over these calls)")
         else:
             s += "; its compiles do not fall one per new power-of-two bucket, so this run does not show the buckets"
         out.append(s + ".")
-    totals = [f"{r['mode_name']} {r['variant']} {r['timing']['total_calls_s'] * 1e3:.1f} ms"
-              for r in doc["runs"] if r["status"] == "ok" and (r.get("timing") or {}).get("total_calls_s")]
-    if totals:
-        out.append(f"All {len(lengths)} calls, compiles included: " + "; ".join(totals) + ".")
-    return out
+    return out + totals(doc, f"{n_calls} calls")
 
 
 def strategy(st, hnp):
@@ -185,5 +169,4 @@ CAUSES = {
     "new-shape": {"words": "each new length forced a new graph (a trace or compile per length)",
                   "recompiled": "distinct_lengths"},
 }
-CLAIM_RULE = {"kind": "naive-port", "naive": ["naive", "eager", "compiled", "naive_dynamic", "scripted"],
-              "rewrite": "partly"}
+CLAIM_RULE = {"kind": "naive-port", "rewrite": "partly"}  # the runs of the eager code as written

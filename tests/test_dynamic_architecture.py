@@ -89,7 +89,7 @@ def test_tf_naive_recursion_overflows_the_stack_while_tracing(doc):
     assert err["message_points_to_bug"]
     assert err["message_locations"][0]["file"] == "static_impl/tensorflow/dynamic_architecture.py"
     # The takeaway explains the recursion only because the message shows it inside a cond branch.
-    (why,) = [t for t in doc["takeaways"] if t.startswith("The recursive tf.function naive port")]
+    (why,) = [t for t in doc["takeaways"] if t.startswith("tf.function as written never finished tracing")]
     assert "in if_body" in err["message"] and "generated if_body" in why
 
 
@@ -111,7 +111,7 @@ def test_verdicts_carry_this_runs_numbers(doc):
     for unit in ("traces", "compiles"):
         assert f"{len(SHAPES)} {unit} for {len(SHAPES)} distinct shapes ({len(set(SIZES))} distinct " \
                f"node counts) over {len(CALLS)} trees" in text
-    assert "tf.function naive port never finished tracing" in text
+    assert "tf.function as written never finished tracing" in text
     assert f"All {len(CALLS)} trees (sizes {min(SIZES)}-{max(SIZES)} nodes)" in text
 
 
@@ -135,7 +135,7 @@ def test_reference_on_a_hand_built_tree():
 
 TAKEAWAYS = get("dynamic-architecture").field("verdicts")
 PER_SHAPE = "tf.function with the structure as static Python data"
-RECURSION = "The recursive tf.function naive port"
+RECURSION = "tf.function as written never finished tracing"
 
 
 @pytest.fixture()

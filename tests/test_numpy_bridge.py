@@ -87,8 +87,8 @@ def test_takeaways_state_the_measured_sharing(doc):
            "(same address: yes); back to NumPy shares it, writeable" in text
     assert "jax.jit, jax op-by-op (disable_jit): from NumPy shares the buffer (same address: yes) when it is " \
            "64-byte aligned, and copies when it is not; back to NumPy gives a read-only array over the same buffer" in text
-    assert "torch.jit.trace (deprecated) (naive) raised nothing and went wrong from call 2" in text
-    assert "jax.jit (naive) raised TracerArrayConversionError at the line that called NumPy" in text
+    assert "torch.jit.trace (deprecated) as written raised nothing and went wrong from call 2" in text
+    assert "jax.jit as written raised TracerArrayConversionError at the line that called NumPy" in text
 
 
 def test_takeaways_follow_the_data_not_constants(doc):
@@ -101,7 +101,7 @@ def test_takeaways_follow_the_data_not_constants(doc):
                          in_graph_message_points_to_bug=False)
     text = " ".join(spec.verdicts(altered))
     assert "jax.jit, jax op-by-op (disable_jit): from NumPy shares the buffer (same address: yes); back to NumPy copies" in text
-    assert "torch.jit.trace (deprecated) (naive) raised RuntimeError pointing at no line of yours" in text
+    assert "torch.jit.trace (deprecated) as written raised RuntimeError pointing at no line of yours" in text
     assert "went wrong" not in text
 
 

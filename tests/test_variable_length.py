@@ -82,7 +82,7 @@ def test_expected_table_resolves_against_the_inputs(doc):
 
 def test_verdicts_carry_this_runs_numbers(doc):
     text = " ".join(doc["takeaways"])
-    assert f"jax.jit naive compiled {DISTINCT} times for {DISTINCT} distinct lengths" in text
+    assert f"jax.jit as written compiled {DISTINCT} times for {DISTINCT} distinct lengths" in text
     padded = sum(spec.bucket(n) for n in LENGTHS)
     assert (f"once on each call whose length opened a new power-of-two bucket "
             f"({', '.join(map(str, sorted(BUCKETS)))}) and on no other call: padding to those buckets "
@@ -135,7 +135,7 @@ def altered(doc):
 
 
 def _jax_sentence(doc):
-    (sentence,) = [t for t in TAKEAWAYS(doc) if t.startswith("jax.jit naive compiled")]
+    (sentence,) = [t for t in TAKEAWAYS(doc) if t.startswith("jax.jit as written compiled")]
     return sentence
 
 
@@ -159,13 +159,13 @@ def test_no_cut_is_claimed_when_nothing_was_cut(altered):
 
 def test_compile_counts_are_the_runs(altered):
     runs_of(altered, "jax", "naive")[0]["compiles"] = 40
-    assert _jax_sentence(altered).startswith(f"jax.jit naive compiled 40 times for {DISTINCT} distinct lengths")
+    assert _jax_sentence(altered).startswith(f"jax.jit as written compiled 40 times for {DISTINCT} distinct lengths")
     runs_of(altered, "jax", "naive")[0]["status"] = "error"
-    assert not [t for t in TAKEAWAYS(altered) if t.startswith("jax.jit naive compiled")]
+    assert not [t for t in TAKEAWAYS(altered) if t.startswith("jax.jit as written compiled")]
 
 
 def test_tf_sentence_needs_both_runs_and_names_input_signature_only_if_used(altered):
-    start = "tf.function naive traced"
+    start = "tf.function as written traced"
     run = runs_of(altered, "tensorflow", "static")[0]
     run["code"]["constructs"].pop("input_signature")
     (sentence,) = [t for t in TAKEAWAYS(altered) if t.startswith(start)]

@@ -86,8 +86,8 @@ def test_matched_only_when_every_call_was_compared(doc):
 def test_a_wrong_result_and_a_missing_worker_are_said_as_such(doc):
     run = run_of(doc, "tf-function", "naive")
     run.update(status="wrong", wrong={"call_index": 1, "why": "values differ"}, max_abs_err=0.5)
-    assert outcome_sentence(run) == ("tf.function as written raised nothing but returned a wrong result "
-                                     "(max abs error 0.5): values differ on call 2.")
+    assert outcome_sentence(run) == ("tf.function as written raised nothing and returned a wrong result on call 2 "
+                                     "(max abs error 0.5): values differ.")
     run.update(status="unavailable", reason="cannot import tensorflow\nmore", error=None)
     assert outcome_sentence(run) == "tf.function as written: unavailable (cannot import tensorflow)."
 
