@@ -13,6 +13,7 @@ from compare import systems
 from compare.discovery import get
 from lab import errors, session
 from lab.views import render
+from lab.views.display import Display
 
 
 class _Background:
@@ -54,8 +55,8 @@ class _Background:
 
 def run_demo(names: list[str], *, auto: float | None, no_color: bool, plot: str | None = None,
              full_traceback: bool = False, **compare_kwargs) -> int:
-    out = render.console(no_color=no_color)
-    err = render.console(stderr=True, no_color=no_color)
+    display = Display(no_color=no_color)
+    out = display.out
     interactive = auto is None and sys.stdin.isatty()
 
     def pause(next_step: str) -> None:
@@ -70,7 +71,7 @@ def run_demo(names: list[str], *, auto: float | None, no_color: bool, plot: str 
 
     job = _Background(names, **compare_kwargs)
     try:
-        return _walk(names, job, out, err, pause, plot, full_traceback, compare_kwargs)
+        return _walk(names, job, display, pause, plot, full_traceback, compare_kwargs)
     finally:
         # However the walk ended (done, Ctrl-C at any prompt, an error), the background run
         # stops and removes its workers and scratch folder before the demo returns.
@@ -78,12 +79,12 @@ def run_demo(names: list[str], *, auto: float | None, no_color: bool, plot: str 
         job.done.wait(10)
 
 
-def _walk(names, job, out, err, pause, plot, full_traceback, compare_kwargs) -> int:
-    codes = []
+def _walk(names, job, display, pause, plot, full_traceback, compare_kwargs) -> int:
+    out, codes = display.out, []
     fws = systems.frameworks_of(compare_kwargs["systems_"])
     for number, name in enumerate(names, 1):
         spec = get(name)
-        board = render.ProgressBoard(err, fws)
+        board = display.progress(fws)
         job.board = board
         try:
             out.rule(f"[bold]{number}/{len(names)}  {name}[/]")
@@ -101,7 +102,7 @@ def _walk(names, job, out, err, pause, plot, full_traceback, compare_kwargs) -> 
             job.cancel.set()
             doc = job.wait(name)
             render.results(out, doc, full_traceback=full_traceback)
-            err.print("[yellow]Interrupted: partial results above.[/]")
+            display.note("Interrupted: partial results above.")
             return errors.INTERRUPTED
         out.print("[bold cyan]4. The results[/]")
         render.results(out, doc, full_traceback=full_traceback, with_takeaways=False)

@@ -8,7 +8,6 @@ import tempfile
 from dataclasses import dataclass, field
 
 from compare import discovery, systems
-from lab import errors
 from lab.devices import DEVICES, nvidia_gpus
 from lab.errors import LabError
 
@@ -16,30 +15,26 @@ MODE_CHOICES = ("default", "static", "dynamic", "all")
 
 
 @dataclass
-class Selection:
+class Picked:
     """The scenarios a command runs, and one line per requested one skipped because its spec
-    is broken. A skip makes the command's exit code at least 1 (`fold`): a run that left out
-    a scenario it was asked for never passes as complete."""
+    is broken (lab/selection.py folds a skip into the exit code)."""
     names: list[str]
     skipped: list[str] = field(default_factory=list)
 
-    def fold(self, code: int) -> int:
-        return errors.worst([code, errors.FAILED if self.skipped else errors.OK])
 
-
-def scenarios(requested: list[str] | None, warn=None) -> Selection:
+def scenarios(requested: list[str] | None, warn=None) -> Picked:
     """With none or `all`: every scenario. A name must exist (else exit 2, with the nearest
     name). A broken spec costs itself alone: one warning line, skipped. Nothing left to run
     is exit 2."""
     warn = warn or (lambda line: None)
     if not requested or "all" in requested:
         found, problems = discovery.discover()  # in the lab's order, as `lab list` shows it
-        picked = Selection([s.name for s in found], [str(p) for p in problems])
+        picked = Picked([s.name for s in found], [str(p) for p in problems])
     else:
         known = discovery.names()
         for name in requested:
             _known(name, known)
-        picked = Selection([])
+        picked = Picked([])
         for name in dict.fromkeys(requested):
             try:
                 discovery.get(name)
@@ -56,6 +51,9 @@ def scenarios(requested: list[str] | None, warn=None) -> Selection:
 
 def scenario(name: str, command: str) -> str:
     """The one scenario of `lab compare` or `lab diff`: it must exist and load (else exit 2)."""
+    if not isinstance(name, str):
+        raise LabError(f"scenario: give a scenario name as a string, got {name!r}. "
+                       f"Valid: {', '.join(discovery.names())}.")
     if name == "all":
         raise LabError(f"`lab {command}` takes one scenario; for every scenario run `lab report` "
                        f"(or `lab demo`). Valid: {', '.join(discovery.names())}.")
@@ -136,8 +134,8 @@ def seconds(value, flag: str, zero: bool = False) -> float:
 
 
 def device(text: str) -> str:
-    if text not in DEVICES:
-        raise LabError(f"unknown device '{text}'. Valid: {', '.join(DEVICES)}.")
+    if not isinstance(text, str) or text not in DEVICES:
+        raise LabError(f"unknown device {text!r}. Valid: {', '.join(DEVICES)}.")
     if text == "cuda" and not nvidia_gpus():
         raise LabError("--device cuda: no NVIDIA GPU found on this machine (nvidia-smi sees none). "
                        "Use --device cpu or --device auto.")

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import io
 
-from compare import systems
 from compare.discovery import get
-from lab import atomic, errors, session
+from lab import atomic
 from lab.views import export, render
 
 FILES = ("report.html", "terminal.html", "report.json")
@@ -36,17 +35,3 @@ def write_report(docs: list[dict], out_dir: str, *, no_color: bool = False,
     out = export.Output("report", docs=docs, con=terminal_view(docs, no_color=no_color),
                         claims=export.scoreboard(docs), skipped=list(skipped or []))
     return atomic.replace_folder(out_dir, {name: export.render(name, out) for name in FILES})
-
-
-def run_report(picked, out_dir: str, *, no_color: bool, **compare_kwargs) -> tuple[int, list[str]]:
-    """Run the scenarios of `picked` (an options.Selection; the terminal gets the progress board
-    only) and write the report; an interrupted run writes to a folder of its own."""
-    err = render.console(stderr=True, no_color=no_color)
-    with render.ProgressBoard(err, systems.frameworks_of(compare_kwargs["systems_"])) as board:
-        docs = session.run_many(picked.names, on_progress=board.update, **compare_kwargs)
-    code = picked.fold(errors.worst([d["exit_code"] for d in docs]))
-    if any(d["interrupted"] for d in docs):
-        out_dir = atomic.partial_name(out_dir, folder=True)
-        err.print(f"Interrupted: partial results in {out_dir}; any earlier report is left as it was.",
-                  style="yellow", markup=False)
-    return code, write_report(docs, out_dir, no_color=no_color, skipped=picked.skipped)

@@ -102,14 +102,14 @@ def test_click_usage_errors_are_one_line_in_a_real_shell(args):
 
 def test_report_shows_every_system_by_default(monkeypatch, tmp_path):
     """A projected report must show then (TF 1.x) against now: every system unless narrowed."""
-    import lab.report
+    import lab.usecases.report
     from compare import systems
     seen = {}
 
-    def fake_report(names, out, **kwargs):
-        seen.setdefault("runs", []).append(kwargs["systems_"])
-        return 0, []
-    monkeypatch.setattr(lab.report, "run_report", fake_report)
+    def fake_report(chosen, out, **kwargs):
+        seen.setdefault("runs", []).append(chosen.systems)
+        return lab.usecases.report.Written(0, out, [], False)
+    monkeypatch.setattr(lab.usecases.report, "run", fake_report)
     assert invoke(["report", "control-flow", "--out", str(tmp_path / "a")]).exit_code == 0
     assert invoke(["report", "control-flow", "--out", str(tmp_path / "b"), "--systems", "jax-jit"]).exit_code == 0
     assert invoke(["report", "control-flow", "--out", str(tmp_path / "c"), "--frameworks", "jax"]).exit_code == 0

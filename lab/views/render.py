@@ -13,19 +13,13 @@ from rich.text import Text
 
 from compare import systems as registry
 from lab.labels import run_label
+from lab.views.display import console  # noqa: F401 - render.console, as the tests and lab/report.py call it
 from lab.verdicts import counted, fmt_s
 
 STATUS_STYLE = {"ok": "green", "error": "red", "wrong": "magenta", "unavailable": "yellow",
                 "crashed": "red", "timeout": "yellow", "interrupted": "yellow"}
 SIDE_BY_SIDE_MIN_WIDTH = 160
 TRACE_FRAMES_SHOWN = 6
-
-
-def console(stderr: bool = False, no_color: bool = False, record: bool = False,
-            width: int | None = None, file=None) -> Console:
-    # rich honours NO_COLOR by itself; --no-color is the flag form.
-    return Console(stderr=stderr, no_color=no_color or None, record=record, width=width,
-                   highlight=False, soft_wrap=False, file=file)
 
 
 def lesson(con: Console, scenario) -> None:
@@ -478,6 +472,13 @@ def results(con: Console, doc: dict, full_traceback: bool = False, show_code_tab
 def _run_label(run: dict) -> str:
     """`system variant` as rich markup: a spec's variant label is text, never markup."""
     return escape(run_label(run))
+
+
+def worker_logs(con: Console, doc: dict) -> None:
+    """`lab compare --verbose`: what each framework's worker printed."""
+    for fw, info in doc["frameworks"].items():
+        con.print(f"[bold]--- {fw} worker output ---[/]")
+        con.print(info.get("log", ""), markup=False, highlight=False)
 
 
 def reading_errors(con: Console, doc: dict) -> None:
