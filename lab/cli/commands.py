@@ -90,20 +90,20 @@ def compare(
     name = options.scenario(scenario, "compare")
     chosen = selection.parse(systems=systems, frameworks=frameworks, modes=modes, device=device,
                              repeats=repeats, threads=threads, timeout=timeout)
-    from lab.views import export as formats
-    for path in export or []:
-        options.writable(path, "--export", formats.suffixes("compare"))
-    if as_json and export and any(formats.lookup(p).screen for p in export):
-        raise LabError("--json shows no page: .terminal.html and .svg save what the terminal showed; "
-                       "use .html, .md, .json or .png with --json.")
+    if export:  # the formats' table costs `lab compare` ~20 ms of imports before its first line
+        from lab.views import export as formats
+        for path in export:
+            options.writable(path, "--export", formats.suffixes("compare"))
+        if as_json and any(formats.lookup(p).screen for p in export):
+            raise LabError("--json shows no page: .terminal.html and .svg save what the terminal showed; "
+                           "use .html, .md, .json or .png with --json.")
     if plot is not None:
         options.writable(plot, "--plot", (".png",))
     display = Display(no_color=no_color, record=bool(export))
     from lab.views import render
-    if not as_json:
-        spec, files = use.code(name, chosen.systems)
-        render.lesson(display.out, spec)
-        render.code(display.out, files)
+    if not as_json:  # the lesson first: it is on screen while the rest loads and the workers start
+        render.lesson(display.out, use.spec(name))
+        render.code(display.out, use.code(name, chosen.systems))
     with display.progress(frameworks_of(chosen.systems)) as board:
         doc = use.run(name, chosen, on_progress=board.update)
     if as_json:
@@ -118,7 +118,8 @@ def compare(
     # An interrupted run writes under names of its own: an earlier good file stays as it was.
     named = partial_name if doc["interrupted"] else (lambda path: path)
     for path in export or []:
-        formats.save(display.out, doc, named(path))
+        from lab.views.export import save
+        save(display.out, doc, named(path))
     if plot is not None:
         from lab.plot import save_png
         save_png(doc, named(plot))

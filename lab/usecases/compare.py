@@ -4,12 +4,16 @@ from __future__ import annotations
 from lab.selection import Selection
 
 
-def code(name: str, systems: list[str]) -> tuple:
-    """The spec and its implementation files as `lab compare` shows them before the run."""
+def spec(name: str):
+    """The scenario (its lesson is on screen first)."""
     from compare import discovery
+    return discovery.get(name)
+
+
+def code(name: str, systems: list[str]) -> dict:
+    """The implementation files as `lab compare` shows them before the run."""
     from lab import session
-    spec = discovery.get(name)
-    return spec, session.code_view(spec, systems)
+    return session.code_view(spec(name), systems)
 
 
 def run(name: str, selection: Selection, *, on_progress=None, warm: bool = False) -> dict:
