@@ -12,8 +12,15 @@ class Listing:
 
 
 def scenarios(with_lessons: bool = False) -> Listing:
-    """Read from the spec files' source (lab list); `with_lessons` imports each spec for its
-    lesson (the API), and a spec that then fails to import is skipped too."""
+    """Read from the spec files' source (lab list): their first lines where that suffices
+    (compare.spec_headers), else parsed. `with_lessons` imports each spec for its lesson (the
+    API), and a spec that then fails to import is skipped too."""
+    if not with_lessons:
+        from compare.contract import REQUIRED
+        from compare.spec_headers import summaries
+        plain = summaries(REQUIRED)
+        if plain is not None:
+            return Listing(plain, [])
     from compare import discovery
     rows, problems = discovery.summaries()
     if with_lessons:
