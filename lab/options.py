@@ -1,10 +1,8 @@
 """Validate what the user typed. Every failure is a LabError naming the valid choices."""
 from __future__ import annotations
 
-import difflib
 import math
 import os
-import tempfile
 from dataclasses import dataclass, field
 
 from compare import discovery, systems
@@ -65,11 +63,17 @@ def scenario(name: str, command: str) -> str:
     return name
 
 
+def _unknown(what: str, name: str, valid) -> LabError:
+    """`unknown <what> 'x'. Did you mean 'y'? Valid: ...` (difflib only on this error path)."""
+    import difflib
+    near = difflib.get_close_matches(name, valid, n=1)
+    hint = f" Did you mean '{near[0]}'?" if near else ""
+    return LabError(f"unknown {what} '{name}'.{hint} Valid: {', '.join(valid)}.")
+
+
 def _known(name: str, known: list[str]) -> None:
     if name not in known:
-        near = difflib.get_close_matches(name, known, n=1)
-        hint = f" Did you mean '{near[0]}'?" if near else ""
-        raise LabError(f"unknown scenario '{name}'.{hint} Valid: {', '.join(known)}.")
+        raise _unknown("scenario", name, known)
 
 
 def _choices(text: str, flag: str, valid: tuple[str, ...], what: str) -> list[str]:
@@ -78,9 +82,7 @@ def _choices(text: str, flag: str, valid: tuple[str, ...], what: str) -> list[st
         raise LabError(f"malformed {flag} '{text}': give a comma-separated list of {', '.join(valid)}.")
     for p in parts:
         if p not in valid:
-            near = difflib.get_close_matches(p, valid, n=1)
-            hint = f" Did you mean '{near[0]}'?" if near else ""
-            raise LabError(f"unknown {what} '{p}'.{hint} Valid: {', '.join(valid)}.")
+            raise _unknown(what, p, valid)
     if len(set(parts)) != len(parts):
         raise LabError(f"malformed {flag} '{text}': a {what} is listed twice.")
     return parts
@@ -176,6 +178,7 @@ def report_folder(path: str, flag: str, owned: tuple[str, ...]) -> str:
 def _probe(folder: str, flag: str, path: str) -> None:
     if not os.path.isdir(folder):
         raise LabError(f"{flag} '{path}': folder {folder} does not exist.")
+    import tempfile
     try:
         fd, probe = tempfile.mkstemp(dir=folder, prefix=".lab-probe-")
         os.close(fd)

@@ -100,9 +100,11 @@ def compare(
     if plot is not None:
         options.writable(plot, "--plot", (".png",))
     display = Display(no_color=no_color, record=bool(export))
-    from lab.views import render
     if not as_json:  # the lesson first: it is on screen while the rest loads and the workers start
-        render.lesson(display.out, use.spec(name))
+        from lab.views.lesson import lesson
+        lesson(display.out, use.spec(name))
+    from lab.views import render
+    if not as_json:
         render.code(display.out, use.code(name, chosen.systems))
     with display.progress(frameworks_of(chosen.systems)) as board:
         doc = use.run(name, chosen, on_progress=board.update)

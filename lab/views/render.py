@@ -14,18 +14,13 @@ from rich.text import Text
 from compare import systems as registry
 from lab.labels import run_label
 from lab.views.display import console  # noqa: F401 - render.console, as the tests and lab/report.py call it
+from lab.views.lesson import lesson  # noqa: F401 - render.lesson, as the demo and lab/report.py call it
 from lab.verdicts import counted, fmt_s
 
 STATUS_STYLE = {"ok": "green", "error": "red", "wrong": "magenta", "unavailable": "yellow",
                 "crashed": "red", "timeout": "yellow", "interrupted": "yellow"}
 SIDE_BY_SIDE_MIN_WIDTH = 160
 TRACE_FRAMES_SHOWN = 6
-
-
-def lesson(con: Console, scenario) -> None:
-    # A spec's text is never markup: a TITLE with `[/]` must not crash, nor `x[i]` turn italic.
-    con.print(Panel(Text(scenario.lesson), title=f"[bold]{escape(scenario.name)}[/]: {escape(scenario.title)}",
-                    subtitle=f"claim tested: {escape(scenario.claim)}", border_style="cyan"))
 
 
 CONTINUED = "↪"  # marks a code line wrapped onto the next screen row: nothing is cut
