@@ -8,6 +8,7 @@ compare/).
 """
 from __future__ import annotations
 
+import resource
 import subprocess
 
 from common import (PY, fmt_s, fmt_x, lab_cmd, log, median, on_pty, table, tail, target,
@@ -52,11 +53,15 @@ def run(cfg: dict, options) -> dict:
         "lab list --json": lab + ["list", "--json"],
     }
     walls = {k: [] for k in cmds}
+    cpus = {k: [] for k in cmds}  # user + system CPU seconds: what the load on a shared machine inflates least
     compare = []
     for rep in range(reps):
         log(f"start-up: repetition {rep + 1}/{reps}")
         for name, cmd in cmds.items():
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
             wall, proc = timed_run(cmd, timeout=60)
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpus[name].append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
             if proc.returncode != 0:
                 raise RuntimeError(f"{name} failed: {tail(proc.stderr)}")
             walls[name].append(wall)
@@ -91,6 +96,9 @@ def run(cfg: dict, options) -> dict:
     notes = [f"Medians of {reps} repetitions ({len(compare)} for `lab compare`), commands interleaved; "
              f"ratio = median / median of `{BARE}` ({fmt_s(base)}); min and max show "
              "the machine's noise. `lab compare` runs with stdout and stderr on pseudo-terminals, as in a shell.",
+             "CPU time (user + system, medians, the same runs): " + ", ".join(
+                 f"{name} {fmt_s(median(c))}" for name, c in cpus.items())
+             + f"; `lab list` / `{BARE}` = {fmt_x(median(cpus['lab list']) / median(cpus[BARE]))}.",
              "Lesson panel printed before the workers finish (>= 1 s before the results): "
              + ("yes, in every repetition" if lesson_early else "NO, not in every repetition")]
     imports = {}
@@ -104,7 +112,7 @@ def run(cfg: dict, options) -> dict:
         line = ", ".join(f"{mod} {ms * 1e3:.0f} ms" for mod, ms in rows_)
         notes.append(("Largest imports" if ok else "MISS - largest imports") + f" of `{name}` "
                      f"(python -X importtime, one run): {line}")
-    return {"repetitions": reps, "walls_s": walls, "compare_first_output": compare,
+    return {"repetitions": reps, "walls_s": walls, "cpu_s": cpus, "compare_first_output": compare,
             "lesson_before_results": lesson_early, "imports": imports, "targets": targets,
             "tables": [table("Part 1 - start-up", ["command", "median", "min", "max", "/ import typer,rich",
                                                     "target"], rows, notes)]}
