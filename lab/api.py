@@ -108,8 +108,7 @@ class CompareResult(_Result):
         options.writable(path, "path", export.suffixes("compare"))
         con = None
         if fmt.screen:
-            from lab.report import terminal_view
-            con = terminal_view([self._doc], width=120)
+            con = export.terminal_view([self._doc], width=120)
         claims = export.scoreboard([self._doc]) if fmt.suffix == ".html" else None
         export.write(path, export.Output("compare", docs=[self._doc], con=con, claims=claims))
         return path

@@ -195,13 +195,12 @@ def report(
 ):
     """Run every scenario on every system (narrow with --systems) and write one self-contained web page (plus the terminal's view and the JSON)."""
     from compare.systems import frameworks_of
-    from lab.report import FILES
     from lab.usecases import report as use
     # A report shows then (TF 1.x) against now (every system), unless narrowed.
     chosen = selection.parse(scenarios=scenarios, many=True, systems=systems, frameworks=frameworks,
                              modes=modes, default=selection.EVERY, device=device, repeats=repeats,
                              threads=threads, timeout=timeout, warn=Display.warn)
-    options.report_folder(out, "--out", FILES)
+    options.report_folder(out, "--out", use.FILES)
     display = Display(no_color=no_color)
     with display.progress(frameworks_of(chosen.systems)) as board:
         written = use.run(chosen, out, no_color=no_color, on_progress=board.update)

@@ -73,6 +73,24 @@ class Format:
     render: Callable[[Output], str | bytes]  # the file's whole content, written atomically
 
 
+def terminal_view(docs: list[dict], *, no_color: bool = False, width: int = 160):
+    """A recording console holding what `lab compare` shows for each document (whole tracebacks),
+    then the environment; nothing reaches the terminal (.terminal.html and .svg are drawn from it)."""
+    import io
+    from compare.discovery import get
+    from lab.views import render
+    con = render.console(no_color=no_color, record=True, width=width, file=io.StringIO())
+    for doc in docs:
+        con.rule(f"[bold]{doc['scenario']}[/]")
+        render.lesson(con, get(doc["scenario"]))
+        render.code(con, doc["code"])
+        render.results(con, doc, full_traceback=True)
+    if docs:
+        con.rule("[bold]Environment[/]")
+        con.print_json(data=docs[0]["environment"])
+    return con
+
+
 def page_systems(docs: list[dict]) -> list[dict]:
     """{"id", "label"} of the systems these documents ran, in the registry's order."""
     from compare.systems import SYSTEMS

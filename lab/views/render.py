@@ -13,8 +13,8 @@ from rich.text import Text
 
 from compare import systems as registry
 from lab.labels import run_label
-from lab.views.display import console  # noqa: F401 - render.console, as the tests and lab/report.py call it
-from lab.views.lesson import lesson  # noqa: F401 - render.lesson, as the demo and lab/report.py call it
+from lab.views.display import console  # noqa: F401 - render.console, as the tests call it
+from lab.views.lesson import lesson  # noqa: F401 - render.lesson, as the demo and the exports call it
 from lab.verdicts import counted, fmt_s
 
 STATUS_STYLE = {"ok": "green", "error": "red", "wrong": "magenta", "unavailable": "yellow",
