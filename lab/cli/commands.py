@@ -291,7 +291,7 @@ def claims(
     timeout: Timeout = 600.0,
     threads: Threads = 1,
     as_json: Json = False,
-    export: Optional[List[str]] = typer.Option(None, help="Also save the scoreboard: .html or .md (repeatable)."),
+    export: Optional[List[str]] = typer.Option(None, help="Also save the scoreboard: .html, .md or .json (repeatable)."),
     no_color: NoColor = False,
 ):
     """The scoreboard: every seed claim graded for every system, from this run.
