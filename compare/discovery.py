@@ -23,9 +23,9 @@ from typing import Callable
 
 from compare import systems
 from compare.contract import REQUIRED, ReadingError, SpecError, values
+from compare.spec_headers import SCENARIO_DIR
 
 ROOT = Path(__file__).resolve().parent.parent
-SCENARIO_DIR = ROOT / "scenarios"
 
 
 @dataclass

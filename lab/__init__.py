@@ -20,6 +20,9 @@ def __getattr__(name: str):
         # A submodule of the same name (lab/claims.py, the grader): importing it makes it callable.
         import importlib
         return importlib.import_module(f"{__name__}.{name}")
+    if name == "load_ipython_extension":  # `%load_ext lab`
+        from lab.magic import load_ipython_extension
+        return load_ipython_extension
     from lab import api
     return getattr(api, name)
 

@@ -1,13 +1,13 @@
-"""The lab from Python, for notebooks: `lab.compare`, `lab.diff`, `lab.claims`, `lab.scenarios`, and
-the `%lab` magic (`%load_ext lab`), and `lab.shutdown()`.
+"""The lab from Python, for notebooks: `lab.compare`, `lab.diff`, `lab.claims`, `lab.scenarios` and
+`lab.shutdown()` (the `%lab` magic, `%load_ext lab`, is lab/magic.py).
 
 The workers stay warm: each framework's worker stays up between calls and takes the next call's
 request, so only the first call pays the imports (each call still traces and compiles new
 functions). They end with the kernel, or on `lab.shutdown()`.
 
-Arguments are checked as the CLI checks them (lab/options.py): a bad one raises LabError with the
-CLI's one-line message. The runs go through lab.session, so tensorflow, jax and torch are imported
-in worker subprocesses, never in this process (a notebook kernel). Each call returns a result
+Arguments are checked as the CLI checks them (lab/selection.py): a bad one raises LabError with the
+CLI's one-line message. The runs go through the CLI's use cases (lab/usecases), so tensorflow, jax
+and torch are imported in worker subprocesses, never in this process (a notebook kernel). Each call returns a result
 whose `.to_dict()` is the command's `--json` document and which a notebook shows as the web
 report's sections (lab.views.web).
 """
@@ -15,57 +15,19 @@ from __future__ import annotations
 
 import html
 import json
-import shlex
-import sys
 import uuid
 
-from compare import discovery, systems as registry
-from lab import options
+from compare import systems as registry
+from lab import options, selection
 from lab.errors import LabError
-
-ALL_FRAMEWORKS = ",".join(registry.FRAMEWORK_NAMES)
-
-
-# --- arguments, checked as the CLI checks them -------------------------------------------------
-
-def _warn(line: str) -> None:
-    print(f"lab: warning: {line}", file=sys.stderr)
+from lab.selection import Selection
+from lab.views import display
 
 
-def _scenario(name, command: str) -> str:
-    if not isinstance(name, str):
-        raise LabError(f"scenario: give a scenario name as a string, got {name!r}. "
-                       f"Valid: {', '.join(discovery.names())}.")
-    return options.scenario(name, command)
+# --- arguments, checked as the CLI checks them (lab/selection.py), named without dashes --------
 
-
-def _scenarios(names) -> options.Selection:
-    if names is None or isinstance(names, str):
-        names = [names] if names else []
-    if not isinstance(names, (list, tuple)) or not all(isinstance(n, str) for n in names):
-        raise LabError(f"scenarios: give a list of scenario names, got {names!r}.")
-    return options.scenarios(list(names), warn=_warn)
-
-
-def _ids_text(value, name: str) -> str | None:
-    """A list of ids (or the CLI's comma-separated string) as the CLI's string."""
-    if value is None or isinstance(value, str):
-        return value
-    if isinstance(value, (list, tuple)) and all(isinstance(v, str) for v in value):
-        return ",".join(value)
-    raise LabError(f"{name}: give a list of ids such as {list(registry.DEFAULT)}, got {value!r}.")
-
-
-def _systems(systems, frameworks, modes) -> list[str]:
-    return options.system_ids(_ids_text(systems, "systems"), _ids_text(frameworks, "frameworks") or ALL_FRAMEWORKS,
-                              modes)
-
-
-def _run_options(repeats, device, threads, timeout) -> dict:
-    if not isinstance(device, str):
-        raise LabError(f"unknown device {device!r}. Valid: cpu, cuda, auto.")
-    return {"repeats": options.count(repeats, "repeats"), "device": options.device(device),
-            "threads": options.count(threads, "threads"), "timeout": options.seconds(timeout, "timeout")}
+def _selection(**given) -> Selection:
+    return selection.parse(dashes="", warn=display.warn, **given)
 
 
 def _plain(data):
@@ -97,9 +59,6 @@ class _Result:
     def save(self, path: str) -> str:
         """Write one of lab/views/export.py's formats (.html, .json, .md, ...); returns the path."""
         raise NotImplementedError
-
-
-SAVES_AS = {"claims": (".html", ".md", ".json")}
 
 
 # --- lab.compare ---------------------------------------------------------------------------------
@@ -148,8 +107,7 @@ class CompareResult(_Result):
         options.writable(path, "path", export.suffixes("compare"))
         con = None
         if fmt.screen:
-            from lab.report import terminal_view
-            con = terminal_view([self._doc], width=120)
+            con = export.terminal_view([self._doc], width=120)
         claims = export.scoreboard([self._doc]) if fmt.suffix == ".html" else None
         export.write(path, export.Output("compare", docs=[self._doc], con=con, claims=claims))
         return path
@@ -163,11 +121,11 @@ def compare(scenario: str, systems=None, *, frameworks=None, modes: str = "defau
             device: str = "cpu", threads: int = 1, timeout: float = 300.0) -> CompareResult:
     """Run one scenario in each system (ids as in `lab systems`; default: tf-function, jax-jit,
     torch-eager), exactly as `lab compare` does, and return the result."""
-    name = _scenario(scenario, "compare")
-    ids = _systems(systems, frameworks, modes)
-    run = _run_options(repeats, device, threads, timeout)
-    from lab import session
-    return CompareResult(session.compare(name, systems_=ids, warm=True, with_logs=False, **run))
+    spec = options.spec(scenario, "compare")
+    chosen = _selection(systems=systems, frameworks=frameworks, modes=modes, repeats=repeats, device=device,
+                        threads=threads, timeout=timeout)
+    from lab.usecases import compare as use
+    return CompareResult(use.run(spec, chosen, warm=True, with_logs=False))
 
 
 # --- lab.diff ------------------------------------------------------------------------------------
@@ -263,22 +221,10 @@ class DiffResult(_Result):
 
 def diff(scenario: str, systems=None, *, frameworks=None) -> DiffResult:
     """Each static system's file against the eager file, function by function (no run)."""
-    name = _scenario(scenario, "diff")
-    systems_text, frameworks_text = _ids_text(systems, "systems"), _ids_text(frameworks, "frameworks")
-    # As `lab diff`: the default trio unless systems or frameworks are given; eager is the left side.
-    chosen = options.system_ids(systems_text if systems_text is not None
-                                else None if frameworks_text else ",".join(registry.DEFAULT),
-                                frameworks_text or ALL_FRAMEWORKS, "default")
-    ids = [s for s in chosen if s != registry.EAGER_BASELINE]
-    if not ids:
-        others = ", ".join(i for i in registry.IDS if i != registry.EAGER_BASELINE)
-        raise LabError(f"--systems: name one or more of {others}; {registry.EAGER_BASELINE} is the left-hand side.")
-    from lab.session import aligned_view
-    spec = options.with_eager(discovery.get(name))
-    view = aligned_view(spec, ids)
-    sources = {spec.rel_file(s): spec.impl_file(s).read_text()
-               for s in [registry.EAGER_BASELINE, *ids] if spec.has_impl(s)}
-    return DiffResult(view, sources)
+    name = options.scenario(scenario, "diff")
+    from lab.usecases import diff as use
+    found = use.run(name, selection.diff_ids(systems, frameworks, dashes=""))
+    return DiffResult(found.view, found.sources)
 
 
 # --- lab.claims ----------------------------------------------------------------------------------
@@ -301,10 +247,9 @@ class ClaimsResult(_Result):
         return render_scoreboard(self._graded, systems=page_systems(self.docs), id_prefix=_prefix("claims"))
 
     def save(self, path: str) -> str:
-        from lab import atomic
         from lab.views import export
-        options.writable(path, "path", SAVES_AS["claims"])
-        atomic.write(path, export.claims_text(path, self._graded, self.docs))
+        options.writable(path, "path", export.suffixes("claims"))
+        export.write(path, export.Output("claims", docs=self.docs, claims=self._graded))
         return path
 
     def __repr__(self) -> str:
@@ -321,31 +266,28 @@ def claims_available() -> bool:
     return True
 
 
-def claims(scenarios=None, systems="all", *, frameworks=None, modes: str = "default", repeats: int = 1,
+def claims(scenarios=None, systems=None, *, frameworks=None, modes=None, repeats: int = 1,
            device: str = "cpu", threads: int = 1, timeout: float = 600.0, results=None) -> ClaimsResult:
-    """Run the scenarios (default: all, in every system, as `lab claims`; one worker per framework
-    for all of them) and grade each claim per system: the scoreboard `lab claims --json` prints.
+    """Run the scenarios (default: all, in every system unless systems, frameworks or modes narrow
+    it, as `lab claims`; one worker per framework for all of them) and grade each claim per system:
+    the scoreboard `lab claims --json` prints.
 
     `results=[lab.compare(...), ...]` grades runs already made instead (nothing runs again)."""
-    try:
-        from lab.claims import grade
-    except ImportError:
+    if not claims_available():
         raise LabError("this lab has no claims grader yet (lab.claims.grade): run lab.compare per scenario.",
-                       code=1) from None
+                       code=1)
+    from lab.usecases import claims as use
     if results is not None:
         if scenarios is not None or not all(isinstance(r, CompareResult) for r in results) or not results:
             raise LabError("results: give a list of lab.compare(...) results (and no scenarios), "
                            f"got {results!r}.")
-        docs = [r._doc for r in results]
-        return ClaimsResult(grade(docs), docs)
-    picked = _scenarios(scenarios)
-    ids = _systems(systems, frameworks, modes)
-    run = _run_options(repeats, device, threads, timeout)
-    from lab import session
-    docs = session.run_many(picked.specs, systems_=ids, warm=True, **run)
-    graded = grade(docs)
-    graded.update(skipped=picked.skipped, exit_code=picked.fold(graded["exit_code"]))
-    return ClaimsResult(graded, docs)
+        scored = use.grade([r._doc for r in results])
+    else:
+        chosen = _selection(scenarios=scenarios, many=True, systems=systems, frameworks=frameworks, modes=modes,
+                            default=selection.EVERY, repeats=repeats, device=device, threads=threads,
+                            timeout=timeout)
+        scored = use.run(chosen, warm=True)
+    return ClaimsResult(scored.board, scored.docs)
 
 
 def shutdown() -> int:
@@ -358,82 +300,8 @@ def shutdown() -> int:
 def scenarios() -> list[dict]:
     """Every scenario that loads, in `lab list` order: [{"name", "title", "claim", "lesson"}]
     (`lab list --json` plus the lesson)."""
-    rows, problems = discovery.summaries()
-    out = []
-    for row in rows:
-        try:  # the lesson needs the spec imported: one that fails at import is skipped too
-            out.append(dict(row, lesson=discovery.get(row["name"]).lesson))
-        except discovery.SpecError as exc:
-            problems.append(exc)
-    for problem in problems:
-        _warn(f"skipped {problem}")
-    return out
-
-
-# --- the %lab magic --------------------------------------------------------------------------------
-
-MAGIC_COMMANDS = ("compare", "diff", "claims", "list")
-_RUN_KEYS = ("frameworks", "modes", "repeats", "device", "threads", "timeout")
-
-
-def _parse(command: str, args: list[str]) -> dict | None:
-    """The CLI's own parser for `lab <command>` (typer's click command): the same options, the
-    same defaults, the same messages. None after --help (the help was printed)."""
-    import typer.main
-    from lab.cli import app
-    cli_command = typer.main.get_command(app).commands[command]
-    try:
-        return dict(cli_command.make_context(f"%lab {command}", list(args)).params)
-    except Exception as exc:  # noqa: BLE001 - click's Exit (after --help) and usage errors
-        if type(exc).__name__ == "Exit":
-            return None
-        if hasattr(exc, "format_message"):
-            raise LabError(exc.format_message()) from None
-        raise
-
-
-def magic(line: str):
-    """`%lab compare|diff|claims|list ...`: the CLI's arguments; returns the result object, which
-    the notebook displays. `--export FILE` also saves it; `--json` returns the dict instead."""
-    try:
-        args = shlex.split(line)
-    except ValueError as exc:
-        raise LabError(f"%lab: {exc}") from None
-    if not args or args[0] not in MAGIC_COMMANDS:
-        raise LabError(f"usage: %lab {{{'|'.join(MAGIC_COMMANDS)}}} [ARGS] (the `lab` command's arguments); "
-                       f"got {line.strip()!r}.")
-    command, rest = args[0], args[1:]
-    if command == "list":
-        return scenarios()
-    params = _parse(command, rest)
-    if params is None:
-        return None
-    if command == "diff":
-        result = diff(params["scenario"], params["systems"], frameworks=params["frameworks"])
-    else:
-        kwargs = {k: params[k] for k in _RUN_KEYS if k in params}
-        from lab.views import export
-        endings = export.suffixes("compare") if command == "compare" else SAVES_AS["claims"]
-        for path in params.get("export") or ():  # before any worker starts, as the CLI does
-            options.writable(path, "--export", endings)
-        if command == "compare":
-            result = compare(params["scenario"], params["systems"], **kwargs)
-        else:
-            result = claims(list(params.get("scenarios") or []) or None, params.get("systems"), **kwargs)
-        for path in params.get("export") or ():
-            result.save(path)
-    return result.to_dict() if params.get("as_json") else result
-
-
-def load_ipython_extension(ipython) -> None:
-    """`%load_ext lab`: registers the `%lab` line magic."""
-    from IPython.core.error import UsageError
-
-    def lab_magic(line: str):
-        try:
-            return magic(line)
-        except LabError as exc:  # one line in the notebook, never a traceback
-            raise UsageError(str(exc)) from None
-
-    lab_magic.__doc__ = magic.__doc__
-    ipython.register_magic_function(lab_magic, magic_kind="line", magic_name="lab")
+    from lab.usecases import listing
+    found = listing.scenarios(with_lessons=True)
+    for problem in found.problems:
+        display.warn(f"skipped {problem}")
+    return found.rows

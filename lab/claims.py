@@ -242,16 +242,10 @@ def grade(docs: list[dict]) -> dict:
                      "cells": {s: cell(scenario, doc, s) for s in ids}})
     drift = any(c["drift"] for row in rows for c in row["cells"].values())
     codes = [d["exit_code"] for d in docs]
-    if errors.INTERRUPTED in codes:
-        code = errors.INTERRUPTED
-    elif errors.FAILED in codes or any(c["verdict"] == "error" for row in rows for c in row["cells"].values()):
-        code = errors.FAILED
-    elif drift or errors.DRIFT in codes:
-        code = errors.DRIFT
-    elif any(c["verdict"] == "unavailable" for row in rows for c in row["cells"].values()):
-        code = errors.INCOMPLETE
-    else:
-        code = errors.OK
+    verdicts = {c["verdict"] for row in rows for c in row["cells"].values()}
+    code = errors.outcome(interrupted=errors.INTERRUPTED in codes,
+                          failed=errors.FAILED in codes or "error" in verdicts,
+                          drift=drift or errors.DRIFT in codes, incomplete="unavailable" in verdicts)
     return {"schema": SCHEMA_VERSION,
             "systems": [{"id": s, "label": systems.get(s).label, "short": systems.get(s).short,
                          "static": systems.get(s).static} for s in ids],

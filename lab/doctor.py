@@ -40,5 +40,5 @@ def diagnose(frameworks: list[str], *, device: str, threads: int, timeout: float
         "frameworks": rows,
         "interrupted": interrupted,
         # Ctrl-C: 130, as every other command (the rows show what was probed before it).
-        "exit_code": errors.INTERRUPTED if interrupted else errors.OK if complete else errors.INCOMPLETE,
+        "exit_code": errors.outcome(interrupted=interrupted, incomplete=not complete),
     }

@@ -17,8 +17,16 @@ class LabError(Exception):
 
 
 def worst(codes: list[int]) -> int:
-    """The exit code of several results: an interruption, then a failure, drift, incomplete."""
+    """The one exit-code rule, for every command: the worst outcome met. An interruption, then a
+    failure, drift, incomplete; else 0."""
     for code in (INTERRUPTED, FAILED, DRIFT, INCOMPLETE):
         if code in codes:
             return code
     return OK
+
+
+def outcome(*, interrupted: bool = False, failed: bool = False, drift: bool = False,
+            incomplete: bool = False) -> int:
+    """`worst` of what one result met, named: the exit code of a run, a scoreboard, a report."""
+    met = {INTERRUPTED: interrupted, FAILED: failed, DRIFT: drift, INCOMPLETE: incomplete}
+    return worst([code for code, seen in met.items() if seen])

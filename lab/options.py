@@ -1,14 +1,11 @@
 """Validate what the user typed. Every failure is a LabError naming the valid choices."""
 from __future__ import annotations
 
-import difflib
 import math
 import os
-import tempfile
 from dataclasses import dataclass, field
 
 from compare import discovery, systems
-from lab import errors
 from lab.devices import DEVICES, nvidia_gpus
 from lab.errors import LabError
 
@@ -16,31 +13,27 @@ MODE_CHOICES = ("default", "static", "dynamic", "all")
 
 
 @dataclass
-class Selection:
+class Picked:
     """The scenarios a command runs, and one line per requested one skipped because its spec
-    is broken. A skip makes the command's exit code at least 1 (`fold`): a run that left out
-    a scenario it was asked for never passes as complete."""
+    is broken (lab/selection.py folds a skip into the exit code)."""
     names: list[str]
     skipped: list[str] = field(default_factory=list)
-    specs: list = field(default_factory=list)  # the specs loaded to check them, for session.run_docs
-
-    def fold(self, code: int) -> int:
-        return errors.worst([code, errors.FAILED if self.skipped else errors.OK])
+    specs: list = field(default_factory=list)  # the specs loaded to check them: nothing loads them again
 
 
-def scenarios(requested: list[str] | None, warn=None) -> Selection:
+def scenarios(requested: list[str] | None, warn=None) -> Picked:
     """With none or `all`: every scenario. A name must exist (else exit 2, with the nearest
     name). A broken spec costs itself alone: one warning line, skipped. Nothing left to run
     is exit 2."""
     warn = warn or (lambda line: None)
     if not requested or "all" in requested:
         found, problems = discovery.discover()  # in the lab's order, as `lab list` shows it
-        picked = Selection([s.name for s in found], [str(p) for p in problems], found)
+        picked = Picked([s.name for s in found], [str(p) for p in problems], found)
     else:
         known = discovery.names()
         for name in requested:
             _known(name, known)
-        picked = Selection([])
+        picked = Picked([])
         for name in dict.fromkeys(requested):
             try:
                 picked.specs.append(discovery.get(name))
@@ -61,8 +54,11 @@ def scenario(name: str, command: str) -> str:
 
 
 def spec(name: str, command: str) -> discovery.Scenario:
-    """scenario(), returning the spec it loaded, so that a command loads it once (session.run_docs
+    """scenario(), returning the spec it loaded, so that a command loads it once (the session
     takes it as it is)."""
+    if not isinstance(name, str):
+        raise LabError(f"scenario: give a scenario name as a string, got {name!r}. "
+                       f"Valid: {', '.join(discovery.names())}.")
     if name == "all":
         raise LabError(f"`lab {command}` takes one scenario; for every scenario run `lab report` "
                        f"(or `lab demo`). Valid: {', '.join(discovery.names())}.")
@@ -73,11 +69,17 @@ def spec(name: str, command: str) -> discovery.Scenario:
         raise LabError(f"scenario '{name}' cannot be used: {exc}") from None
 
 
+def _unknown(what: str, name: str, valid) -> LabError:
+    """`unknown <what> 'x'. Did you mean 'y'? Valid: ...` (difflib only on this error path)."""
+    import difflib
+    near = difflib.get_close_matches(name, valid, n=1)
+    hint = f" Did you mean '{near[0]}'?" if near else ""
+    return LabError(f"unknown {what} '{name}'.{hint} Valid: {', '.join(valid)}.")
+
+
 def _known(name: str, known: list[str]) -> None:
     if name not in known:
-        near = difflib.get_close_matches(name, known, n=1)
-        hint = f" Did you mean '{near[0]}'?" if near else ""
-        raise LabError(f"unknown scenario '{name}'.{hint} Valid: {', '.join(known)}.")
+        raise _unknown("scenario", name, known)
 
 
 def _choices(text: str, flag: str, valid: tuple[str, ...], what: str) -> list[str]:
@@ -86,9 +88,7 @@ def _choices(text: str, flag: str, valid: tuple[str, ...], what: str) -> list[st
         raise LabError(f"malformed {flag} '{text}': give a comma-separated list of {', '.join(valid)}.")
     for p in parts:
         if p not in valid:
-            near = difflib.get_close_matches(p, valid, n=1)
-            hint = f" Did you mean '{near[0]}'?" if near else ""
-            raise LabError(f"unknown {what} '{p}'.{hint} Valid: {', '.join(valid)}.")
+            raise _unknown(what, p, valid)
     if len(set(parts)) != len(parts):
         raise LabError(f"malformed {flag} '{text}': a {what} is listed twice.")
     return parts
@@ -142,8 +142,8 @@ def seconds(value, flag: str, zero: bool = False) -> float:
 
 
 def device(text: str) -> str:
-    if text not in DEVICES:
-        raise LabError(f"unknown device '{text}'. Valid: {', '.join(DEVICES)}.")
+    if not isinstance(text, str) or text not in DEVICES:
+        raise LabError(f"unknown device {text!r}. Valid: {', '.join(DEVICES)}.")
     if text == "cuda" and not nvidia_gpus():
         raise LabError("--device cuda: no NVIDIA GPU found on this machine (nvidia-smi sees none). "
                        "Use --device cpu or --device auto.")
@@ -184,6 +184,7 @@ def report_folder(path: str, flag: str, owned: tuple[str, ...]) -> str:
 def _probe(folder: str, flag: str, path: str) -> None:
     if not os.path.isdir(folder):
         raise LabError(f"{flag} '{path}': folder {folder} does not exist.")
+    import tempfile
     try:
         fd, probe = tempfile.mkstemp(dir=folder, prefix=".lab-probe-")
         os.close(fd)

@@ -100,15 +100,11 @@ def placeholder_runs(scenario: Scenario, system: str, status: str, reason: str |
 def exit_code(runs: list[Run], drifted: list[dict], interrupted: bool) -> int:
     """130 interrupted; 1 a working variant failed; 4 a naive variant no longer does what its
     lesson says; 3 incomplete (unavailable or timed out); 0 everything as expected."""
-    if interrupted:
-        return errors.INTERRUPTED
-    if any(r.expect_ok and r.status in ("error", "wrong", "crashed") for r in runs):
-        return errors.FAILED
-    if drifted:
-        return errors.DRIFT
-    if any(r.status in ("unavailable", "timeout", "interrupted", "crashed") for r in runs):
-        return errors.INCOMPLETE
-    return errors.OK
+    return errors.outcome(
+        interrupted=interrupted,
+        failed=any(r.expect_ok and r.status in ("error", "wrong", "crashed") for r in runs),
+        drift=bool(drifted),
+        incomplete=any(r.status in ("unavailable", "timeout", "interrupted", "crashed") for r in runs))
 
 
 def environment(device: str, threads: int, infos: dict) -> dict:

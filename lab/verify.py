@@ -280,16 +280,9 @@ def verify(names: list[str], *, systems_: list[str], device: str, threads: int, 
                                      detail=str(exc)))
         rows.extend(_numeric_rows(name, scenario, per_fw, p["cases"], p["refs"], fd))
     statuses = {r["status"] for r in rows}
-    if interrupted:
-        code = errors.INTERRUPTED
-    elif "fail" in statuses or "crashed" in statuses:
-        code = errors.FAILED
-    elif "drift" in statuses:
-        code = errors.DRIFT
-    elif statuses & {"unavailable", "timeout", "interrupted"}:
-        code = errors.INCOMPLETE
-    else:
-        code = errors.OK
+    code = errors.outcome(interrupted=interrupted, failed=bool(statuses & {"fail", "crashed"}),
+                          drift="drift" in statuses,
+                          incomplete=bool(statuses & {"unavailable", "timeout", "interrupted"}))
     return {"scenarios": names, "systems": systems_, "device": device, "examples_per_scenario": examples,
             "cases": {n: len(plan[n]["cases"]) if n in plan else 0 for n in names},
             "workers": workers, "results": rows, "exit_code": code}

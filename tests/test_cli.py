@@ -102,15 +102,35 @@ def test_click_usage_errors_are_one_line_in_a_real_shell(args):
 
 def test_report_shows_every_system_by_default(monkeypatch, tmp_path):
     """A projected report must show then (TF 1.x) against now: every system unless narrowed."""
-    import lab.report
+    import lab.usecases.report
     from compare import systems
     seen = {}
 
-    def fake_report(names, out, **kwargs):
-        seen.setdefault("runs", []).append(kwargs["systems_"])
-        return 0, []
-    monkeypatch.setattr(lab.report, "run_report", fake_report)
+    def fake_report(chosen, out, **kwargs):
+        seen.setdefault("runs", []).append(chosen.systems)
+        return lab.usecases.report.Written(0, out, [], False)
+    monkeypatch.setattr(lab.usecases.report, "run", fake_report)
     assert invoke(["report", "control-flow", "--out", str(tmp_path / "a")]).exit_code == 0
     assert invoke(["report", "control-flow", "--out", str(tmp_path / "b"), "--systems", "jax-jit"]).exit_code == 0
     assert invoke(["report", "control-flow", "--out", str(tmp_path / "c"), "--frameworks", "jax"]).exit_code == 0
     assert seen["runs"] == [list(systems.IDS), ["jax-jit"], ["jax-jit"]]
+
+
+def test_claims_runs_every_system_unless_narrowed(monkeypatch):
+    """`lab claims --frameworks jax` runs jax's systems: --frameworks and --modes narrow the
+    "every system" default (they were ignored once, as --systems defaulted to all there). The
+    notebook API picks the same systems from the same arguments."""
+    import lab
+    import lab.usecases.claims as use
+    from compare import systems
+    seen = []
+
+    def fake_run(chosen, **kwargs):
+        seen.append(chosen.systems)
+        return use.Scored({"exit_code": 0, "claims": []}, [])
+    monkeypatch.setattr(use, "run", fake_run)
+    for args in ([], ["--frameworks", "jax"], ["--modes", "static"], ["--systems", "torch-eager"]):
+        assert invoke(["claims", "control-flow", "--json", *args]).exit_code == 0
+    lab.claims("control-flow", frameworks=["jax"])
+    assert seen == [list(systems.IDS), ["jax-jit"], systems.from_modes(systems.FRAMEWORK_NAMES, "static"),
+                    ["torch-eager"], ["jax-jit"]]

@@ -5,6 +5,7 @@ from rich import box
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 
 def check_view(con: Console, report: dict) -> None:
@@ -31,10 +32,11 @@ def systems_table(rows: list[dict]) -> Table:
 
 
 def scenarios_table(rows: list[dict]) -> Table:
-    """`lab list`: each scenario's name, title and claim (a spec's text, never markup)."""
-    table = Table(title="Scenarios")
+    """`lab list`: each scenario's name, title and claim (a spec's text, never markup nor emoji
+    codes). Text throughout, so rich parses no markup: `lab list` skips loading its emoji table."""
+    table = Table(title=Text("Scenarios", style="table.title"))
     for col in ("name", "title", "claim tested"):
-        table.add_column(col)
+        table.add_column(Text(col))
     for r in rows:
-        table.add_row(escape(r["name"]), escape(r["title"]), escape(r["claim"]))
+        table.add_row(Text(r["name"]), Text(r["title"]), Text(r["claim"]))
     return table

@@ -1,7 +1,7 @@
 """Every output format the lab writes, in one table keyed by file suffix (`FORMATS`).
 
-The commands look formats up here: `lab compare --export`, `lab report`'s files, `lab verify
---junit-xml`. `.html` is the web page (lab.views.web), `.terminal.html` and `.svg` are what the terminal
+The commands look formats up here: `lab compare --export`, `lab report`'s files, `lab claims
+--export`, `lab verify --junit-xml`, and the notebook results' `.save()`. `.html` is the web page (lab.views.web), `.terminal.html` and `.svg` are what the terminal
 showed (a recording rich console), the rest is drawn from the data.
 """
 from __future__ import annotations
@@ -54,7 +54,8 @@ def markdown(doc: dict) -> str:
 
 @dataclass
 class Output:
-    """What a format may draw on. `command` is compare (one document), report (several) or verify."""
+    """What a format may draw on. `command` is compare (one document), report (several), claims
+    (the scoreboard and the documents it was graded from) or verify."""
     command: str
     docs: list = field(default_factory=list)  # `lab compare --json` documents
     con: Any = None                            # a recording console: what the terminal showed
@@ -70,6 +71,24 @@ class Format:
     commands: tuple[str, ...]  # which commands write it
     screen: bool               # needs the recording console (not available with --json)
     render: Callable[[Output], str | bytes]  # the file's whole content, written atomically
+
+
+def terminal_view(docs: list[dict], *, no_color: bool = False, width: int = 160):
+    """A recording console holding what `lab compare` shows for each document (whole tracebacks),
+    then the environment; nothing reaches the terminal (.terminal.html and .svg are drawn from it)."""
+    import io
+    from compare.discovery import get
+    from lab.views import render
+    con = render.console(no_color=no_color, record=True, width=width, file=io.StringIO())
+    for doc in docs:
+        con.rule(f"[bold]{doc['scenario']}[/]")
+        render.lesson(con, get(doc["scenario"]))
+        render.code(con, doc["code"])
+        render.results(con, doc, full_traceback=True)
+    if docs:
+        con.rule("[bold]Environment[/]")
+        con.print_json(data=docs[0]["environment"])
+    return con
 
 
 def page_systems(docs: list[dict]) -> list[dict]:
@@ -94,7 +113,9 @@ def web_page(docs: list[dict], claims: dict | None = None) -> str:
 
 
 def _json(out: Output) -> str:
-    if out.command == "verify":
+    if out.command == "claims":
+        data = out.claims
+    elif out.command == "verify":
         data = out.verify
     elif out.command == "compare":
         data = out.docs[0]
@@ -105,6 +126,9 @@ def _json(out: Output) -> str:
 
 
 def _markdown(out: Output) -> str:
+    if out.command == "claims":
+        from lab.views.claims import markdown as board_markdown
+        return board_markdown(out.claims)
     return "\n\n".join(markdown(doc) for doc in out.docs)
 
 
@@ -134,11 +158,12 @@ def _junit(out: Output) -> str:
 FORMATS: dict[str, Format] = {f.suffix: f for f in (
     Format(".terminal.html", "what the terminal showed, as HTML (rich)", ("compare", "report"), True,
            lambda out: out.con.export_html(clear=False)),
-    Format(".html", "the web page (lab.views.web)", ("compare", "report"), False,
+    Format(".html", "the web page (lab.views.web)", ("compare", "report", "claims"), False,
            lambda out: web_page(out.docs, out.claims)),
     Format(".svg", "what the terminal showed, as SVG (rich)", ("compare",), True, _svg),
-    Format(".md", "Markdown: lesson, code, runs, verdicts", ("compare", "report"), False, _markdown),
-    Format(".json", "the JSON document (--json)", ("compare", "report", "verify"), False, _json),
+    Format(".md", "Markdown: lesson, code, runs, verdicts (claims: the scoreboard)", ("compare", "report", "claims"),
+           False, _markdown),
+    Format(".json", "the JSON document (--json)", ("compare", "report", "claims", "verify"), False, _json),
     Format(".png", "the charts (matplotlib)", ("compare",), False, _png),
     Format(".xml", "JUnit XML", ("verify",), False, _junit),
 )}
@@ -165,16 +190,6 @@ def render(path: str, out: Output) -> str | bytes:
 
 def write(path: str, out: Output) -> None:
     atomic.write(path, render(path, out))
-
-
-def claims_text(path: str, board: dict, docs: list[dict]) -> str:
-    """`lab claims --export` (and the API's save): the scoreboard as .md, .json or the web page."""
-    if path.lower().endswith(".md"):
-        from lab.views.claims import markdown as board_markdown
-        return board_markdown(board)
-    if path.lower().endswith(".json"):
-        return dumps(board)
-    return web_page(docs, board)
 
 
 def save(con, doc: dict, path: str) -> None:

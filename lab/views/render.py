@@ -13,25 +13,14 @@ from rich.text import Text
 
 from compare import systems as registry
 from lab.labels import run_label
+from lab.views.display import console  # noqa: F401 - render.console, as the tests call it
+from lab.views.lesson import lesson  # noqa: F401 - render.lesson, as the demo and the exports call it
 from lab.verdicts import counted, fmt_s
 
 STATUS_STYLE = {"ok": "green", "error": "red", "wrong": "magenta", "unavailable": "yellow",
                 "crashed": "red", "timeout": "yellow", "interrupted": "yellow"}
 SIDE_BY_SIDE_MIN_WIDTH = 160
 TRACE_FRAMES_SHOWN = 6
-
-
-def console(stderr: bool = False, no_color: bool = False, record: bool = False,
-            width: int | None = None, file=None) -> Console:
-    # rich honours NO_COLOR by itself; --no-color is the flag form.
-    return Console(stderr=stderr, no_color=no_color or None, record=record, width=width,
-                   highlight=False, soft_wrap=False, file=file)
-
-
-def lesson(con: Console, scenario) -> None:
-    # A spec's text is never markup: a TITLE with `[/]` must not crash, nor `x[i]` turn italic.
-    con.print(Panel(Text(scenario.lesson), title=f"[bold]{escape(scenario.name)}[/]: {escape(scenario.title)}",
-                    subtitle=f"claim tested: {escape(scenario.claim)}", border_style="cyan"))
 
 
 CONTINUED = "↪"  # marks a code line wrapped onto the next screen row: nothing is cut
@@ -478,6 +467,13 @@ def results(con: Console, doc: dict, full_traceback: bool = False, show_code_tab
 def _run_label(run: dict) -> str:
     """`system variant` as rich markup: a spec's variant label is text, never markup."""
     return escape(run_label(run))
+
+
+def worker_logs(con: Console, doc: dict) -> None:
+    """`lab compare --verbose`: what each framework's worker printed."""
+    for fw, info in doc["frameworks"].items():
+        con.print(f"[bold]--- {fw} worker output ---[/]")
+        con.print(info.get("log", ""), markup=False, highlight=False)
 
 
 def reading_errors(con: Console, doc: dict) -> None:
