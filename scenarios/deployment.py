@@ -151,7 +151,7 @@ def _ship(entry: dict, module, framework: str, trips: dict, W, save_s: float, fo
         return {**art, "error": f"save raised {entry['save_error']}", "save_error": entry["save_error"]}
     path = entry["path"]
     art.update(file=os.path.basename(path), bytes=_bytes(path))
-    inputs, outputs = os.path.join(folder, "trip.npz"), os.path.join(folder, "out.npz")
+    inputs, outputs = os.path.join(folder, "trip.npz"), f"{path}.out.npz"  # one per artifact
     np.savez(inputs, **trips)
     loader = entry.get("load", "load")
     request = {"site": _site(), "framework": framework, "path": path, "inputs": inputs, "outputs": outputs,
@@ -159,13 +159,14 @@ def _ship(entry: dict, module, framework: str, trips: dict, W, save_s: float, fo
                "load_source": inspect.getsource(getattr(module, loader)), "load_name": loader}
     with open(os.path.join(folder, "request.json"), "w") as fh:
         json.dump(request, fh)
+    done = None
     try:
         done = subprocess.run([sys.executable, "-I", "-S", LOADER, fh.name], capture_output=True, text=True,
                               timeout=LOADER_TIMEOUT_S, cwd=folder)
         far = json.loads(done.stdout.strip().splitlines()[-1])
     except Exception as exc:  # noqa: BLE001 - a loader that crashed or hung: said, not raised
-        tail = (locals().get("done") and done.stderr.strip().splitlines()[-1:]) or [_said(exc)]
-        art.update(loaded=False, error=f"loader failed: {tail[0][:300]}", loader_failed=True)
+        said = done.stderr.strip().splitlines()[-1] if done is not None and done.stderr.strip() else _said(exc)
+        art.update(loaded=False, error=f"loader failed: {said[:300]}", loader_failed=True)
         return art
     art.update({k: far[k] for k in ("import_s", "load_s", "source_importable", "import_attempts", "loaded",
                                     "error", "warnings")},
