@@ -3,6 +3,7 @@ import inspect
 import json
 import logging
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -23,8 +24,8 @@ CLAIM = "A static graph ships without Python: the road to production (TorchScrip
 
 BATCH, WIDTH, NEW_BATCH = 8, 8, 3
 LESSON = (
-    f"A small model, y = tanh(x @ W) then h @ W when the sum of h is positive and h * 0.5 when not "
-    f"(a branch on the data), for any batch size. Each system saves it, weights included, in its own "
+    f"A small model: h = tanh(x @ W), then h @ W where the sum of h is positive and h * 0.5 where it "
+    f"is not (a branch on the data), for any batch size. Each system saves it, weights included, in its own "
     "format (a TF 1.x SavedModel from a Session, tf.saved_model with an input_signature, a serialized "
     "jax.export, torch.export's .pt2 and an AOTInductor package, torch.jit.save; for eager code what a "
     "user would try: torch.save or a pickle). A fresh Python (python -I -S) that cannot import the lab's "
@@ -139,7 +140,7 @@ def _empty(fmt, error=None, save_s=None) -> dict:
     return {"format": fmt, "file": None, "bytes": None, "save_s": save_s, "load_s": None, "import_s": None,
             "fresh_process": None, "source_importable": None, "import_attempts": {}, "loaded": None,
             "error": error, "checks": {"matched": None, "new_batch_size": None, "both_branches": None},
-            "tried": {}, "warnings": []}
+            "tried": {}, "warnings": [], "deprecations": []}
 
 
 def _ship(entry: dict, module, framework: str, trips: dict, W, save_s: float, folder: str) -> dict:
@@ -200,43 +201,56 @@ def probe(run: dict, module, fn, args) -> dict:
         with _Recorded() as recorded:
             began = time.perf_counter()
             try:  # the implementation's own function, put through the system's tool by its own save
-                saved, error = module.save(getattr(module, run["function"]), W, x,
-                                           os.path.join(folder, "model"), how), None
+                saved = module.save(getattr(module, run["function"]), W, x, os.path.join(folder, "model"), how)
             except Exception as exc:  # noqa: BLE001 - a save that fails is the finding
-                saved, error = [], _said(exc)
-            save_s = time.perf_counter() - began
-            made = []
-            for entry in saved:  # an extra artifact made from the first (AOTInductor's package)
-                if entry.get("make"):
-                    began = time.perf_counter()
-                    try:
+                return {"artifact": {**_empty(None, f"save raised {_said(exc)}", time.perf_counter() - began),
+                                     "save_error": _said(exc)}, "more_artifacts": []}
+        made = [(time.perf_counter() - began, recorded.said)]
+        for entry in saved[1:]:  # an extra artifact made from the first (AOTInductor's package)
+            with _Recorded() as recorded:
+                began = time.perf_counter()
+                try:
+                    if entry.get("make"):
                         entry["make"]()
-                    except Exception as exc:  # noqa: BLE001 - said in its artifact
-                        entry["save_error"] = _said(exc)
-                    made.append(time.perf_counter() - began)
-                else:
-                    made.append(save_s)
+                except Exception as exc:  # noqa: BLE001 - said in its artifact
+                    entry["save_error"] = _said(exc)
+            made.append((time.perf_counter() - began, recorded.said))
         trips = trip_inputs(x, W)
-        arts = [_ship(e, module, run["framework"], trips, W, s, folder) for e, s in zip(saved, made)]
-        if not arts:
-            arts = [{**_empty(None, f"save raised {error}", save_s), "save_error": error}]
+        arts = []
+        for entry, (save_s, said) in zip(saved, made):
+            art = _ship(entry, module, run["framework"], trips, W, save_s, folder)
+            art["warnings"] = _counted([dict(w, where="save") for w in said]
+                                       + [dict(w, where="load") for w in art["warnings"]])
+            art["deprecations"] = _deprecations(art["warnings"])
+            arts.append(art)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
-    said = [dict(w, where="save") for w in recorded.said] + \
-        [dict(w, where="load") for a in arts for w in a.get("warnings") or []]
-    return {"artifact": arts[0], "more_artifacts": arts[1:], "warnings": _merged(run.get("warnings") or [], said)}
+    return {"artifact": arts[0], "more_artifacts": arts[1:]}
 
 
-def _merged(warned: list[dict], more: list[dict]) -> list[dict]:
-    """The run's warnings and these, one entry per (where, category, message), counted."""
-    out = [dict(w) for w in warned]
-    for w in more:
-        same = next((o for o in out if (o.get("where"), o["category"], o["message"])
-                     == (w.get("where"), w["category"], w["message"])), None)
-        if same:
-            same["count"] = same.get("count", 1) + w.get("count", 1)
+def _counted(warned: list[dict]) -> list[dict]:
+    """One entry per (where, category, message), with how many times it was said."""
+    out: dict = {}
+    for w in warned:
+        key = (w["where"], w["category"], w["message"])
+        if key in out:
+            out[key]["count"] += w.get("count", 1)
         else:
-            out.append(dict(w))
+            out[key] = dict(w)
+    return list(out.values())
+
+
+def _deprecations(warned: list[dict]) -> list[str]:
+    """What saving or loading said is deprecated: torch.jit's DeprecationWarnings, TensorFlow's
+    logged "X (from module) is deprecated and will be removed", once each, without TF's
+    "From <file>:<line>: " prefix."""
+    out = []
+    for w in warned:
+        text = w["message"].strip().splitlines()[0] if w["message"].strip() else ""
+        if w["category"] == "DeprecationWarning" or re.search(r"is deprecated and will be removed", text):
+            text = re.sub(r"^From \S+: ", "", text)
+            if text not in out:
+                out.append(text)
     return out
 
 
@@ -298,7 +312,10 @@ def _sentence(name: str, art: dict, fmt_s) -> str:
         s += f", {_size(art['bytes'])}, saved in {fmt_s(art['save_s'])}"
     if art.get("load_s") is not None:
         s += f", loaded in {fmt_s(art['load_s'])} (after {fmt_s(art['import_s'])} importing the framework)"
-    return s + f"; {survived(art)}."
+    s += f"; {survived(art)}"
+    if art.get("deprecations"):
+        s += "; on the way it was told: " + "; ".join(f'"{d.rstrip(".")}"' for d in art["deprecations"])
+    return s + "."
 
 
 def verdicts(doc: dict) -> list[str]:

@@ -108,14 +108,23 @@ def test_eager_pickles_do_not_load_without_the_source(doc):
     assert "it's not the same object as static_impl.jax.deployment.naive" in art["error"]
 
 
-def test_torch_jit_deprecations_are_data(doc):
+def test_deprecations_on_the_way_are_data(doc):
     for system in ("torch-jit-trace", "torch-jit-script"):
-        run = run_of(doc, system)
-        said = {(w.get("where"), w["category"], w["message"]) for w in run["warnings"]}
+        art = run_of(doc, system)["artifact"]
+        said = {(w["where"], w["category"], w["message"]) for w in art["warnings"]}
         assert ("save", "DeprecationWarning", "`torch.jit.save` is deprecated. Please switch to `torch.export`.") in said
         assert ("load", "DeprecationWarning", "`torch.jit.load` is deprecated. Please switch to `torch.export`.") in said
-        assert any(s["kind"] == "deprecation" and "torch.jit.save" in s["said"] for s in run["signals"])
-    assert not any(w.get("where") for w in run_of(doc, "jax-jit")["warnings"] if "deprecated" in w["message"])
+        assert "`torch.jit.load` is deprecated. Please switch to `torch.export`." in art["deprecations"]
+        # The tool's own deprecation is the run's signal, from the run itself.
+        assert any(s["kind"] == "deprecation" and s["said"].startswith(f"`torch.jit.{system[10:]}` is deprecated")
+                   for s in run_of(doc, system)["signals"])
+    # TensorFlow logs its own: TF 1.x's simple_save and loader, without the "From <file>:<line>:" prefix.
+    tf1 = run_of(doc, "tf1-graph")["artifact"]["deprecations"]
+    assert ("simple_save (from tensorflow.python.saved_model.simple_save) is deprecated and will be removed "
+            "in a future version.") in tf1
+    assert any(d.startswith("load (from tensorflow.python.saved_model.loader_impl) is deprecated") for d in tf1)
+    assert run_of(doc, "jax-jit")["artifact"]["deprecations"] == []
+    assert run_of(doc, "tf-function")["artifact"]["deprecations"] == []
 
 
 def test_takeaways_state_what_ships_and_what_survives(doc):
