@@ -25,8 +25,9 @@ def _groups(board: dict) -> list[tuple[dict, list[tuple[int, dict]]]]:
 
 
 def _table(board: dict, label_key: str, words: bool) -> Table:
+    # Numbered rows are for 80 columns: no padding at the table's edges, so row 10 and on fit too.
     table = Table(title="Does the claim hold? (this run)", box=box.SIMPLE_HEAVY,
-                  padding=(0, 1) if label_key == "scenario" else (0, 1, 0, 0))
+                  padding=(0, 1) if label_key == "scenario" else (0, 1, 0, 0), show_edge=label_key == "scenario")
     table.add_column("claim" if label_key == "scenario" else "#", no_wrap=True)
     for s in board["systems"]:
         table.add_column(s["short"], justify="center", no_wrap=True, min_width=len(s["short"]))
