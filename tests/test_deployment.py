@@ -12,6 +12,7 @@ loads and takes a new batch size but returns a wrong result on the other branch,
 and a jax.jit function does not pickle at all ("it's not the same object as ...naive").
 """
 import copy
+import re
 import shutil
 
 import pytest
@@ -82,18 +83,15 @@ def test_a_pt2_takes_a_new_batch_size_only_with_dynamic_shapes(doc):
 def test_aot_inductor_package_where_a_compiler_is_found(doc):
     (package,) = run_of(doc, "torch-export", "dynamic")["more_artifacts"]
     assert run_of(doc, "torch-export", "static")["more_artifacts"] == []
-    if not any(shutil.which(c) for c in spec_compilers()):
-        assert package["skipped"] and "no C++ compiler" in package["error"]
+    if package.get("skipped"):  # no C++ compiler on PATH: said in the data, nothing loaded
+        assert package["error"].startswith("no C++ compiler") and package["loaded"] is None
+        assert not any(shutil.which(c) for c in ("g++", "c++", "clang++"))
         return
-    assert package["format"].startswith("AOTInductor package") and package["loaded"]
-    assert package["checks"] == {"matched": True, "new_batch_size": True, "both_branches": True}
+    compiler = re.search(r"compiled with (\S+)\)$", package["format"]).group(1)
+    assert package["format"].startswith("AOTInductor package") and shutil.which(compiler)
+    assert package["loaded"] and package["checks"] == {"matched": True, "new_batch_size": True, "both_branches": True}
     # A shared library inside: far bigger than the .pt2 it was compiled from.
     assert package["bytes"] > 10 * run_of(doc, "torch-export", "dynamic")["artifact"]["bytes"]
-
-
-def spec_compilers():
-    from static_impl.torch.deployment import COMPILERS
-    return COMPILERS
 
 
 def test_eager_pickles_do_not_load_without_the_source(doc):
