@@ -17,6 +17,7 @@ class Field:
     required: bool
     meaning: str
     default: Any = None
+    choices: tuple = ()  # the only values it may take, where it has a fixed set
 
 
 FIELDS: tuple[Field, ...] = (
@@ -60,7 +61,8 @@ FIELDS: tuple[Field, ...] = (
     Field("CAUSES", "dict", False, "{cause id: {\"words\": ..., conditions}}: the causes the claim "
           "is about (lab/causes.py); `lab claims` counts only runs that failed for one of them", {}),
     Field("SIDE", "str", False, "which side of the trade the claim speaks for: \"costs\" (what "
-          "static graphs cost) or \"buys\" (what they buy); `lab claims` groups its rows by it", "costs"),
+          "static graphs cost) or \"buys\" (what they buy); `lab claims` groups its rows by it", "costs",
+          ("costs", "buys")),
     Field("CLAIM_RULE", "rule", False, "how `lab claims` grades the claim per system: data "
           "{\"kind\": naive-port | error-location | inspection, ...parameters} (lab/claims.py), or a "
           "callable rule(doc, system) -> (verdict, evidence, run labels) or None", None),
@@ -105,5 +107,7 @@ def values(module, file: str) -> dict:
         value = getattr(module, f.name, f.default)
         if f.name in vars(module) and not _CHECKS[f.kind](value):
             raise SpecError(file, f"{f.name} should be {f.kind}, got {type(value).__name__} {value!r:.60}")
+        if f.name in vars(module) and f.choices and value not in f.choices:
+            raise SpecError(file, f"{f.name} should be one of {', '.join(map(repr, f.choices))}, got {value!r:.60}")
         out[f.name] = value
     return out

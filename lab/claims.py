@@ -8,7 +8,9 @@ in `unrelated` and does not count; a run that returned a wrong result without ra
 in `silent`. Nothing here knows a framework or a scenario by name.
 
 Verdicts: holds | partly | does-not-hold | not-applicable | unavailable, and error where the
-scenario's own rule raised (that cell alone, and exit 1).
+scenario's own rule raised (that cell alone, and exit 1). Rows come grouped by the side of the
+trade their claim speaks for (the spec's SIDE): what static graphs cost, then what they buy; on
+a row of either side "holds" means what the claim says was measured for that system.
 """
 from __future__ import annotations
 
@@ -24,6 +26,10 @@ from scenarios._cells import label as _label
 from scenarios._readings import as_written, on_call, outcome
 
 VERDICTS = ("holds", "partly", "does-not-hold", "not-applicable", "unavailable", "error")
+# The two sides of the trade a claim speaks for (a spec's SIDE), in the scoreboard's order, and
+# what "holds" means on a row of each: the legend reads from here.
+SIDES = {"costs": {"title": "What static graphs cost", "rows": "cost rows", "holds": "the cost was measured"},
+         "buys": {"title": "What static graphs buy", "rows": "benefit rows", "holds": "the benefit was measured"}}
 GRADES = VERDICTS[:-1]  # what a rule may return
 NOT_RUN = ("unavailable", "timeout", "crashed", "interrupted")
 
@@ -239,7 +245,8 @@ def grade(docs: list[dict]) -> dict:
         versions.update({k: v for k, v in doc["versions"].items() if v})
         scenario = get(doc["scenario"])
         rows.append({"claim": doc["claim"], "scenario": doc["scenario"], "title": doc["title"],
-                     "cells": {s: cell(scenario, doc, s) for s in ids}})
+                     "side": scenario.field("SIDE"), "cells": {s: cell(scenario, doc, s) for s in ids}})
+    rows.sort(key=lambda row: list(SIDES).index(row["side"]))  # grouped by side, stable within
     drift = any(c["drift"] for row in rows for c in row["cells"].values())
     codes = [d["exit_code"] for d in docs]
     verdicts = {c["verdict"] for row in rows for c in row["cells"].values()}
@@ -250,5 +257,6 @@ def grade(docs: list[dict]) -> dict:
             "systems": [{"id": s, "label": systems.get(s).label, "short": systems.get(s).short,
                          "static": systems.get(s).static} for s in ids],
             "versions": versions, "claims": rows,
+            "sides": [{"side": side, **SIDES[side]} for side in SIDES if any(r["side"] == side for r in rows)],
             "skipped": [],  # broken specs the command left out (lab.options.Selection)
             "exit_code": code}

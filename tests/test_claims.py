@@ -7,7 +7,7 @@ from compare import signals, systems
 from compare.discovery import get
 from conftest import SCENARIOS, invoke
 from lab.strict_json import loads_strict
-from lab.claims import VERDICTS, grade
+from lab.claims import SIDES, VERDICTS, grade
 from lab.verdicts import verdicts
 
 
@@ -29,15 +29,19 @@ def cell(board, scenario, system):
 def test_every_claim_graded_for_every_system(board):
     assert board["schema"] == 2
     assert [s["id"] for s in board["systems"]] == list(systems.IDS) and len(systems.IDS) == 10
-    assert [r["scenario"] for r in board["claims"]] == SCENARIOS
+    # Grouped by side (what static graphs cost, then what they buy), in list order within each.
+    sides = list(SIDES)
+    assert [r["scenario"] for r in board["claims"]] == sorted(
+        SCENARIOS, key=lambda name: sides.index(get(name).field("SIDE")))
     for row in board["claims"]:
         assert set(row["cells"]) == {s["id"] for s in board["systems"]}
         for c in row["cells"].values():
             assert c["verdict"] in VERDICTS and c["evidence"]
             assert c["verdict"] == "not-applicable" or c["runs"]
             assert {"cause", "silent", "unrelated"} <= set(c)
-            # A cell holds or partly holds only on one of its claim's causes, said in words.
-            if c["verdict"] in ("holds", "partly"):
+            # A cell holds or partly holds only on one of its claim's causes, said in words; on a
+            # benefit row a cell holds on the benefit measured, and partly on what fell short.
+            if c["verdict"] == "partly" or (c["verdict"] == "holds" and row["side"] == "costs"):
                 assert c["cause"] in get(row["scenario"]).field("CAUSES") or c["cause"] in ("teardown", "rebuilt")
                 assert c["cause_words"] in c["evidence"]
             assert all(u["cause"] == "other" for u in c["unrelated"])
@@ -183,7 +187,8 @@ def test_cli_claims_json_and_exports(tmp_path):
     board = loads_strict(result.stdout)
     assert [s["id"] for s in board["systems"]] == ["tf1-graph", "tf-function", "torch-eager"]
     assert board["claims"][0]["cells"]["tf1-graph"]["verdict"] == "holds"
-    assert "| control-flow: " in md.read_text()
+    assert board["claims"][0]["side"] == "costs" and [s["side"] for s in board["sides"]] == ["costs"]
+    assert "| control-flow: " in md.read_text() and "## What static graphs cost" in md.read_text()
     assert "holds" in html.read_text()
 
 

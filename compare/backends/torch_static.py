@@ -78,8 +78,13 @@ class PreparedFunction:
         self.lab_warnings: list[dict] = []
         self._calls = 0
         self.__name__ = getattr(fn, "__name__", "variant")
-        if self.tool == "compile":
+        if self.tool in ("compile", "export"):
+            # torch.export traces torch.cond's branches with Dynamo, whose cache outlives the
+            # export: measured in 2.13, a dynamic-shape export after a static one of the same
+            # function fails ("your code specialized it to be a constant"). Each variant starts
+            # afresh, as in a new process.
             _dynamo_reset()
+        if self.tool == "compile":
             self.program = self._run = torch.compile(fn, backend=_counting(COMPILE_BACKEND),
                                                      fullgraph=how == "fullgraph")
         elif how == "script":  # no example inputs needed: compile the source now

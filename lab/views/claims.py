@@ -9,22 +9,41 @@ from rich.table import Table
 # A glyph and a colour per verdict; the legend under the table spells them out.
 GLYPH = {"holds": ("●", "red"), "partly": ("◐", "yellow"), "does-not-hold": ("○", "green"),
          "not-applicable": ("·", "dim"), "unavailable": ("?", "magenta"), "error": ("✗", "bold red")}
+# On a row about what static graphs buy, a claim that holds is good news: the colours swap.
+BUYS = {**GLYPH, "holds": ("●", "green"), "does-not-hold": ("○", "red")}
+
+
+def _glyphs(side: str | None) -> dict:
+    return BUYS if side == "buys" else GLYPH
+
+
+def _groups(board: dict) -> list[tuple[dict, list[tuple[int, dict]]]]:
+    """[(side, [(row number, row)])]: the rows under the side of the trade they speak for."""
+    numbered = list(enumerate(board["claims"], 1))
+    sides = board.get("sides") or [{"side": None, "title": "", "rows": "", "holds": ""}]
+    return [(side, [(n, row) for n, row in numbered if row.get("side") == side["side"]]) for side in sides]
 
 
 def _table(board: dict, label_key: str, words: bool) -> Table:
+    # Numbered rows are for 80 columns: no padding at the table's edges, so row 10 and on fit too.
     table = Table(title="Does the claim hold? (this run)", box=box.SIMPLE_HEAVY,
-                  padding=(0, 1) if label_key == "scenario" else (0, 1, 0, 0))
+                  padding=(0, 1) if label_key == "scenario" else (0, 1, 0, 0), show_edge=label_key == "scenario")
     table.add_column("claim" if label_key == "scenario" else "#", no_wrap=True)
     for s in board["systems"]:
         table.add_column(s["short"], justify="center", no_wrap=True, min_width=len(s["short"]))
-    for n, row in enumerate(board["claims"], 1):
-        cells = []
-        for s in board["systems"]:
-            verdict = row["cells"][s["id"]]["verdict"]
-            glyph, style = GLYPH[verdict]
-            text = f"{glyph} {verdict}" if words else glyph
-            cells.append(f"[{style}]{escape(text)}[/]" + ("[red]![/]" if row["cells"][s["id"]]["drift"] else ""))
-        table.add_row(row["scenario"] if label_key == "scenario" else str(n), *cells)
+    for k, (side, rows) in enumerate(_groups(board)):
+        if k:
+            table.add_section()  # a rule between the sides
+        if side["title"] and label_key == "scenario":  # numbered: the list under the table says
+            table.add_row(f"[bold]{escape(side['title'])}[/]", *[""] * len(board["systems"]))
+        for n, row in rows:
+            cells = []
+            for s in board["systems"]:
+                verdict = row["cells"][s["id"]]["verdict"]
+                glyph, style = _glyphs(row.get("side"))[verdict]
+                text = f"{glyph} {verdict}" if words else glyph
+                cells.append(f"[{style}]{escape(text)}[/]" + ("[red]![/]" if row["cells"][s["id"]]["drift"] else ""))
+            table.add_row(row["scenario"] if label_key == "scenario" else str(n), *cells)
     return table
 
 
@@ -36,11 +55,22 @@ def scoreboard(con: Console, board: dict, evidence: bool = True) -> None:
             break
     con.print(table)
     if label_key == "number":
-        for n, row in enumerate(board["claims"], 1):
-            con.print(f"[dim]{n}[/] {escape(row['scenario'])}: {escape(row['claim'])}")
+        for side, rows in _groups(board):
+            if side["title"]:
+                con.print(f"[bold]{escape(side['title'])}[/]")
+            for n, row in rows:
+                con.print(f"[dim]{n}[/] {escape(row['scenario'])}: {escape(row['claim'])}")
     shown = {c["verdict"] for row in board["claims"] for c in row["cells"].values()}
+    graded = ("holds", "partly", "does-not-hold")
+    for side, _ in _groups(board):  # "holds" means what the claim says was measured, cost or benefit
+        if side["title"]:
+            glyphs = _glyphs(side["side"])
+            con.print(f"{escape(side['rows'])}: " + " ".join(
+                f"[{glyphs[v][1]}]{glyphs[v][0]}[/] {v}" + (f" ({escape(side['holds'])})" if v == "holds" else "")
+                for v in graded))
     con.print("  ".join(f"[{style}]{glyph}[/] {verdict}" for verdict, (glyph, style) in GLYPH.items()
-                        if verdict != "error" or verdict in shown)  # error: a spec's rule raised
+                        if (verdict != "error" or verdict in shown)  # error: a spec's rule raised
+                        and not (board.get("sides") and verdict in graded))
               + "  [red]![/] drift")
     con.print("[dim]" + "  ".join(f"{s['short']}={s['id']}" for s in board["systems"]) + "[/]")
     if board.get("versions"):
@@ -51,7 +81,7 @@ def scoreboard(con: Console, board: dict, evidence: bool = True) -> None:
         con.rule(f"[bold]{escape(row['scenario'])}[/]: {escape(row['claim'])}", align="left")
         for s in board["systems"]:
             c = row["cells"][s["id"]]
-            glyph, style = GLYPH[c["verdict"]]
+            glyph, style = _glyphs(row.get("side"))[c["verdict"]]
             con.print(f"[{style}]{glyph} {s['id']}: {c['verdict']}[/] — {escape(c['evidence'])}"
                       + (f" [dim]({escape(', '.join(c['runs']))})[/]" if c["runs"] else ""))
     con.print(f"exit code {board['exit_code']}")
@@ -60,14 +90,19 @@ def scoreboard(con: Console, board: dict, evidence: bool = True) -> None:
 def markdown(board: dict) -> str:
     """The scoreboard as a Markdown table plus each cell's evidence."""
     ids = [s["id"] for s in board["systems"]]
-    lines = ["# Claims scoreboard", "",
-             "| claim | " + " | ".join(ids) + " |", "|---|" + "---|" * len(ids)]
+    lines = ["# Claims scoreboard", ""]
+    for side, rows in _groups(board):
+        if side["title"]:
+            lines += [f"## {side['title']}", "", f"On these rows, holds means {side['holds']} for that system.", ""]
+        lines += ["| claim | " + " | ".join(ids) + " |", "|---|" + "---|" * len(ids)]
+        for _, row in rows:
+            lines.append(f"| {row['scenario']}: {row['claim']} | "
+                         + " | ".join(row["cells"][i]["verdict"] for i in ids) + " |")
+        lines.append("")
+    lines += ["Versions: " + ", ".join(f"{k} {v}" for k, v in board.get("versions", {}).items()), ""]
+    lines += ["## Evidence", ""]
     for row in board["claims"]:
-        lines.append(f"| {row['scenario']}: {row['claim']} | "
-                     + " | ".join(row["cells"][i]["verdict"] for i in ids) + " |")
-    lines += ["", "Versions: " + ", ".join(f"{k} {v}" for k, v in board.get("versions", {}).items()), ""]
-    for row in board["claims"]:
-        lines += [f"## {row['scenario']}", ""]
+        lines += [f"### {row['scenario']}", ""]
         lines += [f"- **{i}: {row['cells'][i]['verdict']}**: {row['cells'][i]['evidence']}" for i in ids]
         lines.append("")
     return "\n".join(lines)

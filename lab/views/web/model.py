@@ -269,9 +269,14 @@ def scoreboard(claims: dict, systems: list[dict], sections: dict) -> dict:
                         "cause": text(cell.get("cause")),
                         "silent": len(lst(cell.get("silent"))), "unrelated": len(lst(cell.get("unrelated")))})
         rows.append({"claim": text(c.get("claim")), "scenario": text(c.get("scenario")),
-                     "href": sections.get(text(c.get("scenario"))), "cells": row})
+                     "side": text(c.get("side")), "href": sections.get(text(c.get("scenario"))), "cells": row})
     has_error = any(c["verdict"] == "error" for r in rows for c in r["cells"])
-    return {"systems": cols, "rows": rows, "compact": compact, "has_error": has_error}
+    # Grouped by the side of the trade each claim speaks for; a board without sides is one group.
+    sides = [d(x) for x in lst(claims.get("sides"))] or [{"side": "", "title": "", "holds": ""}]
+    groups = [{"side": text(x.get("side")), "title": text(x.get("title")), "holds": text(x.get("holds")),
+               "rows": [r for r in rows if r["side"] == text(x.get("side"))]} for x in sides]
+    return {"systems": cols, "rows": rows, "groups": [g for g in groups if g["rows"]], "compact": compact,
+            "has_error": has_error}
 
 
 def environment(docs: list[dict]) -> dict:
