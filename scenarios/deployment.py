@@ -15,6 +15,7 @@ import warnings
 import numpy as np
 
 from scenarios import _cells
+from scenarios._readings import fmt_s, who
 
 NAME = "deployment"
 ORDER = 10
@@ -300,11 +301,15 @@ def survived(art: dict) -> str:
 
 def _name(run: dict, doc: dict) -> str:
     """The system's display label, and the variant where the system ran more than one."""
-    several = sum(1 for r in doc["runs"] if r["system"] == run["system"]) > 1
-    return f"{run['mode_name']}, {run['variant']}" if several else run["mode_name"]
+    mine = [r for r in doc["runs"] if r["system"] == run["system"]]
+    if len(mine) == 1:
+        return run["mode_name"]
+    # By role ("torch.export ported"); the label only where two runs share a role.
+    shared = sum(1 for r in mine if who(r) == who(run)) > 1
+    return f"{who(run)} ({run['variant']})" if shared else who(run)
 
 
-def _sentence(name: str, art: dict, fmt_s) -> str:
+def _sentence(name: str, art: dict) -> str:
     if art.get("format") is None:
         return f"{name}: {survived(art)}."
     s = f"{name}: {art['format']}"
@@ -319,9 +324,8 @@ def _sentence(name: str, art: dict, fmt_s) -> str:
 
 
 def verdicts(doc: dict) -> list[str]:
-    from compare.units import fmt_s  # the lab's one way to write a duration (framework-free)
     runs = [r for r in doc["runs"] if artifacts(r)]
-    out = [_sentence(_name(r, doc), a, fmt_s) for r in runs for a in artifacts(r)]
+    out = [_sentence(_name(r, doc), a) for r in runs for a in artifacts(r)]
     every = [a for r in runs for a in artifacts(r) if a.get("fresh_process")]
     if every:
         leaked = [r["mode_name"] for r in runs for a in artifacts(r) if a.get("source_importable")]
@@ -338,7 +342,7 @@ def verdicts(doc: dict) -> list[str]:
                else "loaded, but not every check passed" if any(a.get("loaded") for a in arts)
                else "did not load without the source")
         groups[key].append(_name(r, doc))
-    said = [f"{key}: {', '.join(who)}" for key, who in groups.items() if who]
+    said = [f"{key}: {', '.join(names)}" for key, names in groups.items() if names]
     if said:
         out.append("; ".join(said) + ".")
     return out
