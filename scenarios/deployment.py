@@ -15,7 +15,7 @@ import warnings
 import numpy as np
 
 from scenarios import _cells
-from scenarios._readings import fmt_s, who
+from scenarios._readings import fmt_s
 
 NAME = "deployment"
 ORDER = 10
@@ -301,12 +301,9 @@ def survived(art: dict) -> str:
 
 def _name(run: dict, doc: dict) -> str:
     """The system's display label, and the variant where the system ran more than one."""
-    mine = [r for r in doc["runs"] if r["system"] == run["system"]]
-    if len(mine) == 1:
-        return run["mode_name"]
-    # By role ("torch.export ported"); the label only where two runs share a role.
-    shared = sum(1 for r in mine if who(r) == who(run)) > 1
-    return f"{who(run)} ({run['variant']})" if shared else who(run)
+    # Here the labels say what differs (torch.export's static and dynamic shapes), not a role.
+    several = sum(1 for r in doc["runs"] if r["system"] == run["system"]) > 1
+    return f"{run['mode_name']}, {run['variant']}" if several else run["mode_name"]
 
 
 def _sentence(name: str, art: dict) -> str:
