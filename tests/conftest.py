@@ -2,6 +2,7 @@
 scenario's `lab compare --json` runs once per test session and every test reads that document."""
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -9,6 +10,11 @@ from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
+
+# Every worker run of the session (in this process or a `python -m lab` child) appends a line
+# here (lab/runner.py); the summary at the end counts them. Set before lab.runner is imported.
+RUN_LOG = os.environ.setdefault("LAB_RUN_LOG", os.path.join(
+    os.environ.get("TMPDIR", "/tmp"), f"lab-test-runs.{os.getpid()}.jsonl"))
 
 from lab.cli import app
 from lab.strict_json import loads_strict
@@ -58,3 +64,19 @@ def runs_of(doc: dict, framework: str | None = None, variant: str | None = None)
     systems), optionally of one variant label."""
     return [r for r in doc["runs"] if (framework is None or framework in (r["framework"], r["system"]))
             and (variant is None or r["variant"] == variant)]
+
+
+def pytest_terminal_summary(terminalreporter):
+    """How many worker runs the session started and their wall time, slowest tests first."""
+    try:
+        with open(RUN_LOG) as fh:
+            runs = [json.loads(line) for line in fh]
+    except OSError:
+        return
+    by_test: dict[str, list] = {}
+    for run in runs:
+        by_test.setdefault(run["test"] or "(outside a test)", []).append(run["wall_s"])
+    write = terminalreporter.write_line
+    write(f"worker runs: {len(runs)}, {sum(r['wall_s'] for r in runs):.0f} s of wall time (log: {RUN_LOG})")
+    for test, walls in sorted(by_test.items(), key=lambda kv: -sum(kv[1]))[:15]:
+        write(f"  {sum(walls):6.1f} s  {len(walls)} run(s)  {test}")
