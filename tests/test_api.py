@@ -141,8 +141,8 @@ def test_a_dead_or_overrun_warm_worker_is_replaced_and_shutdown_leaves_no_proces
     assert warm["after_exit"] == []  # the worker left up ended with the interpreter
 
 
-def test_to_dict_is_the_json_document(kernel_run, compare_doc):
-    doc, cli = kernel_run["doc"], compare_doc("control-flow")  # `lab compare control-flow --json --repeats 3`
+def test_to_dict_is_the_json_document(kernel_run, compare_run):
+    doc, cli = kernel_run["doc"], compare_run("control-flow")  # `lab compare control-flow --json --repeats 3`
     assert set(doc) == set(cli) - {"_exit_code"}
     assert doc["schema"] == cli["schema"] and doc["systems"] == cli["systems"] == TRIO
     assert [(r["system"], r["variant"], r["function"], r["status"]) for r in doc["runs"]] == \

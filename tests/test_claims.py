@@ -5,6 +5,7 @@ import pytest
 
 from compare import signals, systems
 from compare.discovery import get
+from _docs import copy_of as _doc, graded as _cell, run_in as _run
 from conftest import SCENARIOS, invoke
 from lab.strict_json import loads_strict
 from lab.claims import VERDICTS, grade
@@ -74,20 +75,6 @@ def test_a_cell_follows_its_runs(docs):
 
 
 # --- each rule against an altered document: the cell follows the cause, the warning, the silence ---
-
-def _doc(docs, scenario):
-    """A copy of one scenario's real document, to alter."""
-    return copy.deepcopy(next(d for d in docs if d["scenario"] == scenario))
-
-
-def _run(doc, system, variant):
-    (run,) = [r for r in doc["runs"] if (r["system"], r["variant"]) == (system, variant)]
-    return run
-
-
-def _cell(doc, system):
-    return grade([doc])["claims"][0]["cells"][system]
-
 
 def test_jit_trace_holds_on_the_baked_branch_and_leaves_out_the_return_type(docs):
     doc = _doc(docs, "control-flow")
