@@ -9,8 +9,10 @@ test_matrix checks that such a document is the one the narrower command prints.
 """
 from __future__ import annotations
 
+import contextlib
 import copy
 
+import pytest
 from typer.testing import CliRunner
 
 from lab.cli import app
@@ -94,6 +96,33 @@ def compare_json(name: str, *extra: str) -> dict:
             source = printed(name, *others, "--systems", "all") if not others else printed(name, *extra)
         _read[key] = source if source["systems"] == ids else narrowed(source, ids)
     return _read[key]
+
+
+@contextlib.contextmanager
+def serving():
+    """In-process `lab compare/report/claims` read their runs from the session's shared documents
+    (each scenario narrowed to the systems asked for, with the standard options) instead of
+    starting workers: for the tests of what a command writes and shows. The tests of a
+    command's own run do not use it."""
+    from lab import session
+    real = session.run_many
+
+    def run_many(names, *, systems_, on_doc=None, **options):
+        docs = []
+        for name in names:
+            session.run_many = real  # a shared run not made yet is made for real
+            try:
+                doc = copy.deepcopy(compare_json(name, "--systems", ",".join(systems_)))
+            finally:
+                session.run_many = run_many
+            doc.pop("_exit_code")
+            docs.append(doc)
+            if on_doc:
+                on_doc(doc)
+        return docs
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(session, "run_many", run_many)
+        yield
 
 
 # --- documents to alter ---------------------------------------------------------------------------

@@ -14,10 +14,12 @@ import pytest
 
 # Every worker run of the session (in this process or a `python -m lab` child) appends a line
 # here (lab/runner.py); the summary at the end counts them. Set before lab.runner is imported.
+# Kept where LAB_RUN_LOG names a file; otherwise a scratch file, removed after the summary.
+KEEP_RUN_LOG = "LAB_RUN_LOG" in os.environ
 RUN_LOG = os.environ.setdefault("LAB_RUN_LOG", os.path.join(
     os.environ.get("TMPDIR", "/tmp"), f"lab-test-runs.{os.getpid()}.jsonl"))
 
-from _docs import compare_json, invoke, printed
+from _docs import compare_json, invoke, printed, serving
 from compare.discovery import discover
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -41,6 +43,13 @@ def compare_run():
     """compare_run(name, *extra_args) -> what that very command printed, run once per session:
     for the tests that check the command itself, not only the runs it reports."""
     return printed
+
+
+@pytest.fixture()
+def served():
+    """In-process commands read their runs from the session's shared documents (_docs.serving)."""
+    with serving():
+        yield
 
 
 @pytest.fixture()
@@ -69,10 +78,13 @@ def pytest_terminal_summary(terminalreporter):
             runs = [json.loads(line) for line in fh]
     except OSError:
         return
+    if not KEEP_RUN_LOG:
+        os.remove(RUN_LOG)
     by_test: dict[str, list] = {}
     for run in runs:
         by_test.setdefault(run["test"] or "(outside a test)", []).append(run["wall_s"])
     write = terminalreporter.write_line
-    write(f"worker runs: {len(runs)}, {sum(r['wall_s'] for r in runs):.0f} s of wall time (log: {RUN_LOG})")
+    write(f"worker runs: {len(runs)}, {sum(r['wall_s'] for r in runs):.0f} s of wall time"
+          + (f" (log: {RUN_LOG})" if KEEP_RUN_LOG else ""))
     for test, walls in sorted(by_test.items(), key=lambda kv: -sum(kv[1]))[:15]:
         write(f"  {sum(walls):6.1f} s  {len(walls)} run(s)  {test}")

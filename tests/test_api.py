@@ -348,7 +348,7 @@ def _terminal(path) -> str:
     return text
 
 
-def test_report_writes_the_web_page_the_terminal_and_the_json(tmp_path):
+def test_report_writes_the_web_page_the_terminal_and_the_json(tmp_path, served):
     result = invoke(["report", "--out", str(tmp_path), "control-flow", *PAIR])
     assert result.exit_code == 0, result.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["report.html", "report.json", "terminal.html"]
@@ -364,7 +364,7 @@ def test_report_writes_the_web_page_the_terminal_and_the_json(tmp_path):
         assert 'id="lab-summary"' in page
 
 
-def test_compare_export_html_is_the_web_page_and_terminal_html_the_terminal(tmp_path):
+def test_compare_export_html_is_the_web_page_and_terminal_html_the_terminal(tmp_path, served):
     page, terminal = tmp_path / "page.html", tmp_path / "run.terminal.html"
     result = invoke(["compare", "control-flow", *PAIR, "--export", str(page), "--export", str(terminal)])
     assert result.exit_code == 0, result.stderr

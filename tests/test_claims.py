@@ -162,7 +162,7 @@ def test_drift_in_a_cell_is_exit_4(docs):
     assert cell(board, "control-flow", "tf1-graph")["drift"] and board["exit_code"] == 4
 
 
-def test_cli_claims_json_and_exports(tmp_path):
+def test_cli_claims_json_and_exports(tmp_path, served):
     md, html = tmp_path / "board.md", tmp_path / "board.html"
     result = invoke(["claims", "control-flow", "--systems", "tf1-graph,tf-function,torch-eager",
                      "--json", "--export", str(md), "--export", str(html)])
