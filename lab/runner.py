@@ -460,15 +460,18 @@ def run_workers(frameworks: list[str], requests: dict[str, dict], *, device: str
 
 
 def _logged(run):
-    """LAB_RUN_LOG=path: one JSON line per worker run (its frameworks, scenarios, wall time and
-    the test that asked for it), so the test suite can count what its worker runs cost."""
+    """LAB_RUN_LOG=path: one JSON line per worker run (its frameworks, how many systems, its
+    scenarios, wall time and the test that asked for it), so the test suite can count what its
+    worker runs cost."""
     def logged(frameworks, requests, **kwargs):
         start = time.monotonic()
         try:
             return run(frameworks, requests, **kwargs)
         finally:
             first = requests[frameworks[0]] if frameworks else {}
-            line = {"task": first.get("task"), "frameworks": list(frameworks),
+            systems = {s for r in requests.values() for part in [r, *r.get("scenarios", [])]
+                       for s in part.get("systems", [])}
+            line = {"task": first.get("task"), "frameworks": list(frameworks), "systems": len(systems),
                     "scenarios": [s.get("scenario") for s in first.get("scenarios", [])]
                     or sorted(first.get("cases", {})), "wall_s": round(time.monotonic() - start, 2),
                     "test": os.environ.get("PYTEST_CURRENT_TEST", "").split(" (")[0]}
