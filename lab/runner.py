@@ -455,3 +455,28 @@ def run_workers(frameworks: list[str], requests: dict[str, dict], *, device: str
         shutil.rmtree(workdir, ignore_errors=True)
         _SCRATCH.discard(workdir)
     return {fw: results[fw] for fw in frameworks if fw in results}, interrupted
+
+
+def _logged(run):
+    """LAB_RUN_LOG=path: one JSON line per worker run (its frameworks, how many systems, its
+    scenarios, wall time and the test that asked for it), so the test suite can count what its
+    worker runs cost."""
+    def logged(frameworks, requests, **kwargs):
+        start = time.monotonic()
+        try:
+            return run(frameworks, requests, **kwargs)
+        finally:
+            first = requests[frameworks[0]] if frameworks else {}
+            systems = {s for r in requests.values() for part in [r, *r.get("scenarios", [])]
+                       for s in part.get("systems", [])}
+            line = {"task": first.get("task"), "frameworks": list(frameworks), "systems": len(systems),
+                    "scenarios": [s.get("scenario") for s in first.get("scenarios", [])]
+                    or sorted(first.get("cases", {})), "wall_s": round(time.monotonic() - start, 2),
+                    "test": os.environ.get("PYTEST_CURRENT_TEST", "").split(" (")[0]}
+            with open(os.environ["LAB_RUN_LOG"], "a") as fh:
+                fh.write(json.dumps(line) + "\n")
+    return logged
+
+
+if os.environ.get("LAB_RUN_LOG"):
+    run_workers = _logged(run_workers)

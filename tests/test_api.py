@@ -141,8 +141,8 @@ def test_a_dead_or_overrun_warm_worker_is_replaced_and_shutdown_leaves_no_proces
     assert warm["after_exit"] == []  # the worker left up ended with the interpreter
 
 
-def test_to_dict_is_the_json_document(kernel_run, compare_doc):
-    doc, cli = kernel_run["doc"], compare_doc("control-flow")  # `lab compare control-flow --json --repeats 3`
+def test_to_dict_is_the_json_document(kernel_run, compare_run):
+    doc, cli = kernel_run["doc"], compare_run("control-flow")  # `lab compare control-flow --json --repeats 3`
     assert set(doc) == set(cli) - {"_exit_code"}
     assert doc["schema"] == cli["schema"] and doc["systems"] == cli["systems"] == TRIO
     assert [(r["system"], r["variant"], r["function"], r["status"]) for r in doc["runs"]] == \
@@ -348,7 +348,7 @@ def _terminal(path) -> str:
     return text
 
 
-def test_report_writes_the_web_page_the_terminal_and_the_json(tmp_path):
+def test_report_writes_the_web_page_the_terminal_and_the_json(tmp_path, served):
     result = invoke(["report", "--out", str(tmp_path), "control-flow", *PAIR])
     assert result.exit_code == 0, result.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["report.html", "report.json", "terminal.html"]
@@ -364,7 +364,7 @@ def test_report_writes_the_web_page_the_terminal_and_the_json(tmp_path):
         assert 'id="lab-summary"' in page
 
 
-def test_compare_export_html_is_the_web_page_and_terminal_html_the_terminal(tmp_path):
+def test_compare_export_html_is_the_web_page_and_terminal_html_the_terminal(tmp_path, served):
     page, terminal = tmp_path / "page.html", tmp_path / "run.terminal.html"
     result = invoke(["compare", "control-flow", *PAIR, "--export", str(page), "--export", str(terminal)])
     assert result.exit_code == 0, result.stderr

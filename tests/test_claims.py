@@ -5,6 +5,7 @@ import pytest
 
 from compare import signals, systems
 from compare.discovery import get
+from _docs import copy_of as _doc, graded as _cell, run_in as _run
 from conftest import SCENARIOS, invoke
 from lab.strict_json import loads_strict
 from lab.claims import SIDES, VERDICTS, grade
@@ -78,20 +79,6 @@ def test_a_cell_follows_its_runs(docs):
 
 
 # --- each rule against an altered document: the cell follows the cause, the warning, the silence ---
-
-def _doc(docs, scenario):
-    """A copy of one scenario's real document, to alter."""
-    return copy.deepcopy(next(d for d in docs if d["scenario"] == scenario))
-
-
-def _run(doc, system, variant):
-    (run,) = [r for r in doc["runs"] if (r["system"], r["variant"]) == (system, variant)]
-    return run
-
-
-def _cell(doc, system):
-    return grade([doc])["claims"][0]["cells"][system]
-
 
 def test_jit_trace_holds_on_the_baked_branch_and_leaves_out_the_return_type(docs):
     doc = _doc(docs, "control-flow")
@@ -179,7 +166,7 @@ def test_drift_in_a_cell_is_exit_4(docs):
     assert cell(board, "control-flow", "tf1-graph")["drift"] and board["exit_code"] == 4
 
 
-def test_cli_claims_json_and_exports(tmp_path):
+def test_cli_claims_json_and_exports(tmp_path, served):
     md, html = tmp_path / "board.md", tmp_path / "board.html"
     result = invoke(["claims", "control-flow", "--systems", "tf1-graph,tf-function,torch-eager",
                      "--json", "--export", str(md), "--export", str(html)])

@@ -1,6 +1,5 @@
 """control-flow, end to end through `lab compare control-flow --json`."""
 import ast
-import copy
 
 import numpy as np
 import pytest
@@ -105,11 +104,6 @@ def test_reference_is_exact_for_the_loop():
 TAKEAWAYS = get("control-flow").field("verdicts")
 TF_WORKS = "the naive tf.function port works"
 JAX_IF = "jax.jit did not convert the Python `if`"
-
-
-@pytest.fixture()
-def altered(doc):
-    return copy.deepcopy(doc)
 
 
 def _one(doc, system, variant):

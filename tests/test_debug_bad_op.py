@@ -1,6 +1,5 @@
 """debug-bad-op, end to end through `lab compare debug-bad-op --json`, plus traceback anatomy."""
 import importlib.util
-import copy
 import json
 import os
 import subprocess
@@ -350,11 +349,6 @@ def test_anatomy_finds_the_bug_line_named_in_the_message(planted):
 TAKEAWAYS = get("debug-bad-op").field("verdicts")
 TOOL = {fw: spec.TOOLS[NATIVE[fw]][0] for fw in FRAMEWORKS}
 BLAME = "the unchecked lookup itself raised"
-
-
-@pytest.fixture()
-def altered(doc):
-    return copy.deepcopy(doc)
 
 
 def tool_sentence(doc, framework):

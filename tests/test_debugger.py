@@ -19,7 +19,7 @@ import pytest
 from compare import debugger
 from lab.claims import grade
 from scenarios import debugger as spec
-from test_claims import _cell, _doc, _run
+from _docs import copy_of as _doc, graded as _cell, run_in as _run
 
 
 @pytest.fixture(scope="module")

@@ -8,6 +8,7 @@ from html.parser import HTMLParser
 
 import pytest
 
+from _docs import serving
 from conftest import ROOT, invoke
 from lab.strict_json import loads_strict
 from lab.verdicts import fmt_s
@@ -37,7 +38,8 @@ def exported(tmp_path_factory):
     args = ["compare", "control-flow", *FAST, "--plot", str(out / "chart.png")]
     for path in paths.values():
         args += ["--export", str(path)]
-    result = invoke(args, env={"COLUMNS": "100"})
+    with serving():  # what the command writes and shows, from the shared run
+        result = invoke(args, env={"COLUMNS": "100"})
     assert result.exit_code == 0, result.stderr
     out.joinpath("terminal.txt").write_text(result.stdout)
     return paths, loads_strict(paths["json"].read_text()), out
@@ -143,7 +145,7 @@ def test_demo_runs_through_without_a_terminal():
     assert "AutoGraph turned" not in takeaway  # tensorflow did not run
 
 
-def test_report_writes_one_self_contained_page(tmp_path):
+def test_report_writes_one_self_contained_page(tmp_path, served):
     result = invoke(["report", "--out", str(tmp_path), "control-flow", *FAST])
     assert result.exit_code == 0, result.stderr
     text = html_text(tmp_path / "report.html")

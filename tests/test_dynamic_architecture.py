@@ -1,5 +1,4 @@
 """dynamic-architecture, end to end through `lab compare dynamic-architecture --json`."""
-import copy
 
 import numpy as np
 import pytest
@@ -136,11 +135,6 @@ def test_reference_on_a_hand_built_tree():
 TAKEAWAYS = get("dynamic-architecture").field("verdicts")
 PER_SHAPE = "tf.function with the structure as static Python data"
 RECURSION = "tf.function as written never finished tracing"
-
-
-@pytest.fixture()
-def altered(doc):
-    return copy.deepcopy(doc)
 
 
 def _with(doc, start):

@@ -16,7 +16,7 @@ import pytest
 
 from lab.claims import grade
 from scenarios import graph_lifetime as spec
-from test_claims import _cell, _doc, _run
+from _docs import copy_of as _doc, graded as _cell, run_in as _run
 
 TORCH = ("torch-eager", "torch-compile", "torch-export", "torch-jit-trace", "torch-jit-script")
 

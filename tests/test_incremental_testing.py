@@ -1,5 +1,4 @@
 """incremental-testing, end to end through `lab compare incremental-testing --json`."""
-import copy
 import re
 
 import numpy as np
@@ -201,11 +200,6 @@ def test_annotate_summaries():
 # --- the takeaways against altered runs: each sentence follows the fact it cites ------------------
 
 TAKEAWAYS = get("incremental-testing").field("verdicts")
-
-
-@pytest.fixture()
-def altered(doc):
-    return copy.deepcopy(doc)
 
 
 def sentence_for(doc, label):

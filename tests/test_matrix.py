@@ -1,44 +1,62 @@
-"""Every discovered scenario × framework, from the session-shared `lab compare --json` runs."""
+"""Every discovered scenario × every registered system, from the session's one `lab compare
+--json --systems all` run per scenario."""
 import os
 
 import pytest
 
-from conftest import FRAMEWORKS, NATIVE, SCENARIOS, runs_of
+from _docs import narrowed
 from compare.discovery import get
+from compare.systems import DEFAULT, get as system
+from conftest import SCENARIOS, SYSTEMS
 
-CASES = [(s, fw) for s in SCENARIOS for fw in FRAMEWORKS]
-
-
-@pytest.mark.parametrize("name,framework", CASES, ids=[f"{s}-{fw}" for s, fw in CASES])
-def test_framework_ran_every_declared_variant(compare_doc, name, framework):
-    doc = compare_doc(name)
-    declared = list(get(name).variants(NATIVE[framework]))
-    assert [r["variant"] for r in runs_of(doc, framework)] == declared
-    assert doc["frameworks"][framework]["status"] == "ok"
+CASES = [(s, sid) for s in SCENARIOS for sid in SYSTEMS]
+IDS = [f"{s}-{sid}" for s, sid in CASES]
 
 
-@pytest.mark.parametrize("name,framework", CASES, ids=[f"{s}-{fw}" for s, fw in CASES])
-def test_working_variants_match_the_reference(compare_doc, name, framework):
-    doc = compare_doc(name)
-    for run in runs_of(doc, framework):
+def runs(compare_doc, name, sid):
+    return [r for r in compare_doc(name, "--systems", "all")["runs"] if r["system"] == sid]
+
+
+@pytest.mark.parametrize("name,sid", CASES, ids=IDS)
+def test_system_ran_every_declared_variant(compare_doc, name, sid):
+    doc = compare_doc(name, "--systems", "all")
+    assert [r["variant"] for r in runs(compare_doc, name, sid)] == list(get(name).variants(sid))
+    assert doc["frameworks"][system(sid).framework]["status"] == "ok"
+
+
+@pytest.mark.parametrize("name,sid", CASES, ids=IDS)
+def test_each_variant_behaves_as_its_scenario_declares(compare_doc, name, sid):
+    for run in runs(compare_doc, name, sid):
+        expected = run["expected"]
+        assert expected, run["variant"]
+        assert run["status"] == expected["status"], (run["variant"], run.get("error"), run.get("wrong"))
+        if "error_type" in expected:
+            assert run["error"]["type"] == expected["error_type"], run["variant"]
+
+
+@pytest.mark.parametrize("name,sid", CASES, ids=IDS)
+def test_working_variants_match_the_reference(compare_doc, name, sid):
+    for run in runs(compare_doc, name, sid):
         if run["expect_ok"]:
             assert run["status"] == "ok", (run["variant"], run.get("error"), run.get("wrong"))
             # Every call was checked against the reference, not just the first.
             assert len(run["call_errors"]) == run["calls"], run["variant"]
 
 
-@pytest.mark.parametrize("name,framework", CASES, ids=[f"{s}-{fw}" for s, fw in CASES])
-def test_errors_are_classified_consistently(compare_doc, name, framework):
-    for run in runs_of(compare_doc(name), framework):
+@pytest.mark.parametrize("name,sid", CASES, ids=IDS)
+def test_errors_are_classified_consistently(compare_doc, name, sid):
+    for run in runs(compare_doc, name, sid):
         error = run.get("error")
         if not error:
             continue
         for frames in (error["frames"], error.get("unfiltered_frames") or []):
             for f in frames:
-                if "site-packages" in f["file"]:
-                    assert f["origin"] == "framework", f
-                elif "__autograph_generated" in os.path.basename(f["file"]):
+                # Code a framework wrote at run time: AutoGraph's files, exec'd strings such as
+                # torch.fx's `<eval_with_key>.5 from .../site-packages/torch/fx/...`.
+                if f["file"].startswith("<") or "__autograph_generated" in os.path.basename(f["file"]):
                     assert f["origin"] == "generated", f
+                elif "site-packages" in f["file"]:
+                    assert f["origin"] == "framework", f
                 elif f["file"].startswith(("static_impl/", "dynamic_impl/")):
                     assert f["origin"] == "user", f
         if error["innermost_user"]:
@@ -53,11 +71,37 @@ def test_errors_are_classified_consistently(compare_doc, name, framework):
 
 @pytest.mark.parametrize("name", SCENARIOS)
 def test_every_run_has_no_blank_cell(compare_doc, name):
-    doc = compare_doc(name)
+    doc = compare_doc(name, "--systems", "all")
     assert doc["verdicts"], "a run always says what it showed"
+    assert doc["_exit_code"] == doc["exit_code"] == 0 and doc["drift"] == []
     for run in doc["runs"]:
         assert run["status"] in ("ok", "error", "wrong")
         assert (run["error"] is not None) == (run["status"] == "error")
         # The run's code size is that of the function it ran, as the code table counts it.
         table = doc["code"][run["system"]]["functions"][run["function"]]
         assert run["code"] == {k: table[k] for k in run["code"]}
+
+
+def _shape(doc: dict) -> dict:
+    """What a document says, less what each run measures anew (times, memory, pids)."""
+    return {
+        "keys": sorted(doc), "systems": doc["systems"], "versions": doc["versions"],
+        "frameworks": {fw: (sorted(info), info["status"]) for fw, info in doc["frameworks"].items()},
+        "runs": [(sorted(r), r["system"], r["variant"], r["function"], r["status"], r["expected"],
+                  r["expect_ok"], r["code"], (r["error"] or {}).get("type")) for r in doc["runs"]],
+        "code": doc["code"], "drift": doc["drift"], "reading_errors": doc["reading_errors"],
+        "counts": (len(doc["verdicts"]), len(doc["takeaways"])),
+        "exit": (doc["exit_code"], doc["_exit_code"]), "threads": doc["environment"]["threads"],
+    }
+
+
+def test_a_selection_read_from_the_broader_run_is_what_its_own_command_prints(compare_doc, compare_run):
+    """The fixtures read a narrower selection from a broader run (tests/_docs.py); here the
+    default trio, read from `--systems all`, against `lab compare control-flow --json` itself."""
+    broad = compare_doc("control-flow", "--systems", "all")
+    read = narrowed(broad, list(DEFAULT))
+    own = compare_run("control-flow")
+    assert own["systems"] == list(DEFAULT) and broad["systems"] != own["systems"]
+    assert _shape(read) == _shape(own)
+    # Each run is the broader run's own (nothing re-measured), under the narrower selection.
+    assert [r for r in broad["runs"] if r["system"] in DEFAULT] == read["runs"]

@@ -17,7 +17,7 @@ from compare import signals
 from conftest import runs_of
 from lab.claims import grade
 from scenarios import numpy_bridge as spec
-from test_claims import _cell, _doc, _run
+from _docs import copy_of as _doc, graded as _cell, run_in as _run
 
 
 @pytest.fixture(scope="module")

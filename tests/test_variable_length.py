@@ -1,5 +1,4 @@
 """variable-length, end to end through `lab compare variable-length --json`."""
-import copy
 import io
 
 import numpy as np
@@ -127,11 +126,6 @@ def test_reference_is_the_recurrence():
 # --- the takeaways against altered runs: each sentence follows the fact it cites ------------------
 
 TAKEAWAYS = get("variable-length").field("verdicts")
-
-
-@pytest.fixture()
-def altered(doc):
-    return copy.deepcopy(doc)
 
 
 def _jax_sentence(doc):

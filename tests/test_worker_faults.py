@@ -20,7 +20,7 @@ from shadows.project import project
 
 FAULTS = ("hang", "exit", "segv", "printer")
 SCENARIOS = [f"fault-{f}" for f in FAULTS] + ["control-flow"]
-TIMEOUT = 40  # each worker's own seconds; the hung forward uses all of them
+TIMEOUT = 20  # each worker's own seconds; the hung forward uses all of them
 
 
 @pytest.fixture(scope="module")
