@@ -17,6 +17,7 @@ killed, and the next call starts a fresh one. They end on `shutdown()` or with t
 from __future__ import annotations
 
 import atexit
+import json
 import os
 import selectors
 import shutil

@@ -67,17 +67,17 @@ def narrowed(doc: dict, system_ids: list[str]) -> dict:
     """What `lab compare --json` prints for `system_ids` (a subset of the doc's systems),
     assembled from the runs and worker results in `doc`."""
     from compare.discovery import get
+    from compare.results import Run
     from lab.session import assemble
     assert set(system_ids) <= set(doc["systems"]), (system_ids, doc["systems"])
     source = copy.deepcopy(doc)
     workers = {fw: dict(info, framework=fw) for fw, info in source["frameworks"].items()}
-    parts = {fw: dict(info, runs=[r for r in source["runs"] if r["framework"] == fw])
+    # A worker's part holds typed Runs (compare/protocol.py), as read from its file.
+    parts = {fw: dict(info, runs=[Run.from_dict(r) for r in source["runs"] if r["framework"] == fw])
              for fw, info in source["frameworks"].items()}
-    data = assemble(get(doc["scenario"]), system_ids, workers, parts, seed=doc["seed"], device=doc["device"],
-                    threads=doc["environment"]["threads_requested"], interrupted=doc["interrupted"])
-    data["frameworks"] = {fw: {k: v for k, v in info.items() if k != "log"}  # as --json without --verbose
-                          for fw, info in data["frameworks"].items()}
-    data = loads_strict(dumps(data))
+    built = assemble(get(doc["scenario"]), system_ids, workers, parts, seed=doc["seed"], device=doc["device"],
+                     threads=doc["environment"]["threads_requested"], interrupted=doc["interrupted"])
+    data = loads_strict(dumps(built.to_dict(with_logs=False)))  # as --json without --verbose
     data["_exit_code"] = data["exit_code"]  # what `lab compare` exits with
     return data
 
