@@ -193,6 +193,10 @@ def assemble(scenario: Scenario, system_ids: list[str], workers: dict[str, dict]
         drift=drifted, interrupted=interrupted,
         exit_code=exit_code(runs, drifted, interrupted))
     data = doc.to_dict()
+    try:
+        relate(data, scenario)
+    except ReadingError as exc:
+        failed_readings.append(str(exc))
     data["verdicts"] = verdicts.verdicts(data)
     try:
         data["takeaways"] = verdicts.takeaways(data, scenario)
@@ -202,6 +206,20 @@ def assemble(scenario: Scenario, system_ids: list[str], workers: dict[str, dict]
     if failed_readings:
         data["exit_code"] = errors.worst([data["exit_code"], errors.FAILED])
     return data
+
+
+def relate(doc: dict, scenario: Scenario) -> None:
+    """The spec's cross-run fields (its `relate(doc)`) landed on the document's runs; a
+    ReadingError if it raises or names a run the document does not have."""
+    if not scenario.field("relate"):
+        return
+    said = scenario.read("relate", doc)
+    runs = {f"{r['system']}/{r['variant']}": r for r in doc["runs"]}
+    if not isinstance(said, dict) or not all(k in runs and isinstance(v, dict) for k, v in said.items()):
+        raise scenario.reading_error("relate", "did not return {\"system/variant\": {field: value}} "
+                                               "for runs of this document")
+    for label, found in said.items():
+        runs[label].update(found)
 
 
 def run_many(names: list[str], *, systems_: list[str], repeats: int, device: str, threads: int,
