@@ -289,7 +289,7 @@ def verdicts(doc: dict) -> list[str]:
     refused = [r for r in runs if r["status"] == "error"]
     if refused:
         out.append("Could not run a workload, so no evidence for or against speed: " + "; ".join(
-            f"{who(r)} on {r['workload']} ({_error(r)[:120]})" for r in refused) + ".")
+            f"{who(r)} on {r['workload']} ({_error(r).split('. ')[0][:160]})" for r in refused) + ".")
     wrong = [(r, e) for r in runs for e in r.get("sweep") or [] if e.get("matched") is False]
     if wrong:
         out.append("Did not match the reference: " + "; ".join(

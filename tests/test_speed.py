@@ -194,7 +194,15 @@ def test_the_charts_carry_speed_up_against_size_with_the_break_even(doc):
     assert sweep_sizes(series) == list(spec.sizes())
     tables = speedup_tables(doc)
     assert [t.title.split(":")[0] for t in tables] == ["chain", "mlp"]
-    assert all(len(t.columns) == len(spec.sizes()) + 2 for t in tables)
+    for table, workload in zip(tables, ("chain", "mlp")):
+        rows = [x for x in series if x["workload"] == workload]
+        assert len(table.columns) == 2 + len(spec.sizes()) + 1 and table.row_count == 2 * len(rows)
+        # Under each size, the speed-up of every run and, a row below, its break-even, from the data.
+        first = [cell.plain for cell in table.columns[2]._cells]
+        assert first[1::2] == ["never" if x["points"][0]["break_even_calls"] is None
+                               else f"{x['points'][0]['break_even_calls']:,}" for x in rows]
+        assert [float(c.rstrip("×").replace(",", "")) for c in first[::2]] == \
+            [pytest.approx(x["points"][0]["speedup"], rel=0.06, abs=0.006) for x in rows]
     drawn = svg.speedup([s for s in series if s["workload"] == "chain"])
     chain = [s for s in series if s["workload"] == "chain"]
     assert drawn.count("<path ") == len(chain) and drawn.count("<circle ") == sum(len(s["points"]) for s in chain)

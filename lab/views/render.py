@@ -327,8 +327,9 @@ def _times(ratio: float) -> str:
 
 def speedup_tables(doc: dict) -> list[Table]:
     """A sweep's chart (speed): per workload, each compiled run's steady-state speed-up over its
-    framework's eager run at each size, the calls after which its first call is paid back, and
-    the speed-up against size as one character per size on a log scale shared by all rows."""
+    framework's eager run at each size, with the calls after which its first call is paid back
+    on the row below, and the speed-up against size as one character per size on a log scale
+    shared by all rows."""
     from lab.charts import speedup_series, spark, sweep_sizes
     series = speedup_series(doc)
     if not series:
@@ -339,28 +340,30 @@ def speedup_tables(doc: dict) -> list[Table]:
     for workload in dict.fromkeys(s["workload"] for s in series):
         rows = [s for s in series if s["workload"] == workload]
         sizes = sweep_sizes(rows)
-        table = Table(title=f"{workload}: speed-up over the framework's eager system, steady state "
-                            "(calls until the first call is paid back)", box=box.SIMPLE,
-                      caption=f"against size: log scale from {_times(lo)} (▁) to {_times(hi)} (█); "
-                              "green: faster, red: slower than op by op, as the scenario judges; never: not faster, "
-                              "so never paid back",
-                      caption_justify="left")
-        table.add_column("run", overflow="fold")
+        table = Table(title=f"{workload}: speed-up over the framework's eager system (steady state) and the "
+                            "calls that pay back the first call", box=box.SIMPLE,
+                      caption=f"trend: speed-up against size, log scale from {_times(lo)} (▁) to {_times(hi)} (█); green: "
+                              "faster, red: slower than op by op (as the scenario judges); never: not faster, "
+                              "so never paid back", caption_justify="left")
+        table.add_column("run", no_wrap=True)
+        table.add_column("", no_wrap=True)
         for size in sizes:
-            table.add_column(f"{size:,}", justify="right")
-        table.add_column("against size")
+            table.add_column(f"{size:,}", justify="right", no_wrap=True)
+        table.add_column("trend", no_wrap=True)
         for s in rows:
             by = {p["size"]: p for p in s["points"]}
-            cells = []
+            ratio, paid = [], []
             for size in sizes:
                 p = by.get(size)
-                if p is None:
-                    cells.append(Text("-"))
-                    continue
-                paid = "never" if p["break_even_calls"] is None else f"{p['break_even_calls']:,}"
-                style = {True: "green", False: "red"}.get(p["faster"], "")
-                cells.append(Text(f"{_times(p['speedup'])} ({paid})", style))
-            table.add_row(Text(s["label"]), *cells, Text(spark([p["speedup"] for p in s["points"]], lo, hi), "cyan"))
+                ratio.append(Text(_times(p["speedup"]), {True: "green", False: "red"}.get(p["faster"], ""))
+                             if p else Text("-"))
+                paid.append(Text("-" if p is None else "never" if p["break_even_calls"] is None
+                                 else f"{p['break_even_calls']:,}", "dim"))
+            # The workload is the table's: the row names the system, and a variant of its own (XLA).
+            own = s["run"]["variant"].removeprefix(workload).strip("-_")
+            table.add_row(Text(f"{s['system']} {own}".strip()), Text("speed-up"), *ratio,
+                          Text(spark([p["speedup"] for p in s["points"]], lo, hi), "cyan"))
+            table.add_row(Text(""), Text("paid back", "dim"), *paid, Text(""))
         tables.append(table)
     return tables
 
