@@ -162,7 +162,8 @@ def _run_variant(scenario: Scenario, backend, module, system: str, label: str, a
     return run
 
 
-def _probe(scenario: Scenario, backend, module, system: str, run: Run, fn, args, variant) -> None:
+def _probe(scenario: Scenario, backend, module, system: str, run: Run, fn, args,
+           variant: tuple = (None, None)) -> None:
     """The spec's probe, in the system's mode: its fields land on the run (typed ones as
     attributes). A probe that raises costs only its own fields: `probe_error` says why. A probe
     with a fifth parameter gets the worker's kit (compare/probekit.py) for this variant."""

@@ -237,10 +237,21 @@ def _faster(run: dict) -> tuple[list[dict], list[dict]]:
     return [e for e in points if e["faster"] is True], [e for e in points if e["faster"] is False]
 
 
+def _calls(n: int) -> str:
+    return f"{n:,} call{'s' * (n != 1)}"
+
+
 def _paid(points: list[dict]) -> str:
-    said = [f"{e['break_even_calls']:,} call{'s' * (e['break_even_calls'] != 1)} at {_rows(e['size'])}"
-            for e in points if e.get("break_even_calls") is not None]
-    return ", ".join(said)
+    paid = [e for e in points if e.get("break_even_calls") is not None]
+    if len(paid) > 1 and len({e["break_even_calls"] for e in paid}) == 1:
+        return f"{_calls(paid[0]['break_even_calls'])} at each of {_sizes(paid)}"
+    return ", ".join(f"{_calls(e['break_even_calls'])} at {_rows(e['size'])}" for e in paid)
+
+
+def _sizes(points: list[dict]) -> str:
+    """'4, 64 and 1,024 rows'."""
+    n = [f"{e['size']:,}" for e in points]
+    return (f"{', '.join(n[:-1])} and {n[-1]}" if len(n) > 1 else n[0]) + " rows"
 
 
 def _error(run: dict) -> str:
@@ -272,7 +283,7 @@ def verdicts(doc: dict) -> list[str]:
             if paid:
                 s += f"; its first call is paid back after {paid}"
             if never:
-                s += f"; never at {', '.join(_rows(e['size']) for e in never)} (not faster there)"
+                s += f"; never at {_sizes(never)} (not faster there)"
             parts.append(s)
         out.append(f"Steady-state speed-up of {words}, each system against its own framework's eager "
                    f"system (1 thread each): " + "; ".join(parts) + ".")
@@ -340,7 +351,7 @@ def claim_rule(doc: dict, system: str):
     if all(r["mode"] == "dynamic" for r in runs):
         return ("not-applicable", f"the baseline: {runs[0]['mode_name']} is what its framework's compiled "
                                   "systems are measured against", labels)
-    judgement = _cells.judged(runs, {}, lambda r: r["status"] != "ok", lambda r: _error(r)[:160])
+    judgement = _cells.judged(runs, {}, lambda r: r["status"] != "ok", lambda r: _error(r).split(". ")[0][:160])
     counted = [r for r in _cells.counted(runs, judgement) if _measured(r)]
     silent = [{"run": _cells.label(r), "words": f"returned a wrong result at {_rows(e['size'])}"}
               for r in counted for e in r["sweep"] if e.get("matched") is False]
@@ -356,14 +367,16 @@ def claim_rule(doc: dict, system: str):
         s = f"{r['workload']}{' (' + LABELS[r['variant']][1] + ')' if LABELS[r['variant']][1] else ''}: "
         if faster:
             best = max(faster, key=lambda e: e["speedup"])
-            s += (f"faster at {', '.join(_rows(e['size']) for e in faster)} (up to {_x(best['speedup'])} at "
-                  f"{_rows(best['size'])})")
+            where = "every size" if len(faster) == len(points) else _sizes(faster)
+            s += f"faster at {where} (up to {_x(best['speedup'])} at {_rows(best['size'])})"
             paid = _paid(faster)
             s += f", paid back after {paid}" if paid else ""
         else:
             s += "faster at no size"
         if slower:
             s += "; slower at " + ", ".join(f"{_rows(e['size'])} ({_x(e['speedup'])})" for e in slower)
+        if len(faster) + len(slower) < len(points):
+            s += "; about the same elsewhere"
         said.append(s)
     verdict = "holds" if hits == points_n else "partly" if hits else "does-not-hold"
     return _cells.graded(verdict, "; ".join(said), runs, judgement, silent)
