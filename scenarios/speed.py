@@ -285,8 +285,10 @@ def verdicts(doc: dict) -> list[str]:
             if never:
                 s += f"; never at {_sizes(never)} (not faster there)"
             parts.append(s)
-        out.append(f"Steady-state speed-up of {words}, each system against its own framework's eager "
-                   f"system (1 thread each): " + "; ".join(parts) + ".")
+        threads = (doc.get("environment") or {}).get("threads_requested")
+        out.append(f"Steady-state speed-up of {words}, each system against its own framework's eager system"
+                   + (f" ({threads} thread{'s' * (threads != 1)} each)" if threads else "") + ": "
+                   + "; ".join(parts) + ".")
     alone = list(dict.fromkeys(who(r) for r in runs if r["mode"] == "static" and r.get("sweep") and not r.get("baseline")))
     if alone:
         out.append(f"No speed-up to compute for {', '.join(alone)}: their framework's eager system did not "
