@@ -113,8 +113,8 @@ class PreparedFunction:
     @property
     def bare(self):
         """What the tool made, called without the lab's bookkeeping (warnings recorded on every
-        torch.compile call cost ~0.25 ms, more than a small graph's run): for steady-state timing,
-        after the first call."""
+        torch.compile call cost 0.13-0.26 ms, measured: more than a small graph's run): for
+        steady-state timing, after the first call."""
         return self._run if self._run is not None else self
 
     def _cold(self):
