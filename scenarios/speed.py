@@ -118,19 +118,19 @@ def describe_calls(call_inputs) -> dict:
 
 # --- the probe: each size's first call (freshly prepared) and steady state ---------------------
 
-def _matches(outs: list, want) -> tuple[bool, float]:
+def _matches(outs: list, want) -> tuple[bool, float | None]:
+    """(within RTOL/ATOL of the reference, max abs error); None where the shapes differ or a value
+    is not finite (the JSON stays strict)."""
     want = [np.asarray(w) for w in (want if isinstance(want, tuple) else (want,))]
-    if len(outs) != len(want):
-        return False, math.inf
+    if len(outs) != len(want) or any(np.shape(g) != w.shape for g, w in zip(outs, want)):
+        return False, None
     worst, ok = 0.0, True
     for got, w in zip(outs, want):
-        got = np.asarray(got, np.float64)
-        if got.shape != w.shape:
-            return False, math.inf
-        diff = np.abs(got - w)
-        worst = max(worst, float(diff.max()) if diff.size else 0.0)
+        diff = np.abs(np.asarray(got, np.float64) - w)
+        most = float(diff.max()) if diff.size else 0.0
+        worst = most if not math.isfinite(most) else max(worst, most)  # NaN stays NaN, not 0
         ok = ok and bool(np.all(diff <= ATOL + RTOL * np.abs(w)))
-    return ok, worst
+    return ok, worst if math.isfinite(worst) else None
 
 
 def _first_line(exc: BaseException) -> str:
@@ -306,7 +306,8 @@ def verdicts(doc: dict) -> list[str]:
     wrong = [(r, e) for r in runs for e in r.get("sweep") or [] if e.get("matched") is False]
     if wrong:
         out.append("Did not match the reference: " + "; ".join(
-            f"{who(r)} on {r['workload']} at {_rows(e['size'])} (max abs error {e['max_abs_err']:.3g})"
+            f"{who(r)} on {r['workload']} at {_rows(e['size'])}"
+            + (f" (max abs error {e['max_abs_err']:.3g})" if e.get("max_abs_err") is not None else "")
             for r, e in wrong) + ".")
     return out
 

@@ -16,6 +16,7 @@ import copy
 import math
 import re
 
+import numpy as np
 import pytest
 
 from compare import systems
@@ -211,3 +212,17 @@ def test_the_charts_carry_speed_up_against_size_with_the_break_even(doc):
     e = chain[0]["points"][0]
     paid = "never" if e["break_even_calls"] is None else f"{e['break_even_calls']:,}"
     assert f"paid back after {paid} calls" in drawn
+
+
+def test_the_arithmetic_and_the_reference_check_without_a_worker():
+    assert spec.break_even(first_c=1.0, steady_c=0.001, first_e=0.0, steady_e=0.002) == 1001
+    assert spec.break_even(first_c=0.1, steady_c=0.001, first_e=0.5, steady_e=0.002) == 1  # cheaper at once
+    assert spec.break_even(first_c=0.1, steady_c=0.002, first_e=0.0, steady_e=0.002) is None  # never faster
+    arrays = spec.inputs(4)
+    want = spec.mlp_reference(*arrays)
+    assert spec._matches([np.asarray(w, np.float32) for w in want], want)[0]
+    wrong = [np.asarray(w, np.float32) + 1e-2 for w in want]
+    assert spec._matches(wrong, want)[0] is False
+    # A NaN or a wrong shape is a mismatch with no error size to report (the JSON stays strict).
+    assert spec._matches([np.full((4, spec.WIDTH), np.nan)], spec.chain_reference(*arrays)) == (False, None)
+    assert spec._matches([np.zeros((2, 2))], spec.chain_reference(*arrays)) == (False, None)
