@@ -191,6 +191,8 @@ def baseline_of(run: dict, runs: list[dict]) -> dict | None:
 
 
 def relate(doc: dict) -> dict:
+    """{"system/variant": {sweep, baseline}}: each compiled run's sweep with its speed-up over its
+    framework's eager run of the same workload, and the break-even, size by size."""
     out = {}
     for run in doc["runs"]:
         if not run.get("sweep") or run["mode"] == "dynamic":
@@ -303,6 +305,11 @@ def verdicts(doc: dict) -> list[str]:
     if refused:
         out.append("Could not run a workload, so no evidence for or against speed: " + "; ".join(
             f"{who(r)} on {r['workload']} ({_error(r).split('. ')[0][:160]})" for r in refused) + ".")
+    failed = [(r, e) for r in runs for e in r.get("sweep") or [] if e.get("error")]
+    if failed:
+        out.append("Failed at a size (a fresh preparation's first call or steady state raised): " + "; ".join(
+            f"{who(r)} on {r['workload']} at {_rows(e['size'])} ({e['error'].split('. ')[0][:120]})"
+            for r, e in failed) + ".")
     wrong = [(r, e) for r in runs for e in r.get("sweep") or [] if e.get("matched") is False]
     if wrong:
         out.append("Did not match the reference: " + "; ".join(
