@@ -40,10 +40,14 @@ FIELDS: tuple[Field, ...] = (
           "from the run's JSON document", None),
     Field("annotate", "callable", False, "annotate(run) -> dict of extra fields for one run, "
           "computed in the worker from the run's own data", None),
-    Field("probe", "callable", False, "probe(run, module, fn, args) -> dict of run fields measured "
-          "in the worker after each run, in the system's mode, with the implementation module's own "
-          "functions (`fn`: the variant as the system prepared it, or None; `args`: the first call's "
-          "inputs)", None),
+    Field("probe", "callable", False, "probe(run, module, fn, args[, kit]) -> dict of run fields "
+          "measured in the worker after each run, in the system's mode, with the implementation module's "
+          "own functions (`fn`: the variant as the system prepared it, or None; `args`: the first call's "
+          "inputs; `kit`, to a probe that takes a fifth parameter: the worker's tools, compare/probekit.py: "
+          "the variant prepared afresh, inputs of other sizes, synchronised and steady-state timing)", None),
+    Field("relate", "callable", False, "relate(doc) -> {\"system/variant\": {field: value}}: run fields "
+          "computed from the whole document's runs (one run against another system's, e.g. a "
+          "break-even against the eager baseline), landed on those runs before any verdict", None),
     Field("DEBUGGER_COMMANDS", "strs", False, "pdb commands typed at every stop of a breakpoint "
           "in the scenario's runs (compare/debugger.py); a run with them is never timed in a loop", ()),
     Field("STEADY_STATE", "bool", False, "False: time the steady state of working variants only "

@@ -7,6 +7,7 @@ the numpy reference), then time the steady state on the first input.
 from __future__ import annotations
 
 import importlib
+import inspect
 import sys
 import time
 from dataclasses import fields
@@ -15,6 +16,7 @@ from compare import debugger, protocol, retrace, signals, systems, timing
 from compare.capture import captured
 from compare.discovery import ROOT, Scenario, get
 from compare.numeric import compare_outputs
+from compare.probekit import ProbeKit
 from compare.results import ErrorAnatomy, Run
 from compare.tracebacks import anatomy
 
@@ -72,7 +74,7 @@ def _run_variant(scenario: Scenario, backend, module, system: str, label: str, a
             run.status = "error"
             run.error = ErrorAnatomy.from_dict(anatomy(exc, USER_DIRS, HARNESS_DIRS, root=str(ROOT)))
             _probe(scenario, backend, module, system, run, None,
-                   [backend.to_input(a, system) for a in calls[0]] if calls else [])
+                   [backend.to_input(a, system) for a in calls[0]] if calls else [], (attr, how))
             return run
         first_args = None
         for index, call in enumerate(calls):
@@ -148,7 +150,7 @@ def _run_variant(scenario: Scenario, backend, module, system: str, label: str, a
             run.graph_report = report
     if calls:
         _probe(scenario, backend, module, system, run, fn, first_args or
-               [backend.to_input(a, system) for a in calls[0]])
+               [backend.to_input(a, system) for a in calls[0]], (attr, how))
     run.signals = signals.read(run.to_dict())
     annotate = scenario.field("annotate")
     if annotate:
@@ -159,15 +161,21 @@ def _run_variant(scenario: Scenario, backend, module, system: str, label: str, a
     return run
 
 
-def _probe(scenario: Scenario, backend, module, system: str, run: Run, fn, args) -> None:
+def _probe(scenario: Scenario, backend, module, system: str, run: Run, fn, args,
+           variant: tuple = (None, None)) -> None:
     """The spec's probe, in the system's mode: its fields land on the run (typed ones as
-    attributes). A probe that raises costs only its own fields: `probe_error` says why."""
+    attributes). A probe that raises costs only its own fields: `probe_error` says why. A probe
+    with a fifth parameter gets the worker's kit (compare/probekit.py) for this variant."""
     probe = scenario.field("probe")
     if probe is None:
         return
+    kit = ()
+    if len(inspect.signature(probe).parameters) >= 5:
+        kit = (ProbeKit(backend, lambda: fresh_module(scenario.impl_module(system)), system, *variant,
+                        run.timing.repeats or 1),)
     try:
         with backend.mode(system):
-            found = probe(run.to_dict(), module, fn, args)
+            found = probe(run.to_dict(), module, fn, args, *kit)
     except Exception as exc:  # noqa: BLE001 - reported in the run, not raised
         found = {"probe_error": f"{type(exc).__name__}: {str(exc).splitlines()[0][:200] if str(exc) else ''}"}
     _land(run, found)

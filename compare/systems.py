@@ -103,7 +103,7 @@ SYSTEMS: tuple[System, ...] = (
     System("torch-compile", "torch", "torch.compile", "compile", True, "static_impl/torch", "graphs",
            {"compiled": ("naive", "compile"), "fullgraph": ("naive", "fullgraph"),
             "static": ("forward", "fullgraph")}, ("compiled", "static"), mode_group="static",
-           adapter="torch_static", hows=("compile", "fullgraph")),
+           adapter="torch_static", hows=("compile", "fullgraph", "inductor")),
     System("torch-export", "torch", "torch.export", "export", True, "static_impl/torch", "exports",
            {"naive": ("naive", "export"), "static": ("forward", "export")}, ("static",),
            adapter="torch_static", hows=("export", "export-strict", "export-dynamic", "session")),

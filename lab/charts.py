@@ -14,7 +14,7 @@ def per_call_series(doc: dict, min_calls: int = 5) -> list[dict]:
     for run in doc["runs"]:
         times = run.get("call_times_s") or []
         if len(times) >= min_calls:
-            series.append({"label": run_label(run), "system": run["system"], "times": times,
+            series.append({"label": run_label(run), "system": run["system"], "run": run, "times": times,
                            "compiles": run.get("compiles"), "call_compiles": run.get("call_compiles") or [],
                            "reasons": run.get("retrace_reasons") or [],
                            "total_s": sum(times)})
@@ -48,3 +48,25 @@ def log_bar(value: float, lo: float, hi: float, width: int) -> int:
     """Bar length for `value` on a log axis from lo to hi."""
     lo, hi = math.log10(lo), math.log10(hi)
     return max(1, int(round((math.log10(value) - lo) / ((hi - lo) or 1.0) * width)))
+
+
+def speedup_series(doc: dict) -> list[dict]:
+    """Speed-up over the framework's own eager run against size, one series per run whose
+    scenario measured a sweep (`sweep`: [{size, speedup, break_even_calls, ...}], e.g. speed),
+    grouped by workload in run order. break_even_calls None: the compile is never paid back."""
+    series = []
+    for run in doc["runs"]:
+        points = [e for e in run.get("sweep") or [] if isinstance(e.get("speedup"), (int, float))]
+        if points:
+            series.append({"label": run_label(run), "system": run["system"], "run": run,
+                           "workload": run.get("workload") or run["variant"], "baseline": run.get("baseline"),
+                           "points": [{"size": e["size"], "speedup": e["speedup"], "faster": e.get("faster"),
+                                       "break_even_calls": e.get("break_even_calls"),
+                                       "first_s": e.get("first_s"), "steady_s": e.get("steady_s")}
+                                      for e in points]})
+    return sorted(series, key=lambda s: list(dict.fromkeys(x["workload"] for x in series)).index(s["workload"]))
+
+
+def sweep_sizes(series: list[dict]) -> list:
+    """Every size any series measured, ascending: the columns of the speed-up table."""
+    return sorted({p["size"] for s in series for p in s["points"]})

@@ -194,6 +194,11 @@ def assemble(scenario: Scenario, system_ids: list[str], workers: dict[str, dict]
         drift=drifted, interrupted=interrupted,
         exit_code=exit_code(runs, drifted, interrupted))
     data = doc.to_dict(with_logs=False)  # what a spec's readings take, by contract
+    try:
+        if relate(doc, data, scenario):
+            data = doc.to_dict(with_logs=False)
+    except ReadingError as exc:
+        failed_readings.append(str(exc))
     doc.verdicts = data["verdicts"] = verdicts.verdicts(data)
     try:
         doc.takeaways = verdicts.takeaways(data, scenario)
@@ -203,6 +208,27 @@ def assemble(scenario: Scenario, system_ids: list[str], workers: dict[str, dict]
     if failed_readings:
         doc.exit_code = errors.worst([doc.exit_code, errors.FAILED])
     return doc
+
+
+def relate(doc: CompareDoc, data: dict, scenario: Scenario) -> bool:
+    """The spec's cross-run fields (its `relate(data)`, read from the JSON document) landed on
+    the typed runs; True if there were any. A ReadingError if it raises or names a run the
+    document does not have."""
+    if not scenario.field("relate"):
+        return False
+    said = scenario.read("relate", data)
+    runs = {f"{r.system}/{r.variant}": r for r in doc.runs}
+    if not isinstance(said, dict) or not all(k in runs and isinstance(v, dict) for k, v in said.items()):
+        raise scenario.reading_error("relate", "did not return {\"system/variant\": {field: value}} "
+                                               "for runs of this document")
+    for label, found in said.items():
+        run = runs[label]
+        for key, value in found.items():  # a Run's own field, else one of the scenario's
+            if key in run.extra or not hasattr(run, key):
+                run.extra[key] = value
+            else:
+                setattr(run, key, value)
+    return bool(said)
 
 
 def run_docs(names: list[str | Scenario], *, systems_: list[str], repeats: int, device: str,

@@ -68,7 +68,7 @@ def verdicts(doc: dict) -> list[str]:
     eager = code.get(eager_sys, {}).get("functions", {}).get("forward")
     for run in runs:
         sys_code = code.get(run["system"])
-        if not (run["variant"] in systems.get(run["system"]).working and run["status"] == "ok"
+        if not (_working(run, runs) and run["status"] == "ok"
                 and run["mode"] == "static" and sys_code and eager and run.get("code")):
             continue
         static = run["code"]
@@ -84,10 +84,19 @@ def verdicts(doc: dict) -> list[str]:
     # First call against the second call and the steady state, for the working variants.
     for run in runs:
         t = run.get("timing") or {}
-        if run["variant"] in systems.get(run["system"]).working and run["status"] == "ok" \
-                and t.get("first_call_s") and t.get("steady_median_s"):
+        if _working(run, runs) and run["status"] == "ok" and t.get("first_call_s") and t.get("steady_median_s"):
             out.append(first_call_sentence(run))
     return out
+
+
+def _working(run: dict, runs: list[dict]) -> bool:
+    """A label the registry calls working for its system; or, where the scenario gave the system
+    labels of its own only (speed's workloads), one its EXPECTED says runs ok."""
+    work = systems.get(run["system"]).working
+    if run["variant"] in work:
+        return True
+    own_only = not any(r["variant"] in work for r in runs if r["system"] == run["system"])
+    return own_only and bool(run.get("expect_ok"))
 
 
 def first_call_sentence(run: dict) -> str:

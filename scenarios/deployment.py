@@ -18,7 +18,7 @@ from scenarios import _cells
 from scenarios._readings import fmt_s
 
 NAME = "deployment"
-ORDER = 10
+ORDER = 11
 SIDE = "buys"
 TITLE = "Ship the model: save it, load it where its source is not"
 CLAIM = "A static graph ships without Python: the road to production (TorchScript)."

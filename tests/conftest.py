@@ -23,6 +23,9 @@ from _docs import compare_json, invoke, printed, serving
 from compare.discovery import discover
 
 ROOT = Path(__file__).resolve().parent.parent
+# The speed scenario's short sweep (two sizes, compiles still paid) for every run in the suite;
+# tests/test_speed.py checks the full sweep's shape from the spec without running it.
+os.environ.setdefault("LAB_SWEEP", "short")
 SCENARIOS = [s.name for s in discover()[0]]
 from compare.systems import DEFAULT, FRAMEWORK_NAMES, IDS as SYSTEMS, get as system
 

@@ -80,8 +80,10 @@ def warm_up() -> None:
 
 
 def forget_conversions() -> None:
-    # Nothing to forget: jax.jit caches traces by function object, and a fresh import makes new ones.
-    pass
+    # jax.jit caches traces by function object, and a fresh import makes new ones; but op by op,
+    # JAX compiles each primitive once per shape for the whole process: forget those too, so an
+    # eager first call pays them as it would in a new process.
+    jax.clear_caches()
 
 
 def to_input(value, system: str):

@@ -50,9 +50,10 @@ def warm_up() -> None:
 
 
 def forget_conversions() -> None:
-    # Nothing to forget: Dynamo keeps its compiled code on each code object, and a fresh import
-    # makes new ones.
-    pass
+    # Dynamo keeps its compiled code on each code object, and a fresh import makes new ones. But
+    # torch.jit.script caches what it compiled by function object, and static_impl/torch files
+    # import the eager functions, which a fresh import of theirs does not renew: forget those.
+    torch.jit._state._jit_caching_layer.clear()  # no public API for this in 2.13
 
 
 def to_input(value, system: str):

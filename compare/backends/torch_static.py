@@ -8,6 +8,8 @@ system's tool is the first of its registry `hows`; the others are its alternativ
 
     "compile"  torch.compile(fn)                  (graph breaks allowed)
     "fullgraph" torch.compile(fn, fullgraph=True)  (a graph break raises)
+    "inductor" torch.compile(fn, backend="inductor"), whatever COMPILE_BACKEND says: a
+               scenario about speed needs the compiler users compile with
     "export"   torch.export.export, non-strict (2.13's default), static shapes
     "export-strict"  the same with strict=True (Dynamo captures the graph)
     "export-dynamic" non-strict, with the module's DYNAMIC_SHAPES (Dim.DYNAMIC)
@@ -42,6 +44,12 @@ _graph_runs = 0  # compiled graphs torch.compile ran: a call that ran none ran e
 _exports = 0  # programs exported (successful torch.export.export calls)
 _jit = 0  # functions traced or scripted
 _sink: dict | None = None  # the dict first_call_events() is filling, if any
+_compiled_with: str | None = None  # the backend of the variant torch.compile prepared last
+
+
+def backend_of(how: str | None) -> str:
+    """The torch.compile backend a variant compiles with."""
+    return "inductor" if how == "inductor" else COMPILE_BACKEND
 
 
 def _tool(system: str) -> str:
@@ -85,7 +93,9 @@ class PreparedFunction:
             # afresh, as in a new process.
             _dynamo_reset()
         if self.tool == "compile":
-            self.program = self._run = torch.compile(fn, backend=_counting(COMPILE_BACKEND),
+            global _compiled_with
+            _compiled_with = backend_of(how)
+            self.program = self._run = torch.compile(fn, backend=_counting(backend_of(how)),
                                                      fullgraph=how == "fullgraph")
         elif how == "script":  # no example inputs needed: compile the source now
             self._capture(lambda: torch.jit.script(fn), "script_s")
@@ -97,7 +107,7 @@ class PreparedFunction:
         # shape recompiles. Later calls of an exported/traced program skip the bookkeeping.
         if not (first or self.tool == "compile"):
             return self._run(*args)
-        with self._recording():
+        with self._recording(), self._cold():
             if self._run is None:
                 self._capture_with(args)
             if not first:
@@ -109,6 +119,20 @@ class PreparedFunction:
             if _sink is not None:  # script_s was measured at prepare, before the sink existed
                 _sink.update(self.lab_events)
             return out
+
+    @property
+    def bare(self):
+        """What the tool made, called without the lab's bookkeeping (warnings recorded on every
+        torch.compile call cost 0.13-0.26 ms, measured: more than a small graph's run): for
+        steady-state timing, after the first call."""
+        return self._run if self._run is not None else self
+
+    def _cold(self):
+        # "inductor" compiles cold, its on-disk caches off: a first call costs what it costs on a
+        # new machine, whatever compiled before (a warm cache cut a 1.0-1.4 s compile to 0.04 s).
+        if self.how == "inductor":
+            return torch.compiler.config.patch(force_disable_caches=True)
+        return contextlib.nullcontext()
 
     def _capture_with(self, args) -> None:
         if self.tool == "export":
@@ -261,7 +285,7 @@ def first_call_events(system: str):
                 if spent > 0:
                     events[key] = spent
             events["graph_breaks"] = sum(counters["unimplemented"].values()) - breaks
-            events["backend"] = COMPILE_BACKEND
+            events["backend"] = _compiled_with or COMPILE_BACKEND
 
 
 def graph_report(fn, args, system: str) -> dict | None:
@@ -325,9 +349,9 @@ def describe(system: str, how: str | None) -> dict:
         return {"system": system, "how": how, "tool": name, "deprecated": tool != "export",
                 "call": f"the session calls {name} on its model itself, again after each edit"}
     if tool == "compile":
-        return {"system": system, "how": how, "tool": "torch.compile", "backend": COMPILE_BACKEND,
+        return {"system": system, "how": how, "tool": "torch.compile", "backend": backend_of(how),
                 "fullgraph": how == "fullgraph",
-                "call": f"torch.compile(fn, backend={COMPILE_BACKEND!r}, fullgraph={how == 'fullgraph'})"}
+                "call": f"torch.compile(fn, backend={backend_of(how)!r}, fullgraph={how == 'fullgraph'})"}
     if tool == "export":
         strict = how == "export-strict"
         return {"system": system, "how": how, "tool": "torch.export", "strict": strict,

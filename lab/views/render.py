@@ -310,6 +310,53 @@ def first_vs_steady_chart(doc: dict, width: int) -> Panel | None:
     return Panel(body, title="First call vs steady state", border_style="yellow")
 
 
+def _times(ratio: float) -> str:
+    return f"{ratio:,.0f}×" if ratio >= 10 else f"{ratio:.2f}×"
+
+
+def speedup_tables(doc: dict) -> list[Table]:
+    """A sweep's chart (speed): per workload, each compiled run's steady-state speed-up over its
+    framework's eager run at each size, with the calls after which its first call is paid back
+    on the row below, and the speed-up against size as one character per size on a log scale
+    shared by all rows."""
+    from lab.charts import speedup_series, spark, sweep_sizes
+    series = speedup_series(doc)
+    if not series:
+        return []
+    ratios = [p["speedup"] for s in series for p in s["points"]]
+    lo, hi = min(ratios + [1.0]), max(ratios + [1.0])
+    tables = []
+    for workload in dict.fromkeys(s["workload"] for s in series):
+        rows = [s for s in series if s["workload"] == workload]
+        sizes = sweep_sizes(rows)
+        table = Table(title=f"{workload}: speed-up over the framework's eager system (steady state) and the "
+                            "calls that pay back the first call", box=box.SIMPLE,
+                      caption=f"trend: speed-up against size, log scale from {_times(lo)} (▁) to {_times(hi)} (█); green: "
+                              "faster, red: slower than op by op (as the scenario judges); never: not faster, "
+                              "so never paid back", caption_justify="left")
+        table.add_column("run", no_wrap=True)
+        table.add_column("", no_wrap=True)
+        for size in sizes:
+            table.add_column(f"{size:,}", justify="right", no_wrap=True)
+        table.add_column("trend", no_wrap=True)
+        for s in rows:
+            by = {p["size"]: p for p in s["points"]}
+            ratio, paid = [], []
+            for size in sizes:
+                p = by.get(size)
+                ratio.append(Text(_times(p["speedup"]), {True: "green", False: "red"}.get(p["faster"], ""))
+                             if p else Text("-"))
+                paid.append(Text("-" if p is None else "never" if p["break_even_calls"] is None
+                                 else f"{p['break_even_calls']:,}", "dim"))
+            # The workload is the table's: the row names the system, and a variant of its own (XLA).
+            own = s["run"]["variant"].removeprefix(workload).strip("-_")
+            table.add_row(Text(f"{s['system']} {own}".strip()), Text("speed-up"), *ratio,
+                          Text(spark([p["speedup"] for p in s["points"]], lo, hi), "cyan"))
+            table.add_row(Text(""), Text("paid back", "dim"), *paid, Text(""))
+        tables.append(table)
+    return tables
+
+
 def errors_panel(doc: dict, full: bool = False) -> list[Panel]:
     from compare.tracebacks import informative_lines
     panels = []
@@ -439,7 +486,7 @@ def results(con: Console, doc: dict, full_traceback: bool = False, show_code_tab
     con.print(results_table(doc, con))
     for extra in (first_call_table(doc), per_call_chart(doc), retrace_table(doc),
                   first_vs_steady_chart(doc, con.width),
-                  printed_table(doc, con.width)):
+                  printed_table(doc, con.width), *speedup_tables(doc)):
         if extra is not None:
             con.print(extra)
     for panel in errors_panel(doc, full_traceback):

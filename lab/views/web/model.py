@@ -133,7 +133,17 @@ def charts(runs: list[dict], labels: dict, name: str) -> list[dict]:
             split.append({"label": label, "first_s": first.first_s, "rest_s": first.rest_s,
                           "parts": {c: (first.column(c), "+".join(p.name for p in first.phases if p.column == c))
                                     for c in SPLIT_COLUMNS if first.column(c) is not None}})
+    from lab.charts import speedup_series
     out = []
+    for workload in dict.fromkeys(x["workload"] for x in speedup_series({"runs": runs})):
+        rows = [dict(x, label=_run_label(x["run"], labels))
+                for x in speedup_series({"runs": runs}) if x["workload"] == workload]
+        out.append({"kind": "speedup", "title": f"{workload}: speed-up over the framework's eager system",
+                    "caption": "Log axes: steady-state speed-up against size, one line per compiled run; the "
+                    "dashed line is its framework's eager system (1×). By each point: the calls after which "
+                    "the first call, compile included, is paid back (never: not faster there).",
+                    "svg": svg.speedup(rows, f"{name}: {workload}: speed-up over the framework's eager system"),
+                    "legend": []})
     for kind, title, caption, draw, rows in (
             ("per-call", f"{name}: Time of every call", "Every call of every run, in order. Bar height: the "
              "call's time, on a log scale shared by all rows.", svg.per_call, series),

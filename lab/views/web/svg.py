@@ -189,3 +189,67 @@ def first_call_split(rows: list[dict], title: str = "First call, split by the fr
         out.append(_text(x + 6, y0 + 18, fmt_s(first), cls="lab-small"))
     out.append("</svg>")
     return "\n".join(out)
+
+
+SERIES_COLORS = ("blue", "orange", "green", "vermillion", "purple", "sky", "grey")
+
+
+def speedup(series: list[dict], title: str = "Speed-up over the framework's eager system") -> str:
+    """Speed-up (log axis, 1× = the eager system) against size (log axis), one line per run; the
+    legend gives each run's calls to pay back its first call, size by size ("never": not faster
+    there), and each point's tooltip says both. series: [{label, points: [{size, speedup,
+    break_even_calls}]}]."""
+    rows = [(s, [p for p in s.get("points") or [] if (_num(p.get("speedup")) or 0) > 0 and (_num(p.get("size")) or 0) > 0])
+            for s in series]
+    rows = [(s, ps) for s, ps in rows if ps]
+    if not rows:
+        return ""
+    sizes = sorted({p["size"] for _, ps in rows for p in ps})
+    ratios = [p["speedup"] for _, ps in rows for p in ps] + [1.0]
+    y_ticks = _log_ticks(min(ratios), max(ratios))
+    top, plot_h, plot_x, plot_r, row_h = 30, 300, 90, W - 420, 40
+    lo_y, hi_y = math.log10(y_ticks[0]), math.log10(y_ticks[-1])
+    lo_x, hi_x = math.log10(sizes[0]), math.log10(sizes[-1])
+
+    def x_of(v):
+        return plot_x + (math.log10(v) - lo_x) / ((hi_x - lo_x) or 1.0) * (plot_r - plot_x)
+
+    def y_of(v):
+        return top + plot_h - (math.log10(v) - lo_y) / ((hi_y - lo_y) or 1.0) * plot_h
+
+    def paid(p) -> str:
+        return "never" if p.get("break_even_calls") is None else f"{p['break_even_calls']:,}"
+
+    out = _open(top + max(plot_h + 50, row_h * len(rows) + 10), title,
+                "Log axes. Each line is one compiled run: its steady-state speed-up over its framework's "
+                "eager system at each size; the dashed line at 1× is the eager system. The legend gives, "
+                "size by size, the calls after which the first call (compile included) is paid back.")
+    for t in y_ticks:
+        y = y_of(t)
+        out.append(f'<line x1="{plot_x}" x2="{plot_r}" y1="{y:.1f}" y2="{y:.1f}" stroke="currentColor" '
+                   f'stroke-opacity="0.2"/>')
+        out.append(_text(plot_x - 8, y + 5, f"{t:g}×", "end", "lab-small"))
+    one = y_of(1.0)
+    out.append(f'<line x1="{plot_x}" x2="{plot_r}" y1="{one:.1f}" y2="{one:.1f}" stroke="currentColor" '
+               f'stroke-dasharray="6 4" stroke-opacity="0.8"/>')
+    for size in sizes:
+        out.append(_text(x_of(size), top + plot_h + 22, f"{size:,}", "middle", "lab-small"))
+    out.append(_text((plot_x + plot_r) / 2, top + plot_h + 44, "size (log)", "middle", "lab-small"))
+    for i, (s, ps) in enumerate(rows):
+        color = SERIES_COLORS[i % len(SERIES_COLORS)]
+        dash = ' stroke-dasharray="10 5"' if i >= len(SERIES_COLORS) else ""  # colours ran out
+        points = [(x_of(p["size"]), y_of(p["speedup"]), p) for p in ps]
+        path = " ".join(f"{'M' if k == 0 else 'L'}{x:.1f} {y:.1f}" for k, (x, y, _) in enumerate(points))
+        out.append(f'<path d="{path}" fill="none" stroke="{COLORS[color]}" stroke-width="2.5"{dash} '
+                   f'class="lab-s-{color}"/>')
+        for x, y, p in points:
+            tip = f"{s.get('label', '')} at {p['size']:,}: {p['speedup']:.3g}×, paid back after {paid(p)} calls"
+            out.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="5" fill="{COLORS[color]}" class="lab-f-{color}">'
+                       f"<title>{escape(tip)}</title></circle>")
+        ly = top + i * row_h
+        out.append(f'<line x1="{plot_r + 20}" x2="{plot_r + 44}" y1="{ly - 5}" y2="{ly - 5}" '
+                   f'stroke="{COLORS[color]}" stroke-width="4"{dash} class="lab-s-{color}"/>')
+        out.append(_text(plot_r + 52, ly, _clip_label(s.get("label", ""), 34)))
+        out.append(_text(plot_r + 52, ly + 18, "paid back: " + " · ".join(paid(p) for p in ps), cls="lab-small"))
+    out.append("</svg>")
+    return "\n".join(out)
