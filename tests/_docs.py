@@ -109,7 +109,7 @@ def serving():
 
     def run_many(names, *, systems_, on_doc=None, **options):
         docs = []
-        for name in names:
+        for name in (n if isinstance(n, str) else n.name for n in names):  # names, or loaded specs
             session.run_many = real  # a shared run not made yet is made for real
             try:
                 doc = copy.deepcopy(compare_json(name, "--systems", ",".join(systems_)))

@@ -15,6 +15,7 @@ who compiles again per size, what refuses), never the timings.
 import copy
 import math
 import re
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -22,6 +23,7 @@ import pytest
 from compare import systems
 from compare.contract import ReadingError
 from compare.discovery import get
+from compare.results import Run
 from lab.charts import speedup_series, sweep_sizes
 from lab.claims import grade
 from lab.session import relate
@@ -184,8 +186,10 @@ def test_the_cell_and_the_break_even_follow_altered_data(doc):
 def test_relate_is_checked_like_every_reading(doc):
     scenario = get("speed")
     scenario.fields = dict(scenario.fields, relate=lambda d: {"no-such/run": {}})
+    data = copy.deepcopy(doc)
+    typed = SimpleNamespace(runs=[Run.from_dict(r) for r in data["runs"]])  # what relate reads of a CompareDoc
     with pytest.raises(ReadingError, match="relate did not return"):
-        relate(copy.deepcopy(doc), scenario)
+        relate(typed, data, scenario)
 
 
 def test_the_charts_carry_speed_up_against_size_with_the_break_even(doc):

@@ -28,7 +28,15 @@ def test_verify_passes_everywhere(verified):
 
 def test_every_scenario_checks_forward_and_gradient_in_every_framework(verified):
     report, _, _ = verified
+    from compare.discovery import get
     for name in SCENARIOS:
+        spec = get(name)
+        if spec.reference(*spec.calls(0)[0]) is None:
+            # No one reference for the scenario's variants (speed: each workload has its own,
+            # checked size by size by the probe, as each sweep entry's `matched`): lab verify
+            # checks what each variant does against the lesson, not numbers.
+            assert {r["quantity"] for r in report["results"] if r["scenario"] == name} == {"outcome"}, name
+            continue
         for fw in ("tensorflow", "jax", "torch"):
             quantities = {r["quantity"] for r in report["results"]
                           if r["scenario"] == name and r["framework"] == fw}
