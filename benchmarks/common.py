@@ -214,10 +214,11 @@ def lab_json(args: list[str], timeout=LAB_TIMEOUT_S) -> dict:
 
 
 def on_pty(cmd: list[str], marker: bytes | None = None, *, cols: int = 140, rows: int = 50,
-           env: dict | None = None, timeout: float = LAB_TIMEOUT_S) -> dict:
+           env: dict | None = None, timeout: float = LAB_TIMEOUT_S, stop_at_first_output: bool = False) -> dict:
     """Run cmd with stdout and stderr on two pseudo-terminals (as in a shell; stdin /dev/null)
     and time the first byte on each, the moment `marker` appears on stdout, the last stdout byte
-    and the exit."""
+    and the exit. `stop_at_first_output`: Ctrl-C as soon as stdout's first byte is in (a sample
+    of the start-up alone)."""
     fds, slaves = {}, []
     for name in ("stdout", "stderr"):
         master, slave = os.openpty()
@@ -248,6 +249,8 @@ def on_pty(cmd: list[str], marker: bytes | None = None, *, cols: int = 140, rows
             name = fds[fd]
             first.setdefault(name, now)
             last[name] = now
+            if stop_at_first_output and name == "stdout" and timeout != float("inf"):
+                timeout = 0.0  # sent below, once: the lab's Ctrl-C path stops whatever it started
             if name == "stdout" and marker is not None:
                 buf += data
                 if marker_s is None and marker in buf:

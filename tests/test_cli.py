@@ -134,3 +134,50 @@ def test_claims_runs_every_system_unless_narrowed(monkeypatch):
     lab.claims("control-flow", frameworks=["jax"])
     assert seen == [list(systems.IDS), ["jax-jit"], systems.from_modes(systems.FRAMEWORK_NAMES, "static"),
                     ["torch-eager"], ["jax-jit"]]
+
+
+# `lab compare` skips typer in a real shell (lab/cli/plain_args.py): what it reads must be what
+# typer reads, and what it does not read must go to typer.
+PLAIN_COMPARES = [
+    ["control-flow"],
+    ["control-flow", "--repeats", "3", "--timeout=1.5", "--json", "--export", "a.html", "--export=b.md"],
+    ["--systems", "jax-jit,torch-eager", "control-flow", "--threads", "2", "--no-color", "--verbose"],
+    ["control-flow", "--frameworks", "", "--modes", "all", "--device", "auto", "--plot", "c.png"],
+    ["control-flow", "--repeats", "-3", "--timeout", ".5", "--full-traceback", "--repeats", "2"],
+]
+LEFT_TO_TYPER = [["control-flow", "--help"], ["control-flow", "--bogus"], ["control-flow", "extra"], [],
+                 ["control-flow", "--repeats", "1e3"], ["control-flow", "--json=1"], ["control-flow", "--repeats"],
+                 ["control-flow", "--frameworks", "-x"], ["--", "control-flow"], ["control-flow", "--timeout", "nan"]]
+
+
+@pytest.mark.parametrize("args", PLAIN_COMPARES, ids=" ".join)
+def test_compare_without_typer_reads_what_typer_reads(monkeypatch, args):
+    from lab.cli import compare_command, plain_args
+    seen = []
+    monkeypatch.setattr(compare_command, "run", lambda scenario, **given: seen.append(dict(given, scenario=scenario)) or 0)
+    assert invoke(["compare", *args]).exit_code == 0
+    fast = dict(compare_command.DEFAULTS, **plain_args.compare(args))
+    assert {k: (v, type(v)) for k, v in fast.items()} == {k: (v, type(v)) for k, v in seen[0].items()}
+
+
+@pytest.mark.parametrize("args", LEFT_TO_TYPER, ids=" ".join)
+def test_compare_arguments_typer_must_read_are_left_to_it(args):
+    from lab.cli import plain_args
+    assert plain_args.compare(args) is None
+
+
+def test_the_plain_reader_knows_every_option_typer_declares():
+    import typer.main
+    from lab.cli import compare_command, plain_args
+    from lab.cli.commands import app
+    params = typer.main.get_command(app).commands["compare"].params
+    declared = {opt: (p.name, p.is_flag, p.multiple, p.default) for p in params[1:] for opt in p.opts}
+    assert declared == {opt: (name, kind == plain_args.FLAG, kind == plain_args.MANY, compare_command.DEFAULTS[name])
+                        for opt, (name, kind) in plain_args.COMPARE.items()}
+
+
+def test_compare_bad_input_in_a_real_shell_is_one_line_before_the_lesson():
+    """The fast path checks as much as typer's: a bad value exits 2, nothing on stdout."""
+    result = run_lab(["compare", "control-flow", "--repeats", "0", "--systems", "jax-jit"])
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr.strip() == "lab: --repeats must be a whole number from 1 to 1000, got 0."

@@ -2,7 +2,8 @@
 the options and calls the use cases).
 
 `lab list` is answered here without typer (~30 ms of imports the first command a student types
-should not pay); tensorflow, jax and torch are never imported in this process at all.
+should not pay), and so is a plainly written `lab compare` (its lesson is on screen ~0.15 s
+sooner; lab/cli/plain_args.py); tensorflow, jax and torch are never imported in this process at all.
 """
 from __future__ import annotations
 
@@ -46,10 +47,30 @@ def main() -> None:
         stop_all()  # whatever ended the command, no worker or scratch folder outlives it
 
 
+def _compare_without_typer(args: list[str]) -> int | None:
+    """`lab compare` in its plain forms, or None where typer must read the arguments."""
+    if args[:1] != ["compare"]:
+        return None
+    from lab.cli import plain_args
+    given = plain_args.compare(args[1:])
+    if given is None:
+        return None
+    from lab.cli import compare_command
+    from lab.errors import LabError
+    try:
+        return compare_command.run(**given)
+    except LabError as exc:  # as commands.guard does: one line, the error's exit code
+        _last_line(str(exc))
+        return exc.code
+
+
 def _run_app() -> int:
-    from lab.cli.commands import app
     from lab.errors import INTERRUPTED, USAGE
     try:
+        code = _compare_without_typer(sys.argv[1:])
+        if code is not None:
+            return code
+        from lab.cli.commands import app
         code = app(standalone_mode=False)
         return code if isinstance(code, int) else 0
     except KeyboardInterrupt:

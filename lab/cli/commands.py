@@ -14,6 +14,8 @@ import typer
 
 from compare.systems import FRAMEWORK_NAMES
 from lab import options, selection
+from lab.cli import compare_command
+from lab.cli.compare_command import DEFAULTS as C
 from lab.errors import LabError
 from lab.views.display import Display, error
 
@@ -70,63 +72,25 @@ def list_cmd(as_json: Json = False):
 @guard
 def compare(
     scenario: str = typer.Argument(..., help="Scenario name (see `lab list`)."),
-    frameworks: Frameworks = ALL,
-    modes: Modes = "default",
-    systems: Systems = None,
-    repeats: Repeats = 5,
-    device: Device = "cpu",
-    timeout: Timeout = 300.0,
-    threads: Threads = 1,
-    as_json: bool = typer.Option(False, "--json", help="Print one JSON document to stdout, nothing else."),
-    export: Optional[List[str]] = typer.Option(None, help="Save the run: .html (the web page), .terminal.html or .svg (what the terminal showed), .md, .json or .png (repeatable)."),
-    plot: Optional[str] = typer.Option(None, help="Write the charts to a PNG (needs matplotlib)."),
-    no_color: NoColor = False,
-    full_traceback: FullTraceback = False,
-    verbose: bool = typer.Option(False, "--verbose", help="Also show what the frameworks printed."),
+    frameworks: Frameworks = C["frameworks"],
+    modes: Modes = C["modes"],
+    systems: Systems = C["systems"],
+    repeats: Repeats = C["repeats"],
+    device: Device = C["device"],
+    timeout: Timeout = C["timeout"],
+    threads: Threads = C["threads"],
+    as_json: bool = typer.Option(C["as_json"], "--json", help="Print one JSON document to stdout, nothing else."),
+    export: Optional[List[str]] = typer.Option(C["export"], help="Save the run: .html (the web page), .terminal.html or .svg (what the terminal showed), .md, .json or .png (repeatable)."),
+    plot: Optional[str] = typer.Option(C["plot"], help="Write the charts to a PNG (needs matplotlib)."),
+    no_color: NoColor = C["no_color"],
+    full_traceback: FullTraceback = C["full_traceback"],
+    verbose: bool = typer.Option(C["verbose"], "--verbose", help="Also show what the frameworks printed."),
 ):
     """Run one scenario in every system, side by side."""
-    from compare.systems import frameworks_of
-    from lab.usecases import compare as use
-    spec = options.spec(scenario, "compare")
-    chosen = selection.parse(systems=systems, frameworks=frameworks, modes=modes, device=device,
-                             repeats=repeats, threads=threads, timeout=timeout)
-    if export:  # the formats' table costs `lab compare` ~20 ms of imports before its first line
-        from lab.views import export as formats
-        for path in export:
-            options.writable(path, "--export", formats.suffixes("compare"))
-        if as_json and any(formats.lookup(p).screen for p in export):
-            raise LabError("--json shows no page: .terminal.html and .svg save what the terminal showed; "
-                           "use .html, .md, .json or .png with --json.")
-    if plot is not None:
-        options.writable(plot, "--plot", (".png",))
-    display = Display(no_color=no_color, record=bool(export))
-    if not as_json:  # the lesson first: it is on screen while the rest loads and the workers start
-        from lab.views.lesson import lesson
-        lesson(display.out, spec)
-    from lab.views import render
-    if not as_json:
-        render.code(display.out, use.code(spec, chosen.systems))
-    with display.progress(frameworks_of(chosen.systems)) as board:
-        # The workers' logs go into the document only where they are shown or saved.
-        doc = use.run(spec, chosen, on_progress=board.update, with_logs=verbose or not as_json)
-    if as_json:
-        display.json(doc)
-    else:
-        render.results(display.out, doc, full_traceback=full_traceback)
-        if verbose:
-            render.worker_logs(display.err, doc)
-        if doc["interrupted"]:
-            display.note("Interrupted: partial results above.")
-    from lab.atomic import partial_name
-    # An interrupted run writes under names of its own: an earlier good file stays as it was.
-    named = partial_name if doc["interrupted"] else (lambda path: path)
-    for path in export or []:
-        from lab.views.export import save
-        save(display.out, doc, named(path))
-    if plot is not None:
-        from lab.plot import save_png
-        save_png(doc, named(plot))
-    done(doc["exit_code"])
+    # The body is typer-free: main() runs it without typer too (lab/cli/plain_args.py).
+    done(compare_command.run(scenario, frameworks=frameworks, modes=modes, systems=systems, repeats=repeats,
+                             device=device, timeout=timeout, threads=threads, as_json=as_json, export=export,
+                             plot=plot, no_color=no_color, full_traceback=full_traceback, verbose=verbose))
 
 
 @app.command()
