@@ -66,7 +66,8 @@ def changed_lines(doc: dict, run: dict) -> int | None:
 # --- numbers in words -------------------------------------------------------------------------------
 
 def plural(n, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
+    """'1 call', '1,024 calls'."""
+    return f"{n:,} {word}{'' if n == 1 else 's'}"
 
 
 def counted(n: int, counter: str | None) -> str:
@@ -87,6 +88,13 @@ def fmt_s(seconds: float | None) -> str:
     if round(abs(seconds) * 1e3, 1) < 1000:
         return f"{seconds * 1e3:.1f} ms"
     return f"{seconds:.2f} s"
+
+
+def fmt_bytes(n: int | None) -> str:
+    """'512 B', '3.4 KiB', '1.2 MiB'; 'no file' for none."""
+    if n is None:
+        return "no file"
+    return f"{n} B" if n < 1024 else f"{n / 1024:.1f} KiB" if n < 1024 ** 2 else f"{n / 1024 ** 2:.1f} MiB"
 
 
 # --- what a run did ---------------------------------------------------------------------------------
@@ -136,10 +144,10 @@ def outcome(run: dict, who: str, ok=matched, *, at: str = "", call=on_call) -> s
 
 # --- sentences of many runs -------------------------------------------------------------------------
 
-def listed(head: str, parts) -> list[str]:
+def listed(head: str, parts, sep: str = "; ") -> list[str]:
     """['head: a; b; c.'], or [] when there is nothing to list."""
     parts = [p for p in parts if p]
-    return [f"{head}: " + "; ".join(parts) + "."] if parts else []
+    return [f"{head}: " + sep.join(parts) + "."] if parts else []
 
 
 def grouped(runs: list[dict], say, key=None) -> list[str]:
@@ -151,6 +159,17 @@ def grouped(runs: list[dict], say, key=None) -> list[str]:
         if r["mode_name"] not in names:
             names.append(r["mode_name"])
     return [f"{', '.join(names)}: {say(first)}" for first, names in groups.values()]
+
+
+def tallied(runs: list[dict], key, name=lambda run: run["mode_name"], order=()) -> list[str]:
+    """One clause per outcome: 'key: the names of the runs with it', outcomes in `order` first, then
+    as met; each name once."""
+    groups: dict = {k: [] for k in order}
+    for r in runs:
+        names = groups.setdefault(key(r), [])
+        if name(r) not in names:
+            names.append(name(r))
+    return [f"{k}: {', '.join(names)}" for k, names in groups.items() if names]
 
 
 def totals(doc: dict, what: str) -> list[str]:

@@ -1,5 +1,6 @@
 """debug-bad-op: where does an error point when the code has a bug?"""
 import re
+from collections import Counter
 
 import numpy as np
 
@@ -175,9 +176,7 @@ def _below(e: dict) -> str:
     last_user = max((i for i, f in enumerate(frames) if f["origin"] == "user"), default=None)
     if last_user is None:
         return ""
-    counts: dict[str, int] = {}
-    for f in frames[last_user + 1:]:
-        counts[f["origin"]] = counts.get(f["origin"], 0) + 1
+    counts = Counter(f["origin"] for f in frames[last_user + 1:])  # in the frames' order
     n = sum(counts.values())
     return " and ".join(f"{v} {k}" for k, v in counts.items()) + f" frame{'' if n == 1 else 's'}" if n else ""
 

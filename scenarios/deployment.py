@@ -15,7 +15,7 @@ import warnings
 import numpy as np
 
 from scenarios import _cells
-from scenarios._readings import fmt_s
+from scenarios._readings import fmt_bytes, fmt_s, tallied
 
 NAME = "deployment"
 ORDER = 11
@@ -268,12 +268,6 @@ def made(run: dict) -> list[dict]:
     return [a for a in artifacts(run) if not a.get("skipped")]
 
 
-def _size(n: int | None) -> str:
-    if n is None:
-        return "no file"
-    return f"{n} B" if n < 1024 else f"{n / 1024:.1f} KiB" if n < 1024 ** 2 else f"{n / 1024 ** 2:.1f} MiB"
-
-
 def shipped(art: dict) -> bool:
     """Loaded without the source and passed every check."""
     return bool(art.get("loaded")) and all(art["checks"].get(k) for k in art["checks"])
@@ -311,7 +305,7 @@ def _sentence(name: str, art: dict) -> str:
         return f"{name}: {survived(art)}."
     s = f"{name}: {art['format']}"
     if art.get("bytes") is not None:
-        s += f", {_size(art['bytes'])}, saved in {fmt_s(art['save_s'])}"
+        s += f", {fmt_bytes(art['bytes'])}, saved in {fmt_s(art['save_s'])}"
     if art.get("load_s") is not None:
         s += f", loaded in {fmt_s(art['load_s'])} (after {fmt_s(art['import_s'])} importing the framework)"
     s += f"; {survived(art)}"
@@ -329,20 +323,19 @@ def verdicts(doc: dict) -> list[str]:
         out.append(f"Every artifact was loaded in a fresh Python ({len(every)} processes, python -I -S) "
                    + (f"that could not import the lab's source ({', '.join(PROJECT_MODULES)}: ModuleNotFoundError)."
                       if not leaked else f"but the source was importable for {', '.join(leaked)}."))
-    groups: dict = {"shipped (loaded without the source, every check passed)": [],
-                    "loaded, but not every check passed": [], "did not load without the source": [],
-                    "wrote nothing to ship": []}
-    for r in runs:
-        arts = made(r)
-        key = ("wrote nothing to ship" if not any(a.get("bytes") for a in arts)
-               else "shipped (loaded without the source, every check passed)" if all(shipped(a) for a in arts)
-               else "loaded, but not every check passed" if any(a.get("loaded") for a in arts)
-               else "did not load without the source")
-        groups[key].append(_name(r, doc))
-    said = [f"{key}: {', '.join(names)}" for key, names in groups.items() if names]
-    if said:
-        out.append("; ".join(said) + ".")
-    return out
+    said = tallied(runs, _kept, lambda r: _name(r, doc), KEPT)
+    return out + (["; ".join(said) + "."] if said else [])
+
+
+KEPT = ("shipped (loaded without the source, every check passed)", "loaded, but not every check passed",
+        "did not load without the source", "wrote nothing to ship")
+
+
+def _kept(run: dict) -> str:
+    """How far the run's artifacts got, one of KEPT."""
+    arts = made(run)
+    return (KEPT[3] if not any(a.get("bytes") for a in arts) else KEPT[0] if all(shipped(a) for a in arts)
+            else KEPT[1] if any(a.get("loaded") for a in arts) else KEPT[2])
 
 
 # --- lab claims ------------------------------------------------------------------------------
@@ -375,19 +368,16 @@ def claim_rule(doc: dict, system: str):
     partly where one loaded and matched but not everything survived; does not hold where none
     loaded. A loader that crashed is another cause: listed, not counted."""
     runs = [r for r in doc["runs"] if r["system"] == system and r.get("artifact")]
-    if not runs:
-        return None
-    judgement = _cells.judged(runs, CAUSES, lambda r: not all(shipped(a) for a in made(r)),
-                              lambda r: next((a["error"] for a in artifacts(r) if a.get("error")), None)
-                              or "not every check passed", facts=_facts)
-    counted = _cells.counted(runs, judgement)
-    evidence = "; ".join(f"{r['variant']}: {a['format'] or 'no artifact'}, {survived(a)}" for r in counted for a in artifacts(r))
-    if not counted:
-        return _cells.graded("not-applicable", "no artifact reached the far side", runs, judgement, [])
+    return _cells.rule(runs, CAUSES, lambda r: not all(shipped(a) for a in made(r)),
+                       lambda r: next((a["error"] for a in artifacts(r) if a.get("error")), None)
+                       or "not every check passed", _decide, facts=_facts, none="no artifact reached the far side")
+
+
+def _decide(counted: list[dict]) -> tuple[str, str]:
     ok = [r for r in counted if all(shipped(a) for a in made(r))]
     some = [r for r in counted if (r["artifact"].get("checks") or {}).get("matched")]
-    verdict = "holds" if len(ok) == len(counted) else "partly" if some else "does-not-hold"
-    return _cells.graded(verdict, evidence, runs, judgement, [])
+    return ("holds" if len(ok) == len(counted) else "partly" if some else "does-not-hold",
+            "; ".join(f"{r['variant']}: {a['format'] or 'no artifact'}, {survived(a)}" for r in counted for a in artifacts(r)))
 
 
 CLAIM_RULE = claim_rule

@@ -146,11 +146,9 @@ def verdicts(doc: dict) -> list[str]:
             s += ("; against the compiled replay of the same forward (steady state, nothing recorded): "
                   + "; ".join(f"{r['mode_name']} {fmt_s(r['timing']['steady_median_s'])}" for r in replays))
         out.append(s + ".")
-    unrecorded = [r["mode_name"] for r in per_system(runs) if r["lifetime"].get("record_tool") is None]
-    if unrecorded:
-        out.append(f"{', '.join(unrecorded)}: nothing is recorded per call; the gradient ops are part "
-                   "of the graph, built once.")
-    return out
+    return out + [s + "." for s in grouped([r for r in runs if r["lifetime"].get("record_tool") is None],
+                                           lambda r: "nothing is recorded per call; the gradient ops are part "
+                                                     "of the graph, built once")]
 
 
 # --- lab claims ------------------------------------------------------------------------------

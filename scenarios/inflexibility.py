@@ -6,7 +6,7 @@ import re
 import numpy as np
 
 from scenarios import _cells
-from scenarios._readings import fmt_s, outcome, who
+from scenarios._readings import fmt_s, listed, outcome, who
 
 NAME = "inflexibility"
 ORDER = 6
@@ -263,12 +263,10 @@ def _session_sentence(run: dict) -> str:
 def _pattern(steps: list[dict]) -> str:
     """How a run of edits to one number rebuilt: on each value, on the first change only, or never."""
     flags = [bool(s["rebuilds"]) for s in steps]
-    if len(flags) == 1:
-        return "rebuilt" if flags[0] else "rebuilt nothing"
-    if all(flags):
-        return "rebuilt on each new value"
     if not any(flags):
         return "rebuilt nothing"
+    if all(flags):
+        return "rebuilt" if len(flags) == 1 else "rebuilt on each new value"
     if flags[0] and not any(flags[1:]):
         return "rebuilt on the first change only"
     return "rebuilt on " + ", ".join(s["edit"].split(" (")[0] for s, f in zip(steps, flags) if f)
@@ -296,9 +294,7 @@ def verdicts(doc: dict) -> list[str]:
     out = [_session_sentence(r) for r in done]
     numbers = [r for r in done if _numbers(r)]
     out += [_numbers_sentence(r) for r in numbers if any(e["rebuilds"] for e in _numbers(r))]
-    calm = [who(r) for r in numbers if not any(e["rebuilds"] for e in _numbers(r))]
-    if calm:
-        out.append("Python numbers rebuilt nothing in: " + ", ".join(calm) + ".")
+    out += listed("Python numbers rebuilt nothing in", [who(r) for r in numbers if not any(e["rebuilds"] for e in _numbers(r))], ", ")
     for run in doc["runs"]:
         failed = run.get("failed_edit")
         if run["status"] == "error" and failed:

@@ -5,6 +5,7 @@ import os
 import numpy as np
 
 from scenarios import _cells
+from scenarios._readings import fmt_s, listed, plural, said
 
 NAME = "speed"
 ORDER = 10
@@ -111,7 +112,7 @@ def mlp_reference(x, y, W1, W2):
 REFERENCES = {"chain": chain_reference, "mlp": mlp_reference}
 
 
-def describe_calls(call_inputs) -> dict:
+def describeplural(call_inputs) -> dict:
     return {"sweep_rows": [int(c[0].shape[0]) for c in call_inputs],
             "sweep_elements": [int(c[0].size) for c in call_inputs]}
 
@@ -239,15 +240,11 @@ def _faster(run: dict) -> tuple[list[dict], list[dict]]:
     return [e for e in points if e["faster"] is True], [e for e in points if e["faster"] is False]
 
 
-def _calls(n: int) -> str:
-    return f"{n:,} call{'s' * (n != 1)}"
-
-
 def _paid(points: list[dict]) -> str:
     paid = [e for e in points if e.get("break_even_calls") is not None]
     if len(paid) > 1 and len({e["break_even_calls"] for e in paid}) == 1:
-        return f"{_calls(paid[0]['break_even_calls'])} at each of {_sizes(paid)}"
-    return ", ".join(f"{_calls(e['break_even_calls'])} at {_rows(e['size'])}" for e in paid)
+        return f"{plural(paid[0]['break_even_calls'], 'call')} at each of {_sizes(paid)}"
+    return ", ".join(f"{plural(e['break_even_calls'], 'call')} at {_rows(e['size'])}" for e in paid)
 
 
 def _sizes(points: list[dict]) -> str:
@@ -257,14 +254,8 @@ def _sizes(points: list[dict]) -> str:
 
 
 def _error(run: dict) -> str:
-    """`Type: first line` of the run's error, or its status."""
-    e = run.get("error") or {}
-    lines = (e.get("message") or "").strip().splitlines()
-    return f"{e.get('type')}: {lines[0]}" if lines else str(e.get("type") or run["status"])
-
-
-def _fmt_s(seconds: float) -> str:
-    return f"{seconds * 1e6:.0f} µs" if seconds < 1e-3 else f"{seconds * 1e3:.1f} ms" if seconds < 1 else f"{seconds:.1f} s"
+    """The run's error in its own words, to its first full stop, or its status."""
+    return (said(run["error"]) if run.get("error") else run["status"]).split(". ")[0][:160]
 
 
 def verdicts(doc: dict) -> list[str]:
@@ -289,33 +280,24 @@ def verdicts(doc: dict) -> list[str]:
             parts.append(s)
         threads = (doc.get("environment") or {}).get("threads_requested")
         out.append(f"Steady-state speed-up of {words}, each system against its own framework's eager system"
-                   + (f" ({threads} thread{'s' * (threads != 1)} each)" if threads else "") + ": "
+                   + (f" ({plural(threads, 'thread')} each)" if threads else "") + ": "
                    + "; ".join(parts) + ".")
     alone = list(dict.fromkeys(who(r) for r in runs if r["mode"] == "static" and r.get("sweep") and not r.get("baseline")))
     if alone:
         out.append(f"No speed-up to compute for {', '.join(alone)}: their framework's eager system did not "
                    "run (--systems all runs every system with its baseline).")
-    slower = [(r, e) for r in runs for e in _faster(r)[1]]
-    if slower:
-        out.append("Slower than op by op: " + "; ".join(
-            f"{who(r)} on {r['workload']} at {_rows(e['size'])} ({_x(e['speedup'])}, "
-            f"{_fmt_s(e['steady_s'])} per call)" for r, e in slower) + ".")
+    out += listed("Slower than op by op", [f"{who(r)} on {r['workload']} at {_rows(e['size'])} ({_x(e['speedup'])}, "
+                                           f"{fmt_s(e['steady_s'])} per call)" for r in runs for e in _faster(r)[1]])
     out += _growing(runs)
-    refused = [r for r in runs if r["status"] == "error"]
-    if refused:
-        out.append("Could not run a workload, so no evidence for or against speed: " + "; ".join(
-            f"{who(r)} on {r['workload']} ({_error(r).split('. ')[0][:160]})" for r in refused) + ".")
-    failed = [(r, e) for r in runs for e in r.get("sweep") or [] if e.get("error")]
-    if failed:
-        out.append("Failed at a size (a fresh preparation's first call or steady state raised): " + "; ".join(
-            f"{who(r)} on {r['workload']} at {_rows(e['size'])} ({e['error'].split('. ')[0][:120]})"
-            for r, e in failed) + ".")
-    wrong = [(r, e) for r in runs for e in r.get("sweep") or [] if e.get("matched") is False]
-    if wrong:
-        out.append("Did not match the reference: " + "; ".join(
-            f"{who(r)} on {r['workload']} at {_rows(e['size'])}"
-            + (f" (max abs error {e['max_abs_err']:.3g})" if e.get("max_abs_err") is not None else "")
-            for r, e in wrong) + ".")
+    out += listed("Could not run a workload, so no evidence for or against speed",
+                  [f"{who(r)} on {r['workload']} ({_error(r)})" for r in runs if r["status"] == "error"])
+    out += listed("Failed at a size (a fresh preparation's first call or steady state raised)",
+                  [f"{who(r)} on {r['workload']} at {_rows(e['size'])} ({e['error'].split('. ')[0][:120]})"
+                   for r in runs for e in r.get("sweep") or [] if e.get("error")])
+    out += listed("Did not match the reference", [
+        f"{who(r)} on {r['workload']} at {_rows(e['size'])}"
+        + (f" (max abs error {e['max_abs_err']:.3g})" if e.get("max_abs_err") is not None else "")
+        for r in runs for e in r.get("sweep") or [] if e.get("matched") is False])
     return out
 
 
@@ -334,7 +316,7 @@ def _growing(runs: list[dict]) -> list[str]:
         said += [f"{name}: {x['said']}" for x in r.get("signals") or [] if x["kind"] in ("retracing", "recompile-limit")]
         first, fresh = sweep[0].get("growing_s"), sweep[0].get("first_s")
         if first is not None and fresh is not None and first > 3 * fresh and first - fresh > 1.0:
-            start.append(f"{name} {_fmt_s(first)}, then {_fmt_s(fresh)}")
+            start.append(f"{name} {fmt_s(first)}, then {fmt_s(fresh)}")
     out = []
     if again or once:
         parts = ([f"compiled again for new sizes: {', '.join(again)}"] if again else []) + \
@@ -364,21 +346,24 @@ def claim_rule(doc: dict, system: str):
     at none. An eager system is the baseline. A workload the system could not run is listed, not
     counted: it says nothing about speed."""
     runs = [r for r in doc["runs"] if r["system"] == system and r.get("workload")]
-    if not runs:
-        return None
-    labels = [_cells.label(r) for r in runs]
-    if all(r["mode"] == "dynamic" for r in runs):
+    if runs and all(r["mode"] == "dynamic" for r in runs):
         return ("not-applicable", f"the baseline: {runs[0]['mode_name']} is what its framework's compiled "
-                                  "systems are measured against", labels)
-    judgement = _cells.judged(runs, {}, lambda r: r["status"] != "ok", lambda r: _error(r).split(". ")[0][:160])
-    counted = [r for r in _cells.counted(runs, judgement) if _measured(r)]
-    silent = [{"run": _cells.label(r), "words": f"returned a wrong result at {_rows(e['size'])}"}
-              for r in counted for e in r["sweep"] if e.get("matched") is False]
-    if not counted:
-        return _cells.graded("not-applicable", "no workload ran to a measured speed-up (the framework's eager "
-                                               "system, the baseline, must run too)", runs, judgement, silent)
+                                  "systems are measured against", [_cells.label(r) for r in runs])
+    return _cells.rule(runs, {}, lambda r: r["status"] != "ok", _error, _decide, silent=_wrong, none=UNMEASURED)
+
+
+UNMEASURED = "no workload ran to a measured speed-up (the framework's eager system, the baseline, must run too)"
+
+
+def _wrong(run: dict) -> str | None:
+    sizes = [_rows(e["size"]) for e in run.get("sweep") or [] if e.get("matched") is False]
+    return f"returned a wrong result at {', '.join(sizes)}" if sizes and _measured(run) else None
+
+
+def _decide(counted: list[dict]) -> tuple:
+    """Faster at every measured size, some, or none; the cause is the speed-up itself, measured."""
     said, hits, points_n = [], 0, 0
-    for r in counted:
+    for r in [r for r in counted if _measured(r)]:
         faster, slower = _faster(r)
         points = _measured(r)
         hits += len(faster)
@@ -397,10 +382,10 @@ def claim_rule(doc: dict, system: str):
         if len(faster) + len(slower) < len(points):
             s += "; about the same elsewhere"
         said.append(s)
-    verdict = "holds" if hits == points_n else "partly" if hits else "does-not-hold"
-    judgement.update(_cells.judged(counted, CAUSES, lambda r: bool(_faster(r)[0]), lambda r: "faster",
-                                   facts=lambda r: {"faster_at": len(_faster(r)[0])}))
-    return _cells.graded(verdict, "; ".join(said), runs, judgement, silent)
+    if not points_n:
+        return "not-applicable", UNMEASURED
+    return ("holds" if hits == points_n else "partly" if hits else "does-not-hold", "; ".join(said),
+            *(("faster", CAUSES["faster"]["words"]) if hits else ()))
 
 
 CLAIM_RULE = claim_rule

@@ -83,12 +83,7 @@ def describe_calls(inputs) -> dict:
 
 def _new_bucket_calls(lengths: list[int]) -> list[bool]:
     """Per call: does its length fall into a power-of-two bucket that no earlier call used?"""
-    seen: set = set()
-    out = []
-    for n in lengths:
-        out.append(bucket(n) not in seen)
-        seen.add(bucket(n))
-    return out
+    return [bucket(n) not in {bucket(m) for m in lengths[:i]} for i, n in enumerate(lengths)]
 
 
 def _buckets_measured(run: dict, lengths: list[int]) -> list[int] | None:
