@@ -22,7 +22,7 @@ _run_many = session.run_many
 
 def recording(*args, **kwargs):
     result = _run_many(*args, **kwargs)
-    docs.extend(result)
+    docs.extend(d.to_dict() for d in result)  # typed CompareDocs, kept as their JSON
     return result
 
 

@@ -23,7 +23,7 @@ def timeline(scenario: str) -> dict:
     def on_progress(fw, stage, detail):
         events.append((time.perf_counter() - t0, fw, stage, detail or ""))
     doc = session.compare(scenario, systems_=list(systems.DEFAULT), repeats=5, device="cpu",
-                          threads=1, timeout=300.0, on_progress=on_progress)
+                          threads=1, timeout=300.0, on_progress=on_progress).to_dict()
     total = time.perf_counter() - t0
     phases = {}
     for fw, info in doc["frameworks"].items():

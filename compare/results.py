@@ -205,6 +205,16 @@ class Run:
         if self.counter is None and self.system in systems.BY_ID:
             self.counter = systems.BY_ID[self.system].counter
 
+    @property
+    def graphs(self) -> GraphReport | None:
+        """The graph report, typed: what every view reads (the JSON keeps the tool's own keys)."""
+        return GraphReport.from_dict(self.graph_report)
+
+    @property
+    def first_call(self) -> FirstCallSplit | None:
+        """The first call's named phases (Timing.first_call_split), for every view alike."""
+        return self.timing.first_call_split()
+
     def to_dict(self) -> dict:
         out = {f.name: getattr(self, f.name) for f in fields(self) if f.name not in ("extra",)}
         out["timing"] = self.timing.to_dict()
@@ -247,6 +257,10 @@ class WorkerResult:
             out.pop("log")
         return out
 
+    @classmethod
+    def from_dict(cls, data: dict) -> "WorkerResult":
+        return cls(**_known(cls, data)[0])
+
 
 @dataclass
 class CompareDoc:
@@ -284,6 +298,16 @@ class CompareDoc:
                     "reading_errors": self.reading_errors,
                     "interrupted": self.interrupted, "exit_code": self.exit_code})
         return out
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "CompareDoc":
+        """`to_dict`'s inverse: a document `lab compare --json` printed, typed again. The keys that
+        are no field of the document are the scenario's input description (`inputs`)."""
+        known, inputs = _known(cls, data)
+        known.pop("inputs", None)
+        known["frameworks"] = {fw: WorkerResult.from_dict(w) for fw, w in known.get("frameworks", {}).items()}
+        known["runs"] = [Run.from_dict(r) for r in known.get("runs", [])]
+        return cls(**known, inputs=inputs)
 
 
 @dataclass

@@ -66,39 +66,38 @@ class _Result:
 class CompareResult(_Result):
     """One scenario in every chosen system: `lab compare <scenario> --json`."""
 
-    def __init__(self, doc: dict):
-        self._doc = doc
+    def __init__(self, doc):
+        self.doc = doc  # the typed CompareDoc (compare/results.py)
 
     @property
     def scenario(self) -> str:
-        return self._doc["scenario"]
+        return self.doc.scenario
 
     @property
     def exit_code(self) -> int:
-        return self._doc["exit_code"]
+        return self.doc.exit_code
 
     @property
     def takeaways(self) -> list[str]:
-        return list(self._doc["takeaways"])
+        return list(self.doc.takeaways)
 
     @property
     def verdicts(self) -> list[str]:
-        return list(self._doc["verdicts"])
+        return list(self.doc.verdicts)
 
     @property
     def runs(self) -> list:
         """Typed runs (compare.results.Run)."""
-        from compare.results import Run
-        return [Run.from_dict(r) for r in self._doc["runs"]]
+        return list(self.doc.runs)
 
     def to_dict(self) -> dict:
         """Exactly what `lab compare <scenario> --json` prints (worker logs left out, as there)."""
-        return _plain(self._doc)
+        return _plain(self.doc.to_dict(with_logs=False))
 
     def _repr_html_(self) -> str:
         from lab.views.export import page_systems
         from lab.views.web.page import render_sections
-        return render_sections([self._doc], systems=page_systems([self._doc]), summary=False,
+        return render_sections([self.doc], systems=page_systems([self.doc]), summary=False,
                                title=f"lab compare {self.scenario}", id_prefix=_prefix("compare"))
 
     def save(self, path: str) -> str:
@@ -107,13 +106,13 @@ class CompareResult(_Result):
         options.writable(path, "path", export.suffixes("compare"))
         con = None
         if fmt.screen:
-            con = export.terminal_view([self._doc], width=120)
-        claims = export.scoreboard([self._doc]) if fmt.suffix == ".html" else None
-        export.write(path, export.Output("compare", docs=[self._doc], con=con, claims=claims))
+            con = export.terminal_view([self.doc], width=120)
+        claims = export.scoreboard([self.doc]) if fmt.suffix == ".html" else None
+        export.write(path, export.Output("compare", docs=[self.doc], con=con, claims=claims, logs=False))
         return path
 
     def __repr__(self) -> str:
-        runs = ", ".join(f"{r['system']} {r['variant']}: {r['status']}" for r in self._doc["runs"])
+        runs = ", ".join(f"{r.system} {r.variant}: {r.status}" for r in self.doc.runs)
         return f"<lab compare {self.scenario}: {runs}; exit code {self.exit_code}>"
 
 
@@ -125,7 +124,7 @@ def compare(scenario: str, systems=None, *, frameworks=None, modes: str = "defau
     chosen = _selection(systems=systems, frameworks=frameworks, modes=modes, repeats=repeats, device=device,
                         threads=threads, timeout=timeout)
     from lab.usecases import compare as use
-    return CompareResult(use.run(spec, chosen, warm=True, with_logs=False))
+    return CompareResult(use.run(spec, chosen, warm=True))
 
 
 # --- lab.diff ------------------------------------------------------------------------------------
@@ -233,7 +232,7 @@ class ClaimsResult(_Result):
     """The scoreboard: each claim graded per system (lab.claims.grade), with the runs behind it
     (`.docs`). A notebook shows the scoreboard alone; `.save("x.html")` writes it with every run."""
 
-    def __init__(self, graded: dict, docs: list[dict]):
+    def __init__(self, graded: dict, docs: list):
         self._graded = graded
         self.docs = docs
 
@@ -281,7 +280,7 @@ def claims(scenarios=None, systems=None, *, frameworks=None, modes=None, repeats
         if scenarios is not None or not all(isinstance(r, CompareResult) for r in results) or not results:
             raise LabError("results: give a list of lab.compare(...) results (and no scenarios), "
                            f"got {results!r}.")
-        scored = use.grade([r._doc for r in results])
+        scored = use.grade([r.doc for r in results])
     else:
         chosen = _selection(scenarios=scenarios, many=True, systems=systems, frameworks=frameworks, modes=modes,
                             default=selection.EVERY, repeats=repeats, device=device, threads=threads,

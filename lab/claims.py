@@ -236,8 +236,10 @@ def _graded(scenario, doc: dict, system: str, runs: list[dict]):
     return tuple(result) if result is not None else None
 
 
-def grade(docs: list[dict]) -> dict:
-    """The scoreboard: one row per claim (scenario), one cell per system, from these documents."""
+def grade(docs: list) -> dict:
+    """The scoreboard: one row per claim (scenario), one cell per system, from these documents
+    (CompareDocs; the rules read each one's JSON form, as a spec's readings do by contract)."""
+    docs = [d if isinstance(d, dict) else d.to_dict(with_logs=False) for d in docs]
     ids = systems.ordered({s for doc in docs for s in doc["systems"]})
     versions: dict = {}
     rows = []

@@ -71,7 +71,7 @@ def _walk(names, job, display, pause, plot, full_traceback, compare_kwargs) -> i
         if plot is not None:
             from lab.plot import save_png, scenario_paths
             save_png(doc, scenario_paths(plot, names)[name])
-        codes.append(doc["exit_code"])
+        codes.append(doc.exit_code)
         if number < len(names):
             pause("the next scenario")
     if len(names) > 1:

@@ -26,7 +26,8 @@ def scenario_paths(plot: str | None, names: list[str]) -> dict[str, str]:
     return {name: os.path.join(folder, f"{stem}-{name}{ext}") for name in names}
 
 
-def png_bytes(doc: dict) -> bytes:
+def png_bytes(doc) -> bytes:
+    doc = doc if isinstance(doc, dict) else doc.to_dict()  # transitional: typed in, JSON form drawn
     fig = figure(doc)
     buffer = io.BytesIO()
     fig.savefig(buffer, dpi=DPI, format="png")
@@ -35,7 +36,7 @@ def png_bytes(doc: dict) -> bytes:
     return buffer.getvalue()
 
 
-def save_png(doc: dict, path: str) -> None:
+def save_png(doc, path: str) -> None:
     atomic.write(path, png_bytes(doc))
 
 

@@ -5,9 +5,9 @@ each scenario's document is assembled as soon as every framework has reported it
 and no framework: the renderers and `--json` read what this returns.
 
 A run stays a `Run` from the worker's part file (compare/protocol.py reads it back typed) to the
-finished `CompareDoc` (`run_docs`); the document becomes a dict once for the spec's readings (they
-take the JSON document by contract) and once where it leaves (`run_many`), with or without the
-workers' logs as asked.
+finished `CompareDoc` (`run_docs`), which is what the use cases and the views get. The document
+becomes a dict for the spec's readings (they take the JSON document by contract) and where it
+leaves as JSON (`CompareDoc.to_dict`, with or without the workers' logs).
 """
 from __future__ import annotations
 
@@ -278,20 +278,10 @@ def run_docs(names: list[str | Scenario], *, systems_: list[str], repeats: int, 
     return [docs[name] for name in names]
 
 
-def run_many(names: list[str | Scenario], *, with_logs: bool = True, on_doc=None,
-             **kwargs) -> list[dict]:
-    """run_docs' documents as JSON dicts, each made once (`on_doc` gets the same dict), with
-    what each worker printed (`frameworks.<fw>.log`) or, with_logs=False, without it."""
-    out: dict[str, dict] = {}
-
-    def plain(doc: CompareDoc) -> dict:
-        if doc.scenario not in out:
-            out[doc.scenario] = doc.to_dict(with_logs)
-        return out[doc.scenario]
-
-    emit = (lambda doc: on_doc(plain(doc))) if on_doc else None
-    return [plain(doc) for doc in run_docs(names, on_doc=emit, **kwargs)]
+def run_many(names: list[str | Scenario], **kwargs) -> list[CompareDoc]:
+    """run_docs: the face the use cases call (and the tests' shared runs stand in for)."""
+    return run_docs(names, **kwargs)
 
 
-def compare(name: str | Scenario, **kwargs) -> dict:
+def compare(name: str | Scenario, **kwargs) -> CompareDoc:
     return run_many([name], **kwargs)[0]

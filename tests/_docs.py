@@ -104,6 +104,7 @@ def serving():
     (each scenario narrowed to the systems asked for, with the standard options) instead of
     starting workers: for the tests of what a command writes and shows. The tests of a
     command's own run do not use it."""
+    from compare.results import CompareDoc
     from lab import session
     real = session.run_many
 
@@ -116,6 +117,7 @@ def serving():
             finally:
                 session.run_many = run_many
             doc.pop("_exit_code")
+            doc = CompareDoc.from_dict(doc)  # what run_many returns: the typed document
             docs.append(doc)
             if on_doc:
                 on_doc(doc)

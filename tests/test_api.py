@@ -316,7 +316,9 @@ def test_claims_grades_runs_and_shows_the_scoreboard(shell, kernel_run):
     assert [c["scenario"] for c in data["claims"]] == ["control-flow"]
     html = board._repr_html_()
     assert 'class="lab-table lab-scoreboard"' in html and html.lstrip().startswith('<div class="lab-report">')
-    graded = lab.claims(results=[CompareResult(kernel_run["doc"])])  # runs already made: nothing runs again
+    from compare.results import CompareDoc
+    made = CompareDoc.from_dict(kernel_run["doc"])  # a lab.compare result's typed document
+    graded = lab.claims(results=[CompareResult(made)])  # runs already made: nothing runs again
     assert graded.to_dict() == json.loads(json.dumps(grade([kernel_run["doc"]]), default=str))
     assert set(graded._repr_mimebundle_()) == {"text/html", "text/plain"}
 

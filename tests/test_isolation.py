@@ -34,8 +34,8 @@ def test_a_hanging_jax_does_not_touch_tensorflow(tmp_path):
 def test_one_worker_per_framework_for_every_scenario():
     from lab.session import run_many
     names = SCENARIOS[:2]
-    docs = run_many(names, systems_=["jax-jit", "torch-eager"], repeats=1, device="cpu",
-                    threads=1, timeout=300)
+    docs = [d.to_dict() for d in run_many(names, systems_=["jax-jit", "torch-eager"], repeats=1, device="cpu",
+                                          threads=1, timeout=300)]
     assert [d["scenario"] for d in docs] == names
     for fw in ("jax", "torch"):
         pids = {d["frameworks"][fw]["info"]["pid"] for d in docs}

@@ -128,12 +128,13 @@ def test_partial_names_change_the_last_name_only():
 @pytest.fixture()
 def patched_run(compare_doc, monkeypatch):
     """`lab report control-flow` returns the shared run's document (as it is, or changed)."""
+    from compare.results import CompareDoc
     from lab import session
 
     def use(**changes):
         doc = dict(copy.deepcopy(compare_doc("control-flow")), **changes)
         doc.pop("_exit_code", None)
-        monkeypatch.setattr(session, "run_many", lambda names, **kwargs: [doc])
+        monkeypatch.setattr(session, "run_many", lambda names, **kwargs: [CompareDoc.from_dict(doc)])
     return use
 
 
@@ -189,8 +190,10 @@ def test_a_report_that_cannot_be_written_keeps_the_earlier_one(tmp_path, patched
 
 def test_an_interrupted_compare_exports_under_its_own_name(tmp_path, compare_doc, monkeypatch):
     from lab import session
+    from compare.results import CompareDoc
     doc = dict(copy.deepcopy(compare_doc("control-flow")), interrupted=True, exit_code=errors.INTERRUPTED)
-    monkeypatch.setattr(session, "compare", lambda name, **kwargs: doc)
+    doc.pop("_exit_code")
+    monkeypatch.setattr(session, "compare", lambda name, **kwargs: CompareDoc.from_dict(doc))
     good = tmp_path / "run.json"
     good.write_text("earlier")
     result = invoke(["compare", "control-flow", "--json", "--export", str(good)])

@@ -57,3 +57,15 @@ def test_a_placeholder_run_has_every_field_too(tmp_path):
         assert set(BLOCKS[0]["runs"][0]) <= set(run)
         assert run["timing"] == {"first_call_s": None, "second_call_s": None, "steady_median_s": None,
                                  "repeats": None}
+
+
+def test_one_to_dict_from_dict_pair(compare_doc):
+    """The JSON boundary's one pair: every scenario's real document, typed again, prints the same."""
+    from compare.discovery import names as scenario_names
+    for name in scenario_names():
+        doc = dict(compare_doc(name))
+        doc.pop("_exit_code")
+        again = CompareDoc.from_dict(doc)
+        assert all(isinstance(r, Run) for r in again.runs), name
+        assert all(isinstance(w, WorkerResult) for w in again.frameworks.values()), name
+        assert json.loads(json.dumps(again.to_dict(with_logs=False))) == doc, name

@@ -41,23 +41,24 @@ def run(scenario: str, **given) -> int:
     if not as_json:
         render.code(display.out, use.code(spec, chosen.systems))
     with display.progress(frameworks_of(chosen.systems)) as board:
-        # The workers' logs go into the document only where they are shown or saved.
-        doc = use.run(spec, chosen, on_progress=board.update, with_logs=o["verbose"] or not as_json)
+        doc = use.run(spec, chosen, on_progress=board.update)
+    # The workers' logs go into the JSON only where they are shown or saved with the terminal's view.
+    logs = o["verbose"] or not as_json
     if as_json:
-        display.json(doc)
+        display.json(doc.to_dict(with_logs=logs))
     else:
         render.results(display.out, doc, full_traceback=o["full_traceback"])
         if o["verbose"]:
             render.worker_logs(display.err, doc)
-        if doc["interrupted"]:
+        if doc.interrupted:
             display.note("Interrupted: partial results above.")
     from lab.atomic import partial_name
     # An interrupted run writes under names of its own: an earlier good file stays as it was.
-    named = partial_name if doc["interrupted"] else (lambda path: path)
+    named = partial_name if doc.interrupted else (lambda path: path)
     for path in export or []:
         from lab.views.export import save
-        save(display.out, doc, named(path))
+        save(display.out, doc, named(path), logs=logs)
     if plot is not None:
         from lab.plot import save_png
         save_png(doc, named(plot))
-    return doc["exit_code"]
+    return doc.exit_code

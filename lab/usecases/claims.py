@@ -10,7 +10,7 @@ from lab.selection import Selection
 class Scored:
     """The scoreboard (`lab claims --json`) and the CompareDocs it was graded from."""
     board: dict
-    docs: list[dict]
+    docs: list             # CompareDocs
 
     @property
     def exit_code(self) -> int:
@@ -18,10 +18,10 @@ class Scored:
 
     @property
     def interrupted(self) -> bool:
-        return any(d["interrupted"] for d in self.docs)
+        return any(d.interrupted for d in self.docs)
 
 
-def grade(docs: list[dict], selection: Selection | None = None) -> Scored:
+def grade(docs: list, selection: Selection | None = None) -> Scored:
     """Grade runs already made; a selection's skipped scenarios are named and fold into the exit code."""
     from lab.claims import grade as grade_docs
     board = grade_docs(docs)

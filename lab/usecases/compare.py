@@ -1,7 +1,12 @@
 """`lab compare`: one scenario in every chosen system, side by side."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from lab.selection import Selection
+
+if TYPE_CHECKING:
+    from compare.results import CompareDoc
 
 
 def code(spec, systems: list[str]) -> dict:
@@ -10,9 +15,8 @@ def code(spec, systems: list[str]) -> dict:
     return session.code_view(spec, systems)
 
 
-def run(spec, selection: Selection, *, on_progress=None, warm: bool = False, with_logs: bool = True) -> dict:
-    """The CompareDoc as its dict, built once: with what the frameworks printed (`--verbose`, the
-    terminal) or without it (`--json`, the API)."""
+def run(spec, selection: Selection, *, on_progress=None, warm: bool = False) -> "CompareDoc":
+    """The typed document, with what the frameworks printed (`frameworks[fw].log`): the views
+    and `--json` (`CompareDoc.to_dict`) decide whether to show it."""
     from lab import session
-    return session.compare(spec, on_progress=on_progress, warm=warm, with_logs=with_logs,
-                           **selection.run_kwargs())
+    return session.compare(spec, on_progress=on_progress, warm=warm, **selection.run_kwargs())

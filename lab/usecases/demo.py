@@ -12,7 +12,7 @@ class Background:
 
     def __init__(self, names: list[str], **run_kwargs):
         self.cancel = threading.Event()
-        self.docs: dict[str, dict] = {}
+        self.docs: dict = {}  # scenario -> CompareDoc
         self.on_progress = None
         self.error: BaseException | None = None
         # Set when run_many returns: Thread.is_alive() can read False early when Ctrl-C lands
@@ -29,13 +29,13 @@ class Background:
         from lab import session
         try:
             session.run_many(names, on_progress=self._progress, cancel=self.cancel,
-                             on_doc=lambda doc: self.docs.setdefault(doc["scenario"], doc), **run_kwargs)
+                             on_doc=lambda doc: self.docs.setdefault(doc.scenario, doc), **run_kwargs)
         except BaseException as exc:  # noqa: BLE001 - re-raised on the main thread
             self.error = exc
         finally:
             self.done.set()
 
-    def wait(self, name: str) -> dict:
+    def wait(self, name: str):
         while name not in self.docs and not self.done.is_set():
             self.done.wait(0.1)
         if self.error:

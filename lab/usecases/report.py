@@ -23,15 +23,15 @@ def run(selection: Selection, out_dir: str, *, no_color: bool = False, on_progre
     """An interrupted run writes to a folder of its own: any earlier report stays as it was."""
     from lab import errors, session
     docs = session.run_many(selection.to_run(), on_progress=on_progress, **selection.run_kwargs())
-    code = selection.fold(errors.worst([d["exit_code"] for d in docs]))
-    interrupted = any(d["interrupted"] for d in docs)
+    code = selection.fold(errors.worst([d.exit_code for d in docs]))
+    interrupted = any(d.interrupted for d in docs)
     if interrupted:
         out_dir = atomic.partial_name(out_dir, folder=True)
     paths = write_report(docs, out_dir, no_color=no_color, skipped=selection.skipped)
     return Written(code, out_dir, paths, interrupted)
 
 
-def write_report(docs: list[dict], out_dir: str, *, no_color: bool = False,
+def write_report(docs: list, out_dir: str, *, no_color: bool = False,
                  skipped: list[str] | None = None) -> list[str]:
     """The three files of a report from documents already run, rendered in memory and then put
     in place as one folder (lab/atomic.py): a failed write leaves the earlier report whole. The

@@ -17,7 +17,8 @@ from lab.errors import LabError
 from lab.verdicts import fmt_s
 
 
-def markdown(doc: dict) -> str:
+def markdown(doc) -> str:
+    doc = doc if isinstance(doc, dict) else doc.to_dict()  # transitional: typed in, JSON form drawn
     out = [f"# {doc['scenario']}: {doc['title']}", "", f"**Claim tested:** {doc['claim']}", "",
            doc["lesson"], ""]
     for fw, info in doc["code"].items():
@@ -57,11 +58,12 @@ class Output:
     """What a format may draw on. `command` is compare (one document), report (several), claims
     (the scoreboard and the documents it was graded from) or verify."""
     command: str
-    docs: list = field(default_factory=list)  # `lab compare --json` documents
+    docs: list = field(default_factory=list)  # CompareDocs (compare/results.py)
     con: Any = None                            # a recording console: what the terminal showed
     claims: dict | None = None                 # the claims scoreboard (lab.claims.grade), if any
     verify: dict | None = None                 # `lab verify --json`
     skipped: list = field(default_factory=list)  # broken specs left out of a report, one line each
+    logs: bool = True                          # the .json keeps what the workers printed
 
 
 @dataclass(frozen=True)
@@ -73,7 +75,7 @@ class Format:
     render: Callable[[Output], str | bytes]  # the file's whole content, written atomically
 
 
-def terminal_view(docs: list[dict], *, no_color: bool = False, width: int = 160):
+def terminal_view(docs: list, *, no_color: bool = False, width: int = 160):
     """A recording console holding what `lab compare` shows for each document (whole tracebacks),
     then the environment; nothing reaches the terminal (.terminal.html and .svg are drawn from it)."""
     import io
@@ -81,24 +83,24 @@ def terminal_view(docs: list[dict], *, no_color: bool = False, width: int = 160)
     from lab.views import render
     con = render.console(no_color=no_color, record=True, width=width, file=io.StringIO())
     for doc in docs:
-        con.rule(f"[bold]{doc['scenario']}[/]")
-        render.lesson(con, get(doc["scenario"]))
-        render.code(con, doc["code"])
+        con.rule(f"[bold]{doc.scenario}[/]")
+        render.lesson(con, get(doc.scenario))
+        render.code(con, doc.code)
         render.results(con, doc, full_traceback=True)
     if docs:
         con.rule("[bold]Environment[/]")
-        con.print_json(data=docs[0]["environment"])
+        con.print_json(data=docs[0].environment)
     return con
 
 
-def page_systems(docs: list[dict]) -> list[dict]:
+def page_systems(docs: list) -> list[dict]:
     """{"id", "label"} of the systems these documents ran, in the registry's order."""
     from compare.systems import SYSTEMS
-    ran = {s for doc in docs for s in doc.get("systems") or []}
+    ran = {s for doc in docs for s in doc.systems}
     return [{"id": s.id, "label": s.label} for s in SYSTEMS if s.id in ran]
 
 
-def scoreboard(docs: list[dict]) -> dict | None:
+def scoreboard(docs: list) -> dict | None:
     """The claims scoreboard (`lab claims`) of these runs; None where this lab has no grader."""
     try:
         from lab.claims import grade
@@ -107,7 +109,7 @@ def scoreboard(docs: list[dict]) -> dict | None:
     return grade(docs)
 
 
-def web_page(docs: list[dict], claims: dict | None = None) -> str:
+def web_page(docs: list, claims: dict | None = None) -> str:
     from lab.views.web.page import render_page
     return render_page(docs, claims=claims, systems=page_systems(docs))
 
@@ -118,9 +120,9 @@ def _json(out: Output) -> str:
     elif out.command == "verify":
         data = out.verify
     elif out.command == "compare":
-        data = out.docs[0]
+        data = out.docs[0].to_dict(with_logs=out.logs)
     else:
-        data = {"scenarios": out.docs, **({"claims": out.claims} if out.claims else {}),
+        data = {"scenarios": [d.to_dict(with_logs=out.logs) for d in out.docs], **({"claims": out.claims} if out.claims else {}),
                 "skipped": out.skipped}
     return dumps(data)
 
@@ -140,7 +142,7 @@ def _svg_format() -> str:
 
 
 def _svg(out: Output) -> str:
-    title = f"lab compare {out.docs[0]['scenario']}" if out.command == "compare" else "lab report"
+    title = f"lab compare {out.docs[0].scenario}" if out.command == "compare" else "lab report"
     return out.con.export_svg(title=title, clear=False, code_format=_svg_format())
 
 
@@ -192,9 +194,9 @@ def write(path: str, out: Output) -> None:
     atomic.write(path, render(path, out))
 
 
-def save(con, doc: dict, path: str) -> None:
+def save(con, doc, path: str, logs: bool = True) -> None:
     """`lab compare --export PATH`. `con` is the recording console (render.console(record=True));
     the web page gets the claims scoreboard of this one run, as `lab report` would."""
     fmt = lookup(path)
     claims = scoreboard([doc]) if fmt.suffix == ".html" else None
-    write(path, Output("compare", docs=[doc], con=con, claims=claims))
+    write(path, Output("compare", docs=[doc], con=con, claims=claims, logs=logs))

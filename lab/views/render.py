@@ -477,8 +477,14 @@ def problems(doc: dict) -> list[Panel]:
     return out
 
 
-def results(con: Console, doc: dict, full_traceback: bool = False, show_code_table: bool = True,
+def _plain(doc) -> dict:
+    """Transitional: the typed CompareDoc comes in; the drawing below still reads its JSON form."""
+    return doc if isinstance(doc, dict) else doc.to_dict()
+
+
+def results(con: Console, doc, full_traceback: bool = False, show_code_table: bool = True,
             with_takeaways: bool = True) -> None:
+    doc = _plain(doc)
     if show_code_table:
         con.print(code_size_table(doc["code"]))
     for panel in problems(doc):
@@ -516,8 +522,9 @@ def _run_label(run: dict) -> str:
     return escape(run_label(run))
 
 
-def worker_logs(con: Console, doc: dict) -> None:
+def worker_logs(con: Console, doc) -> None:
     """`lab compare --verbose`: what each framework's worker printed."""
+    doc = _plain(doc)
     for fw, info in doc["frameworks"].items():
         con.print(f"[bold]--- {fw} worker output ---[/]")
         con.print(info.get("log", ""), markup=False, highlight=False)
@@ -536,7 +543,8 @@ def verdict_panel(con: Console, doc: dict) -> None:
                         border_style="green"))
 
 
-def takeaway_panel(con: Console, doc: dict) -> None:
+def takeaway_panel(con: Console, doc) -> None:
+    doc = _plain(doc)
     if doc.get("takeaways"):
         con.print(Panel("\n".join(f"• {escape(v)}" for v in doc["takeaways"]),
                         title="What it means for the claim", border_style="green"))

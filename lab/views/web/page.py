@@ -57,7 +57,8 @@ def context(docs: list[dict], claims: dict | None = None, systems: list[dict] | 
             title: str = DEFAULT_TITLE, id_prefix: str = "lab-") -> dict:
     """Everything the templates print, as plain data (useful for tests and other renderers)."""
     from markupsafe import Markup
-    docs = [model.d(x) for x in (docs or [])]
+    # Transitional: typed CompareDocs come in; the model still reads their JSON form.
+    docs = [model.d(x if isinstance(x, dict) else x.to_dict()) for x in (docs or [])]
     given = (model.lst(claims.get("systems")) if isinstance(claims, dict) else []) or systems
     order = model.system_order(docs, given)
     sections, used = [], set()
