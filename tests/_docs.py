@@ -23,6 +23,11 @@ SELECTION = ("--systems", "--frameworks", "--modes")
 
 _printed: dict[tuple, dict] = {}           # (name, args) -> the document that command printed
 _read: dict[tuple, dict] = {}              # (name, options, systems) -> the document for them
+# Scenarios whose shared `--systems all` run is made for all of them at once (conftest sets it when
+# the session's tests read every scenario): one worker per framework runs them in turn, as `lab
+# claims` and `lab report` do, so each framework is imported once and a worker goes on with the next
+# scenario while another still works on the last (10 separate runs cost ~45 s more in imports alone).
+BATCH: list[str] = []
 
 
 def invoke(args: list[str], env: dict | None = None):
@@ -41,6 +46,20 @@ def printed(name: str, *args: str) -> dict:
         doc["_exit_code"] = result.exit_code
         _printed[key] = doc
     return _printed[key]
+
+
+def _batched(name: str) -> None:
+    """Every BATCH scenario's shared run, in one run of the command's own code: each document is
+    what `lab compare NAME --json --repeats 3 --systems all` prints, and its exit code."""
+    from compare import systems
+    from lab import selection, session
+    chosen = selection.parse(scenarios=BATCH, many=True, systems="all", repeats=int(STANDARD[1]), device="cpu",
+                             threads=1, timeout=300.0 * len(BATCH))  # --timeout is a worker's whole budget
+    assert chosen.systems == list(systems.IDS) and not chosen.skipped, chosen
+    for doc in session.run_many(chosen.to_run(), **chosen.run_kwargs()):
+        data = loads_strict(dumps(doc.to_dict(with_logs=False)))  # as --json without --verbose prints it
+        data["_exit_code"] = doc.exit_code  # what `lab compare` exits with
+        _printed[(doc.scenario, ("--systems", "all"))] = data
 
 
 def _split(extra: tuple[str, ...]) -> tuple[dict, tuple[str, ...]]:
@@ -92,6 +111,9 @@ def compare_json(name: str, *extra: str) -> dict:
     if key not in _read:
         source = next((doc for (n, args), doc in _printed.items()
                        if n == name and _split(args)[1] == others and set(ids) <= set(doc["systems"])), None)
+        if source is None and not others and name in BATCH:
+            _batched(name)
+            source = _printed[(name, ("--systems", "all"))]
         if source is None:
             source = printed(name, *others, "--systems", "all") if not others else printed(name, *extra)
         _read[key] = source if source["systems"] == ids else narrowed(source, ids)

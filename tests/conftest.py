@@ -74,6 +74,17 @@ def runs_of(doc: dict, framework: str | None = None, variant: str | None = None)
             and (variant is None or r["variant"] == variant)]
 
 
+# Tests that read every scenario's shared run: where the session collected any, the shared runs
+# of all scenarios are made at once (tests/_docs.py BATCH); a narrower session runs only its own.
+READS_EVERY_SCENARIO = ("test_claims.py", "test_claim_sides.py", "test_matrix.py")
+
+
+def pytest_collection_modifyitems(config, items):
+    import _docs
+    if any(item.path.name in READS_EVERY_SCENARIO for item in items):
+        _docs.BATCH[:] = SCENARIOS
+
+
 def pytest_terminal_summary(terminalreporter):
     """How many worker runs the session started and their wall time, slowest tests first."""
     try:

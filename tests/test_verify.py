@@ -86,32 +86,38 @@ def _edit(path, old, new):
     path.write_text(text.replace(old, new, 1))
 
 
-def _verify_copy(dest, frameworks="jax,torch"):
-    result = run_lab(["verify", "control-flow", "--json", "--frameworks", frameworks], cwd=dest)
+def _verify_copy(dest, frameworks="jax,torch", scenarios=("control-flow",)):
+    result = run_lab(["verify", *scenarios, "--json", "--frameworks", frameworks], cwd=dest)
     return loads_strict(result.stdout), result.returncode
 
 
-def test_a_perturbed_output_fails_and_names_the_cell(tmp_path):
-    dest = _copy_project(tmp_path)
+@pytest.fixture(scope="module")
+def perturbed(tmp_path_factory):
+    """One `lab verify` of a copied project with two planted faults, each in its own scenario: a
+    forward output off by 0.1% (control-flow, torch eager) and, with the same forward value, a
+    gradient scaled by 1.001 (variable-length, torch eager)."""
+    dest = _copy_project(tmp_path_factory.mktemp("perturbed"))
     _edit(dest / "dynamic_impl/torch/control_flow.py", "    return y, n", "    return y * 1.001, n")
-    report, code = _verify_copy(dest)
+    _edit(dest / "dynamic_impl/torch/variable_length.py", "    return h",
+          "    h = h + 0.001 * (h - h.detach())\n    return h")
+    return _verify_copy(dest, scenarios=("control-flow", "variable-length"))
+
+
+def test_a_perturbed_output_fails_and_names_the_cell(perturbed):
+    report, code = perturbed
     assert code == 1
     failed = [r for r in report["results"] if r["status"] == "fail"]
     own = [r for r in failed if r["framework"] == "torch" and r["quantity"] == "forward"]
-    assert own and own[0]["scenario"] == "control-flow" and own[0]["variant"] == "eager"
+    assert own and {r["scenario"] for r in own} == {"control-flow"} and own[0]["variant"] == "eager"
     assert own[0]["max_abs_err"] > own[0]["tolerance"]["atol"]
     # jax's own cells stay green: the failure is pinned on the perturbed implementation.
     assert not [r for r in failed if r["framework"] == "jax"]
 
 
-def test_a_gradient_only_perturbation_fails_on_the_gradient(tmp_path):
-    dest = _copy_project(tmp_path)
-    # Same forward value, gradient scaled by 1.001.
-    _edit(dest / "dynamic_impl/torch/control_flow.py", "    return y, n",
-          "    y = y + 0.001 * (y - y.detach())\n    return y, n")
-    report, code = _verify_copy(dest)
-    assert code == 1
-    rows = {(r["framework"], r["quantity"]): r for r in report["results"]}
+def test_a_gradient_only_perturbation_fails_on_the_gradient(perturbed):
+    report, _ = perturbed
+    rows = {(r["framework"], r["quantity"]): r for r in report["results"] if r["scenario"] == "variable-length"
+            and r["variant"] == "eager"}
     assert rows[("torch", "forward")]["status"] == "pass"
     assert rows[("torch", "gradient")]["status"] == "fail"
     assert re.match(r"case \d+", rows[("torch", "gradient")]["detail"])
