@@ -101,10 +101,10 @@ def test_verify_and_demo_skip_broken_scenarios(broken_scenarios):
 
 def test_check_passes_on_every_scenario_and_names_a_missing_function(monkeypatch):
     from compare.checks import check_scenario
-    assert check_scenario("control-flow")["exit_code"] == 0
+    assert check_scenario("control-flow").exit_code == 0
     import scenarios.control_flow as spec
     monkeypatch.setattr(spec, "VARIANTS", {"jax-jit": {"static": "forwrd"}}, raising=False)
     report = check_scenario("control-flow")
-    assert report["exit_code"] == 1
-    assert any("static -> forwrd is not in static_impl/jax/control_flow.py" in r["detail"]
-               for r in report["checks"] if r["status"] == "fail")
+    assert report.exit_code == 1
+    assert any("static -> forwrd is not in static_impl/jax/control_flow.py" in r.detail
+               for r in report.checks if r.status == "fail")
