@@ -287,4 +287,3 @@ def verify(names: list[str], *, systems_: list[str], device: str, threads: int, 
     return VerifyReport(scenarios=names, systems=systems_, device=device, examples_per_scenario=examples,
                         cases={n: len(plan[n]["cases"]) if n in plan else 0 for n in names},
                         workers=workers, results=rows, exit_code=code)
-

@@ -108,3 +108,9 @@ def test_check_passes_on_every_scenario_and_names_a_missing_function(monkeypatch
     assert report.exit_code == 1
     assert any("static -> forwrd is not in static_impl/jax/control_flow.py" in r.detail
                for r in report.checks if r.status == "fail")
+    # The JSON boundary: `lab check --json` prints the typed report's to_dict, and from_dict reads it back.
+    from compare.results import CheckReport
+    from lab.strict_json import dumps
+    printed = invoke(["check", "control-flow", "--json"])
+    assert printed.exit_code == 1 and printed.stdout == dumps(report.to_dict()) + "\n"
+    assert CheckReport.from_dict(loads_strict(printed.stdout)) == report
