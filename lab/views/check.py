@@ -9,6 +9,7 @@ from rich.text import Text
 
 from compare.results import CheckReport
 
+
 def check_view(con: Console, report: CheckReport) -> None:
     """`lab check`: one row per check."""
     table = Table(title=f"lab check {report.scenario}", box=box.SIMPLE_HEAVY)

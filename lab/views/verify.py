@@ -8,6 +8,7 @@ from rich.table import Table
 
 from compare.results import VerifyReport, VerifyRow
 
+
 VERIFY_STYLE = {"pass": "green", "fail": "red", "drift": "yellow", "not differentiable": "cyan",
                 "known wrong": "cyan"}
 
