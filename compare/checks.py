@@ -10,6 +10,7 @@ from pathlib import Path
 from compare import systems
 from compare.contract import SpecError
 from compare.discovery import Scenario, load, load_file, module_names
+from compare.results import CheckReport, CheckRow
 from compare.tracebacks import BUG_MARKER
 
 
@@ -47,12 +48,8 @@ def parity(scenario: Scenario) -> dict[str, set[str]]:
             for path, ids in files_by_path(scenario).items()}
 
 
-def _row(check: str, status: str, detail: str) -> dict:
-    return {"check": check, "status": status, "detail": detail}
-
-
-def _spec_rows(scenario: Scenario) -> list[dict]:
-    rows = [_row("spec", "pass", f"{scenario.name}: every required field present and typed")]
+def _spec_rows(scenario: Scenario) -> list[CheckRow]:
+    rows = [CheckRow("spec", "pass", f"{scenario.name}: every required field present and typed")]
     try:
         inputs = scenario.calls(0)
         again = scenario.calls(0)
@@ -60,39 +57,40 @@ def _spec_rows(scenario: Scenario) -> list[dict]:
             all((x == y).all() if hasattr(x, "all") else x == y for x, y in zip(a, b))
             for a, b in zip(inputs, again))
         scenario.reference(*inputs[0])
-        rows.append(_row("inputs", "pass" if inputs and seeded else "fail",
-                         f"calls(0) gives {len(inputs)} inputs" + ("" if seeded else ", not the same twice: seed it")))
+        rows.append(CheckRow("inputs", "pass" if inputs and seeded else "fail",
+                            f"calls(0) gives {len(inputs)} inputs"
+                            + ("" if seeded else ", not the same twice: seed it")))
     except Exception as exc:  # noqa: BLE001 - the author's code: report, don't crash
-        rows.append(_row("inputs", "fail", f"calls(0) or reference() raised {type(exc).__name__}: {exc}"))
+        rows.append(CheckRow("inputs", "fail", f"calls(0) or reference() raised {type(exc).__name__}: {exc}"))
     return rows
 
 
-def _file_rows(scenario: Scenario) -> list[dict]:
+def _file_rows(scenario: Scenario) -> list[CheckRow]:
     rows = []
     for s in systems.SYSTEMS:
         if not scenario.has_impl(s.id):
             status = "fail" if s.id == systems.EAGER_BASELINE else "warn"
-            rows.append(_row("files", status, f"{s.id}: no {scenario.rel_file(s.id)}; "
-                             + ("it is the eager baseline every diff is set against" if status == "fail"
-                                else "the system will show as unavailable")))
+            rows.append(CheckRow("files", status, f"{s.id}: no {scenario.rel_file(s.id)}; "
+                                + ("it is the eager baseline every diff is set against" if status == "fail"
+                                   else "the system will show as unavailable")))
             continue
         path = scenario.impl_file(s.id)
         try:
             names = public_names(path) | {n.name for n in ast.parse(path.read_text()).body
                                           if isinstance(n, ast.FunctionDef)}
         except SyntaxError as exc:
-            rows.append(_row("files", "fail", f"{scenario.rel_file(s.id)}: syntax error at line {exc.lineno}"))
+            rows.append(CheckRow("files", "fail", f"{scenario.rel_file(s.id)}: syntax error at line {exc.lineno}"))
             continue
         missing = {label: attr for label, attr in scenario.variants(s.id).items() if attr not in names}
-        rows.append(_row("variants", "fail" if missing else "pass",
-                         f"{s.id}: " + (", ".join(f"{label} -> {attr} is not in {scenario.rel_file(s.id)}"
-                                                  for label, attr in missing.items())
-                                        if missing else f"{len(scenario.variants(s.id))} variant"
-                                        + ("s" * (len(scenario.variants(s.id)) != 1)) + " found")))
+        rows.append(CheckRow("variants", "fail" if missing else "pass",
+                            f"{s.id}: " + (", ".join(f"{label} -> {attr} is not in {scenario.rel_file(s.id)}"
+                                                     for label, attr in missing.items())
+                                           if missing else f"{len(scenario.variants(s.id))} variant"
+                                           + ("s" * (len(scenario.variants(s.id)) != 1)) + " found")))
     return rows
 
 
-def _parity_rows(scenario: Scenario) -> list[dict]:
+def _parity_rows(scenario: Scenario) -> list[CheckRow]:
     try:
         found = parity(scenario)
     except SyntaxError:
@@ -102,8 +100,8 @@ def _parity_rows(scenario: Scenario) -> list[dict]:
     union = set().union(*found.values())
     gaps = {f: sorted(union - names) for f, names in found.items() if union - names}
     if not gaps:
-        return [_row("names", "pass", f"{len(found)} files expose the same {len(union)} public names")]
-    return [_row("names", "fail", f"{f} lacks {', '.join(g)} (or list them in EXTRAS)")
+        return [CheckRow("names", "pass", f"{len(found)} files expose the same {len(union)} public names")]
+    return [CheckRow("names", "fail", f"{f} lacks {', '.join(g)} (or list them in EXTRAS)")
             for f, g in gaps.items()]
 
 
@@ -120,7 +118,7 @@ def _with_imports(path: Path) -> str:
     return text
 
 
-def _bug_rows(scenario: Scenario) -> list[dict]:
+def _bug_rows(scenario: Scenario) -> list[CheckRow]:
     """A variant expected to point at its bug needs a `# BUG` line to point at."""
     rows = []
     for (system, label), want in scenario.field("EXPECTED").items():
@@ -128,25 +126,24 @@ def _bug_rows(scenario: Scenario) -> list[dict]:
             continue
         text = _with_imports(scenario.impl_file(system))
         if BUG_MARKER not in text:
-            rows.append(_row("bug markers", "fail", f"{system} {label} is expected to point at a "
-                                                    f"`{BUG_MARKER}` line, and {scenario.rel_file(system)} has none"))
+            rows.append(CheckRow("bug markers", "fail",
+                                 f"{system} {label} is expected to point at a `{BUG_MARKER}` line, "
+                                 f"and {scenario.rel_file(system)} has none"))
     marked = [scenario.rel_file(ids[0]) for path, ids in files_by_path(scenario).items()
               if BUG_MARKER in path.read_text()]
-    rows.append(_row("bug markers", "pass", f"`{BUG_MARKER}` lines in: {', '.join(marked) or 'no file'}"))
+    rows.append(CheckRow("bug markers", "pass", f"`{BUG_MARKER}` lines in: {', '.join(marked) or 'no file'}"))
     return rows
 
 
-def check_scenario(name: str, path: str | None = None) -> dict:
-    """Every check, as rows of {check, status: pass|warn|fail, detail}; exit 1 on any fail,
+def check_scenario(name: str, path: str | None = None) -> CheckReport:
+    """Every check, as rows (check, status: pass|warn|fail, detail); exit 1 on any fail,
     2 when there is no such scenario file. With `path`, the spec in that file is checked."""
     module_name = name.replace("-", "_")
     if path is None and module_name not in module_names():
-        return {"scenario": name, "checks": [_row("spec", "fail", f"no file scenarios/{module_name}.py")],
-                "exit_code": 2}
+        return CheckReport(name, [CheckRow("spec", "fail", f"no file scenarios/{module_name}.py")], 2)
     try:
         scenario = load(module_name) if path is None else load_file(path)
     except SpecError as exc:
-        return {"scenario": name, "checks": [_row("spec", "fail", str(exc))], "exit_code": 1}
+        return CheckReport(name, [CheckRow("spec", "fail", str(exc))], 1)
     rows = _spec_rows(scenario) + _file_rows(scenario) + _parity_rows(scenario) + _bug_rows(scenario)
-    return {"scenario": name, "checks": rows,
-            "exit_code": 1 if any(r["status"] == "fail" for r in rows) else 0}
+    return CheckReport(name, rows, 1 if any(r.status == "fail" for r in rows) else 0)

@@ -325,3 +325,100 @@ class VerifyRow:
 
     def to_dict(self) -> dict:
         return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "VerifyRow":
+        row = cls(**_known(cls, data)[0])
+        if data.get("max_abs_err_note"):  # strict JSON wrote a NaN or infinite error as null
+            row.max_abs_err = float(data["max_abs_err_note"])
+        return row
+
+
+def _with_rows(cls, data: dict, key: str, row):
+    """A command's report typed again from its JSON form: its list `key` read by `row`."""
+    known, _ = _known(cls, data)
+    known[key] = [row(r) for r in known.get(key, [])]
+    return cls(**known)
+
+
+@dataclass
+class VerifyReport:
+    """`lab verify`: one row per (scenario, system, variant, quantity), and how the run ended."""
+    scenarios: list[str]
+    systems: list[str]
+    device: str
+    examples_per_scenario: int
+    cases: dict[str, int]   # inputs checked per scenario (0: the spec's own code raised)
+    workers: dict[str, dict]  # each framework's worker as it ended (status, reason, ...), no log
+    results: list[VerifyRow]
+    exit_code: int
+    skipped: list[str] = field(default_factory=list)  # requested specs that could not be loaded
+
+    def rows(self, scenario: str) -> list[VerifyRow]:
+        return [r for r in self.results if r.scenario == scenario]
+
+    def to_dict(self) -> dict:
+        out = {f.name: getattr(self, f.name) for f in fields(self)}
+        out["results"] = [r.to_dict() for r in self.results]
+        return out
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "VerifyReport":
+        return _with_rows(cls, data, "results", VerifyRow.from_dict)
+
+
+@dataclass
+class FrameworkProbe:
+    """`lab doctor`: what one framework's probe worker found, and how to install what is missing."""
+    framework: str
+    status: str             # ok | unavailable | crashed | timeout | interrupted
+    version: str | None = None
+    devices: list[str] | None = None
+    device_used: str | None = None
+    threads: dict | None = None  # {intra_op, inter_op, ...} as the framework reports them
+    import_s: float | None = None
+    reason: str | None = None
+    stderr_tail: list | None = None
+    install: str | None = None   # only where the probe did not pass
+    gpu_install: str | None = None
+
+
+@dataclass
+class DoctorReport:
+    python: str
+    nvidia_gpus: list[str]
+    device_requested: str
+    threads_requested: int
+    omp_num_threads_env: str | None
+    frameworks: list[FrameworkProbe]
+    interrupted: bool
+    exit_code: int
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "DoctorReport":
+        return _with_rows(cls, data, "frameworks", lambda f: FrameworkProbe(**_known(FrameworkProbe, f)[0]))
+
+
+@dataclass
+class CheckRow:
+    check: str
+    status: str             # pass | warn | fail
+    detail: str
+
+
+@dataclass
+class CheckReport:
+    """`lab check`: every check of one scenario before its first run."""
+    scenario: str
+    checks: list[CheckRow]
+    exit_code: int          # 1 on any fail, 2 when there is no such scenario file
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "CheckReport":
+        return _with_rows(cls, data, "checks", lambda r: CheckRow(**_known(CheckRow, r)[0]))

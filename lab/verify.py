@@ -1,4 +1,4 @@
-"""`lab verify` as plain data: numeric equivalence (forward and gradients) and lesson drift.
+"""`lab verify` as a typed report: numeric equivalence (forward and gradients) and lesson drift.
 
 Inputs are the scenario's own calls plus examples that hypothesis draws within the spec's
 declared bounds (derandomized: the same examples every run). Workers compute; this module
@@ -19,7 +19,7 @@ from compare.contract import ReadingError
 from compare.discovery import get
 from compare.expectations import drift
 from compare.numeric import compare_arrays, leaves
-from compare.results import VerifyRow
+from compare.results import VerifyReport, VerifyRow
 from lab import errors
 from lab.runner import run_workers
 
@@ -123,16 +123,17 @@ def _arrays(plain: list[dict]) -> list[np.ndarray]:
     return [np.asarray(p["data"], dtype=np.float64).reshape(p["shape"]) for p in plain]
 
 
-def _row(scenario, system, variant, quantity, status, err=None, tol=None, case=None, detail=None):
+def _row(scenario, system, variant, quantity, status, err=None, tol=None, case=None,
+         detail=None) -> VerifyRow:
     framework = " vs ".join(systems.get(x).framework for x in system.split(" vs ")) \
         if system != "*" else "*"
     return VerifyRow(scenario=scenario, system=system, framework=framework, variant=variant,
                      quantity=quantity, status=status, max_abs_err=err,
                      tolerance={"rtol": tol[0], "atol": tol[1]} if tol else None, case=case,
-                     detail=detail or "").to_dict()
+                     detail=detail or "")
 
 
-def drift_rows(name: str, scenario, outcome: dict) -> list[dict]:
+def drift_rows(name: str, scenario, outcome: dict) -> list[VerifyRow]:
     """One naive variant's observed outcome against the spec's expectation, key by key."""
     system = outcome["system"]
     declared = scenario.declared_expectation(system, outcome["variant"]) or {}
@@ -142,7 +143,7 @@ def drift_rows(name: str, scenario, outcome: dict) -> list[dict]:
     return [_row(name, system, outcome["variant"], "outcome", status, detail=detail)]
 
 
-def _numeric_rows(name, scenario, per_fw: dict, cases, refs, fd_grads) -> list[dict]:
+def _numeric_rows(name, scenario, per_fw: dict, cases, refs, fd_grads) -> list[VerifyRow]:
     rows = []
     ftol = (scenario.rtol, scenario.atol)
     gtol = scenario.field("GRAD_TOL") or DEFAULT_GRAD_TOL
@@ -226,7 +227,7 @@ def _numeric_rows(name, scenario, per_fw: dict, cases, refs, fd_grads) -> list[d
 
 
 def verify(names: list[str], *, systems_: list[str], device: str, threads: int, timeout: float,
-           thorough: bool = False, on_progress=None) -> dict:
+           thorough: bool = False, on_progress=None) -> VerifyReport:
     examples = EXAMPLES["thorough" if thorough else "default"]
     plan = {}
     rows, workers = [], {}
@@ -279,39 +280,10 @@ def verify(names: list[str], *, systems_: list[str], device: str, threads: int, 
                     rows.append(_row(name, outcome["system"], outcome["variant"], "outcome", "crashed",
                                      detail=str(exc)))
         rows.extend(_numeric_rows(name, scenario, per_fw, p["cases"], p["refs"], fd))
-    statuses = {r["status"] for r in rows}
+    statuses = {r.status for r in rows}
     code = errors.outcome(interrupted=interrupted, failed=bool(statuses & {"fail", "crashed"}),
                           drift="drift" in statuses,
                           incomplete=bool(statuses & {"unavailable", "timeout", "interrupted"}))
-    return {"scenarios": names, "systems": systems_, "device": device, "examples_per_scenario": examples,
-            "cases": {n: len(plan[n]["cases"]) if n in plan else 0 for n in names},
-            "workers": workers, "results": rows, "exit_code": code}
-
-
-def junit_xml(report: dict) -> str:
-    """One <testsuite> per scenario, one <testcase> per result row."""
-    from xml.sax.saxutils import quoteattr
-    lines = ['<?xml version="1.0" encoding="UTF-8"?>', "<testsuites name=\"lab verify\">"]
-    for name in report["scenarios"]:
-        rows = [r for r in report["results"] if r["scenario"] == name]
-        failures = sum(r["status"] in ("fail", "drift", "crashed") for r in rows)
-        skipped = sum(r["status"] in ("unavailable", "timeout", "interrupted") for r in rows)
-        lines.append(f"  <testsuite name={quoteattr(name)} tests=\"{len(rows)}\" failures=\"{failures}\" "
-                     f"errors=\"0\" skipped=\"{skipped}\">")
-        for r in rows:
-            case = f"{r['system']} {r['variant']} {r['quantity']}"
-            lines.append(f"    <testcase classname={quoteattr('lab.verify.' + name)} name={quoteattr(case)}>")
-            message = r["detail"] or ""
-            if r["max_abs_err"] is not None and r["tolerance"]:
-                message += f" (max abs err {r['max_abs_err']:.3g}; rtol {r['tolerance']['rtol']:g}, atol {r['tolerance']['atol']:g})"
-            if r["status"] in ("fail", "drift", "crashed"):
-                kind = "lesson drift" if r["status"] == "drift" else "numeric mismatch"
-                lines.append(f"      <failure message={quoteattr(message)} type={quoteattr(kind)}/>")
-            elif r["status"] in ("unavailable", "timeout", "interrupted"):
-                lines.append(f"      <skipped message={quoteattr(message)}/>")
-            else:
-                lines.append(f"      <system-out>{quoteattr(r['status'] + ': ' + message)[1:-1]}</system-out>")
-            lines.append("    </testcase>")
-        lines.append("  </testsuite>")
-    lines.append("</testsuites>")
-    return "\n".join(lines) + "\n"
+    return VerifyReport(scenarios=names, systems=systems_, device=device, examples_per_scenario=examples,
+                        cases={n: len(plan[n]["cases"]) if n in plan else 0 for n in names},
+                        workers=workers, results=rows, exit_code=code)

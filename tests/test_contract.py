@@ -101,10 +101,16 @@ def test_verify_and_demo_skip_broken_scenarios(broken_scenarios):
 
 def test_check_passes_on_every_scenario_and_names_a_missing_function(monkeypatch):
     from compare.checks import check_scenario
-    assert check_scenario("control-flow")["exit_code"] == 0
+    assert check_scenario("control-flow").exit_code == 0
     import scenarios.control_flow as spec
     monkeypatch.setattr(spec, "VARIANTS", {"jax-jit": {"static": "forwrd"}}, raising=False)
     report = check_scenario("control-flow")
-    assert report["exit_code"] == 1
-    assert any("static -> forwrd is not in static_impl/jax/control_flow.py" in r["detail"]
-               for r in report["checks"] if r["status"] == "fail")
+    assert report.exit_code == 1
+    assert any("static -> forwrd is not in static_impl/jax/control_flow.py" in r.detail
+               for r in report.checks if r.status == "fail")
+    # The JSON boundary: `lab check --json` prints the typed report's to_dict, and from_dict reads it back.
+    from compare.results import CheckReport
+    from lab.strict_json import dumps
+    printed = invoke(["check", "control-flow", "--json"])
+    assert printed.exit_code == 1 and printed.stdout == dumps(report.to_dict()) + "\n"
+    assert CheckReport.from_dict(loads_strict(printed.stdout)) == report

@@ -17,6 +17,12 @@ def test_doctor_sees_every_framework_on_cpu():
         assert row["device_used"] == "cpu" and row["devices"]
         assert row["threads"]["intra_op"] == 1 and row["install"] is None
     assert rows["torch"]["version"].startswith("2.13.0")
+    # The JSON boundary's one pair: the printed report, typed again, prints the same bytes.
+    from compare.results import DoctorReport, FrameworkProbe
+    from lab.strict_json import dumps
+    typed = DoctorReport.from_dict(report)
+    assert all(isinstance(f, FrameworkProbe) for f in typed.frameworks)
+    assert dumps(typed.to_dict()) + "\n" == result.stdout
 
 
 def test_doctor_names_the_install_command_for_a_missing_framework(tmp_path):

@@ -18,8 +18,8 @@ def test_same_public_names(name):
 @pytest.mark.parametrize("name", SCENARIOS)
 def test_lab_check_passes(name):
     report = check_scenario(name)
-    assert report["exit_code"] == 0, [r for r in report["checks"] if r["status"] == "fail"]
-    assert {r["check"] for r in report["checks"]} >= {"spec", "inputs", "variants", "names", "bug markers"}
+    assert report.exit_code == 0, [r for r in report.checks if r.status == "fail"]
+    assert {r.check for r in report.checks} >= {"spec", "inputs", "variants", "names", "bug markers"}
 
 
 @pytest.mark.parametrize("name", SCENARIOS)

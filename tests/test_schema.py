@@ -3,7 +3,7 @@ import dataclasses
 import json
 import re
 
-from compare.results import CompareDoc, ErrorAnatomy, Run, Timing, VerifyRow, WorkerResult
+from compare.results import CompareDoc, ErrorAnatomy, Run, Timing, VerifyReport, VerifyRow, WorkerResult
 from conftest import ROOT
 from lab.strict_json import loads_strict
 
@@ -32,7 +32,8 @@ def test_error_keys():
     assert set(error["frames"][0]) == {"file", "line", "function", "origin", "code"}
 
 
-def test_verify_row_keys():
+def test_verify_report_keys():
+    assert list(BLOCKS[2]) == list(VerifyReport.from_dict(BLOCKS[2]).to_dict())  # in the printed order
     (row,) = BLOCKS[2]["results"]
     assert set(row) == names(VerifyRow)
 

@@ -12,9 +12,14 @@ from lab.strict_json import loads_strict
 
 
 @pytest.fixture(scope="session")
-def verified(tmp_path_factory):
+def verified_run(tmp_path_factory):
     junit = tmp_path_factory.mktemp("junit") / "verify.xml"
-    result = invoke(["verify", "--json", "--junit-xml", str(junit)])
+    return invoke(["verify", "--json", "--junit-xml", str(junit)]), junit
+
+
+@pytest.fixture(scope="session")
+def verified(verified_run):
+    result, junit = verified_run
     return loads_strict(result.stdout), result.exit_code, junit
 
 
@@ -71,6 +76,32 @@ def test_junit_xml_is_valid_and_complete(verified):
     assert len(cases) == len(report["results"])
     assert sum(int(s.get("tests")) for s in suites) == len(cases)
     assert root.findall(".//failure") == []
+
+
+def test_the_json_and_the_junit_file_are_the_typed_report(verified_run):
+    """The JSON boundary's one pair: the printed report, typed again, prints the same bytes and
+    draws the same JUnit file the command wrote."""
+    from compare.results import VerifyReport, VerifyRow
+    from lab.strict_json import dumps
+    from lab.views.junit import junit_xml
+    result, junit = verified_run
+    report = VerifyReport.from_dict(loads_strict(result.stdout))
+    assert report.results and all(isinstance(r, VerifyRow) for r in report.results)
+    assert dumps(report.to_dict()) + "\n" == result.stdout
+    assert junit_xml(report) == junit.read_text()
+
+
+def test_a_non_finite_error_survives_the_json_boundary():
+    """Strict JSON prints a NaN error as null with a note; typed again, the row has its NaN back."""
+    import math
+    from compare.results import VerifyReport, VerifyRow
+    from lab.strict_json import dumps
+    row = VerifyRow("s", "torch-eager", "torch", "eager", "forward", "fail", max_abs_err=float("nan"))
+    report = VerifyReport(["s"], ["torch-eager"], "cpu", 6, {"s": 1}, {}, [row], 1)
+    printed = loads_strict(dumps(report.to_dict()))
+    assert printed["results"][0]["max_abs_err"] is None
+    assert math.isnan(VerifyReport.from_dict(printed).results[0].max_abs_err)
+    assert dumps(VerifyReport.from_dict(printed).to_dict()) == dumps(report.to_dict())
 
 
 def _copy_project(tmp_path):
@@ -165,15 +196,16 @@ def test_table_is_one_line_per_row_at_80_columns(verified):
     from rich.console import Console
     from compare.discovery import get
     from lab.labels import role_in
+    from compare.results import VerifyReport
     from lab.views.verify import verify_table
     report = verified[0]
     con = Console(file=io.StringIO(), width=80, record=True, color_system=None)
-    verify_table(con, report)
+    verify_table(con, VerifyReport.from_dict(report))
     text = con.export_text()
     table = text[:text.index("forward against the numpy reference")]
     assert max(len(line) for line in table.splitlines()) <= 80 and "…" not in table
     wide = Console(file=io.StringIO(), width=240, record=True, color_system=None)
-    verify_table(wide, report)
+    verify_table(wide, VerifyReport.from_dict(report))
     wide_text = wide.export_text()
     wide_rows = {" ".join(line.split()) for line in wide_text[:wide_text.index("forward against")].splitlines()}
     for line in table.splitlines():  # every row as it reads at 240 columns: nothing cropped

@@ -186,7 +186,7 @@ def doctor(
     as_json: Json = False,
 ):
     """Each framework: installed or not, version, devices it sees, threads; how to install."""
-    from lab.doctor import diagnose
+    from lab.usecases import doctor as use
     options.seconds(timeout, "--timeout")
     options.count(threads, "--threads")
     if device not in ("cpu", "cuda", "auto"):
@@ -194,13 +194,13 @@ def doctor(
     fws = options.frameworks(frameworks)
     display = Display()
     with display.progress(fws) as board:  # TF alone takes ~4 s to import
-        found = diagnose(fws, device=device, threads=threads, timeout=timeout, on_progress=board.update)
+        found = use.run(fws, device=device, threads=threads, timeout=timeout, on_progress=board.update)
     if as_json:
-        display.json(found)
+        display.json(found.to_dict())
     else:
         from lab.views.doctor import doctor_table
         display.show(doctor_table(found))
-    done(found["exit_code"])
+    done(found.exit_code)
 
 
 @app.command()
@@ -233,14 +233,14 @@ def verify(
     if junit_xml is not None:
         from lab.atomic import partial_name
         from lab.errors import INTERRUPTED
-        formats.write(partial_name(junit_xml) if found["exit_code"] == INTERRUPTED else junit_xml,
+        formats.write(partial_name(junit_xml) if found.exit_code == INTERRUPTED else junit_xml,
                       formats.Output("verify", verify=found))
     if as_json:
-        display.json(found)
+        display.json(found.to_dict())
     else:
         from lab.views.verify import verify_table
         verify_table(display.out, found)
-    done(found["exit_code"])
+    done(found.exit_code)
 
 
 @app.command()
@@ -297,11 +297,11 @@ def check(
     found = use.run(scenario)
     display = Display()
     if as_json:
-        display.json(found)
+        display.json(found.to_dict())
     else:
         from lab.views.check import check_view
         check_view(display.out, found)
-    done(found["exit_code"])
+    done(found.exit_code)
 
 
 @app.command("systems")

@@ -3,10 +3,11 @@ from __future__ import annotations
 
 import os
 
+from compare.results import CheckReport
 from lab.errors import LabError
 
 
-def run(scenario: str) -> dict:
+def run(scenario: str) -> CheckReport:
     """A scenario name, or a spec file's path (that very file is checked)."""
     from compare.checks import check_scenario
     if scenario.endswith(".py"):

@@ -7,17 +7,19 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
+from compare.results import CheckReport
 
-def check_view(con: Console, report: dict) -> None:
+
+def check_view(con: Console, report: CheckReport) -> None:
     """`lab check`: one row per check."""
-    table = Table(title=f"lab check {report['scenario']}", box=box.SIMPLE_HEAVY)
+    table = Table(title=f"lab check {report.scenario}", box=box.SIMPLE_HEAVY)
     for col in ("check", "status", "detail"):
         table.add_column(col, overflow="fold", no_wrap=col != "detail")
     styles = {"pass": "green", "warn": "yellow", "fail": "red"}
-    for row in report["checks"]:
-        table.add_row(row["check"], f"[{styles[row['status']]}]{row['status']}[/]", escape(row["detail"]))
+    for row in report.checks:
+        table.add_row(row.check, f"[{styles[row.status]}]{row.status}[/]", escape(row.detail))
     con.print(table)
-    con.print(f"exit code {report['exit_code']}")
+    con.print(f"exit code {report.exit_code}")
 
 
 def systems_table(rows: list[dict]) -> Table:

@@ -118,7 +118,7 @@ def _json(out: Output) -> str:
     if out.command == "claims":
         data = out.claims
     elif out.command == "verify":
-        data = out.verify
+        data = out.verify.to_dict()
     elif out.command == "compare":
         data = out.docs[0].to_dict(with_logs=out.logs)
     else:
@@ -152,7 +152,7 @@ def _png(out: Output) -> bytes:
 
 
 def _junit(out: Output) -> str:
-    from lab.verify import junit_xml
+    from lab.views.junit import junit_xml
     return junit_xml(out.verify)
 
 

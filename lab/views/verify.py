@@ -6,18 +6,20 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from compare.results import VerifyReport, VerifyRow
+
 
 VERIFY_STYLE = {"pass": "green", "fail": "red", "drift": "yellow", "not differentiable": "cyan",
                 "known wrong": "cyan"}
 
 
-def _verify_cell(row: dict | None) -> str:
+def _verify_cell(row: VerifyRow | None) -> str:
     if row is None:
         return "-"
-    status = row["status"]
+    status = row.status
     style = VERIFY_STYLE.get(status, "yellow")
     label = {"not differentiable": "not diff."}.get(status, status)
-    err = "" if row["max_abs_err"] is None else f" {row['max_abs_err']:.0e}"
+    err = "" if row.max_abs_err is None else f" {row.max_abs_err:.0e}"
     return f"[{style}]{escape(label)}[/]{err}"
 
 
@@ -33,25 +35,25 @@ def _named(scenario: str, system: str, variant: str, short: bool = False) -> str
         return f"{name} {variant}"
 
 
-def verify_table(con: Console, report: dict) -> None:
+def verify_table(con: Console, report: VerifyReport) -> None:
     """One row per (scenario, framework variant), one column per quantity: compact enough for
     80 columns; every row's detail is in --json and the JUnit file."""
     # The scenario heads its rows on a line of its own, so a row is one line at 80 columns, even
     # in a CI log with no terminal (rich's default width there).
-    table = Table(title=f"lab verify on {report['device']}", box=box.SIMPLE_HEAVY)
+    table = Table(title=f"lab verify on {report.device}", box=box.SIMPLE_HEAVY)
     for col in ("system / variant", "forward", "gradient", "lesson"):
         table.add_column(col, no_wrap=True, overflow="fold")
     tolerances = {}
-    for name in report["scenarios"]:
-        rows = [r for r in report["results"] if r["scenario"] == name]
-        keys = list(dict.fromkeys((r["system"], r["variant"]) for r in rows))
-        table.add_row(f"[bold]{escape(name)}[/] [dim]({report['cases'][name]} inputs)[/]", "", "", "")
+    for name in report.scenarios:
+        rows = report.rows(name)
+        keys = list(dict.fromkeys((r.system, r.variant) for r in rows))
+        table.add_row(f"[bold]{escape(name)}[/] [dim]({report.cases[name]} inputs)[/]", "", "", "")
         for fw, variant in keys:
-            cells = {r["quantity"].replace(" (pairwise)", ""): r for r in rows
-                     if (r["system"], r["variant"]) == (fw, variant)}
+            cells = {r.quantity.replace(" (pairwise)", ""): r for r in rows
+                     if (r.system, r.variant) == (fw, variant)}
             for r in cells.values():
-                if r["tolerance"] and r["quantity"] in ("forward", "gradient"):
-                    tolerances.setdefault(name, {})[r["quantity"]] = r["tolerance"]
+                if r.tolerance and r.quantity in ("forward", "gradient"):
+                    tolerances.setdefault(name, {})[r.quantity] = r.tolerance
             if " vs " in fw:
                 (fa, fb), (va, vb) = fw.split(" vs "), variant.split(" vs ")
                 # Short system names: a pair stays one line at 80 columns.
@@ -69,11 +71,11 @@ def verify_table(con: Console, report: dict) -> None:
         con.print(f"[dim]{name}: {'; '.join(parts)} (pairwise: twice these)[/]")
     con.print("[dim]forward against the numpy reference, gradient against float64 central "
               "differences; 'lesson' checks a naive port still behaves as its lesson says[/]")
-    notable = [r for r in report["results"] if r["status"] not in ("pass",)]
+    notable = [r for r in report.results if r.status not in ("pass",)]
     for r in notable:
-        where = f"{r['scenario']} / {r['system']} / {r['variant']} / {r['quantity']}"
-        err = "" if r["max_abs_err"] is None else f" (max abs err {r['max_abs_err']:.3g}" + (
-            f"; rtol {r['tolerance']['rtol']:g}, atol {r['tolerance']['atol']:g})" if r.get("tolerance") else ")")
-        con.print(f"[{VERIFY_STYLE.get(r['status'], 'yellow')}]{r['status'].upper()}[/] {escape(where)}{err}: "
-                  f"{escape(r['detail'] or '')}", markup=True, highlight=False)
-    con.print(f"exit code {report['exit_code']}")
+        where = f"{r.scenario} / {r.system} / {r.variant} / {r.quantity}"
+        err = "" if r.max_abs_err is None else f" (max abs err {r.max_abs_err:.3g}" + (
+            f"; rtol {r.tolerance['rtol']:g}, atol {r.tolerance['atol']:g})" if r.tolerance else ")")
+        con.print(f"[{VERIFY_STYLE.get(r.status, 'yellow')}]{r.status.upper()}[/] {escape(where)}{err}: "
+                  f"{escape(r.detail or '')}", markup=True, highlight=False)
+    con.print(f"exit code {report.exit_code}")
