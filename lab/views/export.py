@@ -61,7 +61,7 @@ class Output:
     docs: list = field(default_factory=list)  # CompareDocs (compare/results.py)
     con: Any = None                            # a recording console: what the terminal showed
     claims: dict | None = None                 # the claims scoreboard (lab.claims.grade), if any
-    verify: dict | None = None                 # `lab verify --json`
+    verify: Any = None                         # the VerifyReport (compare/results.py)
     skipped: list = field(default_factory=list)  # broken specs left out of a report, one line each
     logs: bool = True                          # the .json keeps what the workers printed
 
