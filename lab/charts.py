@@ -1,22 +1,27 @@
-"""Chart data from a run document: plain numbers and strings, drawn by render.py or plot.py."""
+"""Chart data from a typed run document (CompareDoc): plain numbers and strings, drawn by
+render.py or plot.py."""
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 from lab.labels import run_label
+
+if TYPE_CHECKING:
+    from compare.results import CompareDoc
 
 BLOCKS = "▁▂▃▄▅▆▇█"
 
 
-def per_call_series(doc: dict, min_calls: int = 5) -> list[dict]:
+def per_call_series(doc: CompareDoc, min_calls: int = 5) -> list[dict]:
     """Per-call times of every run that made enough calls for a curve to mean something."""
     series = []
-    for run in doc["runs"]:
-        times = run.get("call_times_s") or []
+    for run in doc.runs:
+        times = run.call_times_s or []
         if len(times) >= min_calls:
-            series.append({"label": run_label(run), "system": run["system"], "run": run, "times": times,
-                           "compiles": run.get("compiles"), "call_compiles": run.get("call_compiles") or [],
-                           "reasons": run.get("retrace_reasons") or [],
+            series.append({"label": run_label(run), "system": run.system, "run": run, "times": times,
+                           "compiles": run.compiles, "call_compiles": run.call_compiles or [],
+                           "reasons": run.retrace_reasons or [],
                            "total_s": sum(times)})
     return series
 
@@ -34,13 +39,12 @@ def spark(values: list[float], lo: float, hi: float) -> str:
     return "".join(out)
 
 
-def first_vs_steady(doc: dict) -> list[dict]:
+def first_vs_steady(doc: CompareDoc) -> list[dict]:
     rows = []
-    for run in doc["runs"]:
-        t = run.get("timing") or {}
-        if t.get("first_call_s") and t.get("steady_median_s"):
-            rows.append({"label": run_label(run),
-                         "first_s": t["first_call_s"], "steady_s": t["steady_median_s"]})
+    for run in doc.runs:
+        t = run.timing
+        if t.first_call_s and t.steady_median_s:
+            rows.append({"label": run_label(run), "first_s": t.first_call_s, "steady_s": t.steady_median_s})
     return rows
 
 
@@ -50,16 +54,16 @@ def log_bar(value: float, lo: float, hi: float, width: int) -> int:
     return max(1, int(round((math.log10(value) - lo) / ((hi - lo) or 1.0) * width)))
 
 
-def speedup_series(doc: dict) -> list[dict]:
+def speedup_series(doc: CompareDoc) -> list[dict]:
     """Speed-up over the framework's own eager run against size, one series per run whose
     scenario measured a sweep (`sweep`: [{size, speedup, break_even_calls, ...}], e.g. speed),
     grouped by workload in run order. break_even_calls None: the compile is never paid back."""
     series = []
-    for run in doc["runs"]:
-        points = [e for e in run.get("sweep") or [] if isinstance(e.get("speedup"), (int, float))]
+    for run in doc.runs:  # sweep, workload and baseline: the sweep scenario's own run fields
+        points = [e for e in run.extra.get("sweep") or [] if isinstance(e.get("speedup"), (int, float))]
         if points:
-            series.append({"label": run_label(run), "system": run["system"], "run": run,
-                           "workload": run.get("workload") or run["variant"], "baseline": run.get("baseline"),
+            series.append({"label": run_label(run), "system": run.system, "run": run,
+                           "workload": run.extra.get("workload") or run.variant, "baseline": run.extra.get("baseline"),
                            "points": [{"size": e["size"], "speedup": e["speedup"], "faster": e.get("faster"),
                                        "break_even_calls": e.get("break_even_calls"),
                                        "first_s": e.get("first_s"), "steady_s": e.get("steady_s")}

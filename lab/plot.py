@@ -3,10 +3,14 @@ from __future__ import annotations
 
 import io
 import os
+from typing import TYPE_CHECKING
 
 from lab import atomic
 from lab.charts import first_vs_steady, per_call_series
 from lab.errors import LabError
+
+if TYPE_CHECKING:
+    from compare.results import CompareDoc
 
 
 DPI = 120
@@ -26,8 +30,7 @@ def scenario_paths(plot: str | None, names: list[str]) -> dict[str, str]:
     return {name: os.path.join(folder, f"{stem}-{name}{ext}") for name in names}
 
 
-def png_bytes(doc) -> bytes:
-    doc = doc if isinstance(doc, dict) else doc.to_dict()  # transitional: typed in, JSON form drawn
+def png_bytes(doc: CompareDoc) -> bytes:
     fig = figure(doc)
     buffer = io.BytesIO()
     fig.savefig(buffer, dpi=DPI, format="png")
@@ -36,11 +39,11 @@ def png_bytes(doc) -> bytes:
     return buffer.getvalue()
 
 
-def save_png(doc, path: str) -> None:
+def save_png(doc: CompareDoc, path: str) -> None:
     atomic.write(path, png_bytes(doc))
 
 
-def figure(doc: dict):
+def figure(doc: CompareDoc):
     """The charts as a matplotlib Figure (one panel per chart the run has data for), not yet saved:
     what `save_png` writes, and what a test can inspect (its axes, lines and bars)."""
     try:
@@ -53,7 +56,7 @@ def figure(doc: dict):
     bars = first_vs_steady(doc)
     panels = (1 if series else 0) + (1 if bars else 0)
     if not panels:
-        raise LabError(f"--plot: this run of {doc['scenario']} produced no timings to chart.", code=1)
+        raise LabError(f"--plot: this run of {doc.scenario} produced no timings to chart.", code=1)
     fig, axes = plt.subplots(1, panels, figsize=(PANEL_SIZE[0] * panels, PANEL_SIZE[1]), squeeze=False)
     axes = list(axes[0])
     if series:
@@ -81,7 +84,7 @@ def figure(doc: dict):
         ax.set_xlabel("ms (log)")
         ax.set_title("First call vs steady state")
         ax.legend(fontsize=8)
-    fig.suptitle(f"lab compare {doc['scenario']} on {doc['device']}: "
-                 + ", ".join(f"{k} {v}" for k, v in doc["versions"].items() if v), fontsize=9)
+    fig.suptitle(f"lab compare {doc.scenario} on {doc.device}: "
+                 + ", ".join(f"{k} {v}" for k, v in doc.versions.items() if v), fontsize=9)
     fig.tight_layout()
     return fig

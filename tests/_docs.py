@@ -120,6 +120,13 @@ def compare_json(name: str, *extra: str) -> dict:
     return _read[key]
 
 
+def typed(doc: dict):
+    """A shared document as `run_many` returns it: a private, typed CompareDoc, without the
+    exit code the tests keep beside it (`_exit_code`)."""
+    from compare.results import CompareDoc
+    return CompareDoc.from_dict(copy.deepcopy({k: v for k, v in doc.items() if k != "_exit_code"}))
+
+
 @contextlib.contextmanager
 def serving():
     """In-process `lab compare/report/claims` read their runs from the session's shared documents

@@ -8,7 +8,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from _docs import serving
+from _docs import serving, typed
 from conftest import ROOT, invoke
 from lab.strict_json import loads_strict
 from lab.verdicts import fmt_s
@@ -98,7 +98,8 @@ def test_png_chart(exported):
     """The PNG holds the run's charts: one panel per chart with data, each with its series."""
     from lab.charts import first_vs_steady, per_call_series
     from lab.plot import DPI, PANEL_SIZE, figure
-    _, doc, out = exported
+    _, data, out = exported
+    doc = typed(data)  # the exported JSON, read back as the session returned it
     data = (out / "chart.png").read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     # control-flow makes 3 calls, too few for a per-call curve: the first-vs-steady panel only.
@@ -120,7 +121,7 @@ def test_png_chart_of_many_calls_draws_one_line_per_run(compare_doc):
     """variable-length's 30 calls: a per-call panel with a line per run, beside the bars."""
     from lab.charts import first_vs_steady, per_call_series
     from lab.plot import figure
-    doc = compare_doc("variable-length")
+    doc = typed(compare_doc("variable-length"))
     series = per_call_series(doc)
     fig = figure(doc)
     per_call, bars = fig.axes

@@ -23,6 +23,7 @@ import pytest
 from compare import systems
 from compare.contract import ReadingError
 from compare.discovery import get
+from _docs import typed
 from compare.results import Run
 from lab.charts import speedup_series, sweep_sizes
 from lab.claims import grade
@@ -195,11 +196,11 @@ def test_relate_is_checked_like_every_reading(doc):
 def test_the_charts_carry_speed_up_against_size_with_the_break_even(doc):
     from lab.views.render import speedup_tables
     from lab.views.web import svg
-    series = speedup_series(doc)
+    series = speedup_series(typed(doc))
     measured = [r for r in doc["runs"] if r["mode"] == "static" and r["status"] == "ok"]
     assert len(series) == len(measured)
     assert sweep_sizes(series) == list(spec.sizes())
-    tables = speedup_tables(doc)
+    tables = speedup_tables(typed(doc))
     assert [t.title.split(":")[0] for t in tables] == ["chain", "mlp"]
     for table, workload in zip(tables, ("chain", "mlp")):
         rows = [x for x in series if x["workload"] == workload]

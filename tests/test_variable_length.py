@@ -6,6 +6,7 @@ import pytest
 
 from compare.discovery import get
 from compare.harness import compare_outputs
+from _docs import typed
 from conftest import runs_of
 from scenarios import variable_length as spec
 
@@ -176,6 +177,7 @@ def test_per_call_chart_counts_marks_per_row(doc):
     from rich.console import Console
     from lab.charts import per_call_series
     from lab.views.render import per_call_chart
+    doc = typed(doc)
     con = Console(width=140, record=True, file=io.StringIO())
     con.print(per_call_chart(doc))
     text = con.export_text()

@@ -9,44 +9,43 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from lab.strict_json import dumps
 from lab import atomic
 from lab.errors import LabError
 from lab.verdicts import fmt_s
 
+if TYPE_CHECKING:
+    from compare.results import CompareDoc
 
-def markdown(doc) -> str:
-    doc = doc if isinstance(doc, dict) else doc.to_dict()  # transitional: typed in, JSON form drawn
-    out = [f"# {doc['scenario']}: {doc['title']}", "", f"**Claim tested:** {doc['claim']}", "",
-           doc["lesson"], ""]
-    for fw, info in doc["code"].items():
+
+def markdown(doc: CompareDoc) -> str:
+    out = [f"# {doc.scenario}: {doc.title}", "", f"**Claim tested:** {doc.claim}", "",
+           doc.lesson, ""]
+    for fw, info in doc.code.items():
         c = info["counts"]
         out += [f"## {fw}: `{info['file']}` ({c['lines']} lines, {c['tokens']} tokens)", "",
                 "```python", info["source"].rstrip(), "```", ""]
-    out += [f"## Runs on {doc['device']} (rtol={doc['tolerances']['rtol']:g}, "
-            f"atol={doc['tolerances']['atol']:g})", "",
+    out += [f"## Runs on {doc.device} (rtol={doc.tolerances['rtol']:g}, "
+            f"atol={doc.tolerances['atol']:g})", "",
             "| run | mode | status | points to | max abs err | first call | steady (median ± IQR) | compiles |",
             "|---|---|---|---|---|---|---|---|"]
-    for run in doc["runs"]:
-        t = run.get("timing") or {}
-        e = run.get("error")
-        where = ""
-        if e and e.get("innermost_user"):
-            where = f"{e['innermost_user']['file']}:{e['innermost_user']['line']}"
-        status = f"error: {e['type']}" if e else run["status"]
-        steady = (f"{fmt_s(t['steady_median_s'])} ± {fmt_s(t.get('steady_iqr_s'))}"
-                  if t.get("steady_median_s") is not None else "-")
-        err = run.get("max_abs_err")
-        out.append(f"| {run['system']} {run['variant']} | {run['mode_name']} | "
+    for run in doc.runs:
+        t, e = run.timing, run.error
+        where = f"{e.innermost_user.file}:{e.innermost_user.line}" if e and e.innermost_user else ""
+        status = f"error: {e.type}" if e else run.status
+        steady = (f"{fmt_s(t.steady_median_s)} ± {fmt_s(t.split.get('steady_iqr_s'))}"
+                  if t.steady_median_s is not None else "-")
+        err = run.max_abs_err
+        out.append(f"| {run.system} {run.variant} | {run.mode_name} | "
                    f"{status} | {where} | {'-' if err is None else f'{err:.1e}'} | "
-                   f"{fmt_s(t.get('first_call_s')) if t.get('first_call_s') else '-'} | {steady} | "
-                   f"{'-' if run.get('compiles') is None else run['compiles']} |")
-    out += ["", "## What this run showed", ""] + [f"- {v}" for v in doc.get("verdicts", [])]
-    env = doc.get("environment", {})
+                   f"{fmt_s(t.first_call_s) if t.first_call_s else '-'} | {steady} | "
+                   f"{'-' if run.compiles is None else run.compiles} |")
+    out += ["", "## What this run showed", ""] + [f"- {v}" for v in doc.verdicts or []]
+    env = doc.environment
     out += ["", "## Environment", "",
-            f"- versions: {', '.join(f'{k} {v}' for k, v in doc['versions'].items())}",
+            f"- versions: {', '.join(f'{k} {v}' for k, v in doc.versions.items())}",
             f"- Python {env.get('python')}, CPU: {env.get('cpu')} ({env.get('cpu_count')} cores)",
             f"- threads: {env.get('threads_requested')} per framework; device used: {env.get('device_used')}",
             f"- timing policy: {dumps(env.get('timing_policy'), indent=None)}", ""]

@@ -1,7 +1,9 @@
-"""Everything the lab draws. The only module that imports rich; it reads plain data only."""
+"""Everything the lab draws. The only module that imports rich; it reads the typed results
+(compare/results.py: CompareDoc, Run)."""
 from __future__ import annotations
 
 import time
+from typing import TYPE_CHECKING
 
 from rich import box
 from rich.console import Console
@@ -16,6 +18,9 @@ from lab.labels import run_label
 from lab.views.display import console  # noqa: F401 - render.console, as the tests call it
 from lab.views.lesson import lesson  # noqa: F401 - render.lesson, as the demo and the exports call it
 from lab.verdicts import counted, fmt_s
+
+if TYPE_CHECKING:  # annotations only: `lab list` needs no results
+    from compare.results import CompareDoc, Frame, Run
 
 STATUS_STYLE = {"ok": "green", "error": "red", "wrong": "magenta", "unavailable": "yellow",
                 "crashed": "red", "timeout": "yellow", "interrupted": "yellow"}
@@ -120,33 +125,33 @@ def code_size_table(files: dict) -> Table:
     return table
 
 
-def _points_to(run: dict) -> str:
-    e = run.get("error")
+def _points_to(run: Run) -> str:
+    e = run.error
     if not e:
         return ""
-    user = e.get("innermost_user")
-    named = e.get("message_locations") or []
+    user = e.innermost_user
+    named = e.message_locations or []
     if user:
-        where = f"{user['file']}:{user['line']}"
+        where = f"{user.file}:{user.line}"
     elif named:
         where = f"(no user frame; message: {named[-1]['file']}:{named[-1]['line']})"
     else:
         where = "(no user frame)"
     marks = []
-    if e.get("points_to_bug"):
+    if e.points_to_bug:
         marks.append("the BUG line")
-    if e.get("message_points_to_bug") and not e.get("points_to_bug"):
+    if e.message_points_to_bug and not e.points_to_bug:
         marks.append("message names the BUG line")
-    if e.get("cause_points_to_bug") and not e.get("points_to_bug"):
+    if e.cause_points_to_bug and not e.points_to_bug:
         marks.append("its cause's traceback reaches the BUG line")
     return where + (f" [{'; '.join(marks)}]" if marks else "")
 
 
-def results_table(doc: dict, con: Console) -> Table:
+def results_table(doc: CompareDoc, con: Console) -> Table:
     """The widest layout that fits the terminal without cutting cells: every column, then without
     'points to' (the traceback panels below say where each error points), then without 'mode',
     then short cells for a projector at 80 columns, then short system names, then without IQR."""
-    any_error = any(r.get("error") for r in doc["runs"])
+    any_error = any(r.error for r in doc.runs)
     layouts = [dict(long=True, mode=True, points=any_error), dict(long=True, mode=True), dict(long=True),
                dict(), dict(short_fw=True), dict(short_fw=True, iqr=False)]
     for layout in layouts:
@@ -156,12 +161,12 @@ def results_table(doc: dict, con: Console) -> Table:
     return table
 
 
-def _results_table(doc: dict, long: bool = False, mode: bool = False, points: bool = False,
+def _results_table(doc: CompareDoc, long: bool = False, mode: bool = False, points: bool = False,
                    short_fw: bool = False, iqr: bool = True) -> Table:
-    used = doc.get("environment", {}).get("device_used") or {}
-    where = ", ".join(f"{fw} {dev}" for fw, dev in used.items() if dev) or doc["device"]
-    table = Table(title=f"Runs (--device {doc['device']}: {where}; tolerance rtol={doc['tolerances']['rtol']:g}, "
-                        f"atol={doc['tolerances']['atol']:g})", box=box.SIMPLE_HEAVY,
+    used = doc.environment.get("device_used") or {}
+    where = ", ".join(f"{fw} {dev}" for fw, dev in used.items() if dev) or doc.device
+    table = Table(title=f"Runs (--device {doc.device}: {where}; tolerance rtol={doc.tolerances['rtol']:g}, "
+                        f"atol={doc.tolerances['atol']:g})", box=box.SIMPLE_HEAVY,
                   padding=(0, 1) if long else (0, 0, 0, 1))
     columns = ["run"] + (["mode"] if mode else []) + ["status"] + (["points to"] if points else []) + \
         ["max abs err" if long else "err", "first call" if long else "first",
@@ -170,48 +175,49 @@ def _results_table(doc: dict, long: bool = False, mode: bool = False, points: bo
         table.add_column(col, no_wrap=True, overflow="ellipsis",
                          justify="left" if col in ("run", "mode", "status", "points to") else "right")
     expected_any = False
-    for run in doc["runs"]:
-        t = run.get("timing") or {}
-        status = run["status"]
-        detail = f"error: {run['error']['type']}" if status == "error" and long and run.get("error") else status
+    for run in doc.runs:
+        t = run.timing
+        status = run.status
+        detail = f"error: {run.error.type}" if status == "error" and long and run.error else status
         # A failure the lesson expects (a naive port) is the finding, not breakage: not red, and marked.
-        expected = status != "ok" and (run.get("expected") or {}).get("status") == status
+        expected = status != "ok" and (run.expected or {}).get("status") == status
         expected_any = expected_any or expected
         style = "yellow" if expected else STATUS_STYLE.get(status, "white")
         detail += "*" if expected else ""
         # An errored run compared nothing that counts: its error value would read as a result.
-        err = run.get("max_abs_err") if status in ("ok", "wrong") else None
-        fw = registry.get(run["system"]).short if short_fw else run["system"]
+        err = run.max_abs_err if status in ("ok", "wrong") else None
+        fw = registry.get(run.system).short if short_fw else run.system
         row = [escape(run_label(run, fw))]
         if mode:
-            row.append(run.get("mode_name") or run["mode"])
+            row.append(run.mode_name or run.mode)
         row.append(f"[{style}]{escape(detail)}[/]")
         if points:
             row.append(escape(_points_to(run)))
         row += ["-" if err is None else f"{err:.1e}" if long else f"{err:.0e}",
-                fmt_s(t.get("first_call_s")) if t.get("first_call_s") is not None else "-",
-                fmt_s(t.get("steady_median_s")) if t.get("steady_median_s") is not None else "-"]
+                fmt_s(t.first_call_s) if t.first_call_s is not None else "-",
+                fmt_s(t.steady_median_s) if t.steady_median_s is not None else "-"]
         if iqr:
-            row.append(fmt_s(t.get("steady_iqr_s")) if t.get("steady_iqr_s") is not None else "-")
-        row.append("-" if run.get("compiles") is None else str(run["compiles"]))
+            iqr_s = t.split.get("steady_iqr_s")  # measured alongside the median, kept with the counters
+            row.append(fmt_s(iqr_s) if iqr_s is not None else "-")
+        row.append("-" if run.compiles is None else str(run.compiles))
         table.add_row(*row)
     if expected_any:
         table.caption, table.caption_justify = "* expected: the lesson says this version fails this way", "left"
     return table
 
 
-def first_call_table(doc: dict) -> Table | None:
+def first_call_table(doc: CompareDoc) -> Table | None:
     """The first call split into trace / lower / compile / the rest, where the framework says;
     the caption gives each system's own name for a phase where it is not the column's."""
-    from compare.results import SPLIT_COLUMNS, Timing  # here: `lab list` needs no results
+    from compare.results import SPLIT_COLUMNS  # here: `lab list` needs no results
     rows, named = [], {}
-    for run in doc["runs"]:
-        split = Timing.from_dict(run.get("timing")).first_call_split()
+    for run in doc.runs:
+        split = run.first_call
         if split is None:
             continue
         for p in split.phases:
             if p.name != p.column:
-                named.setdefault(run["system"], {})[p.column] = p.name + (
+                named.setdefault(run.system, {})[p.column] = p.name + (
                     "" if p.in_first_call else ", before the call")
         rows.append((_run_label(run), fmt_s(split.first_s),
                      *(fmt_s(split.column(c)) if split.column(c) is not None else "-" for c in SPLIT_COLUMNS),
@@ -229,7 +235,7 @@ def first_call_table(doc: dict) -> Table | None:
     return table
 
 
-def per_call_chart(doc: dict) -> Panel | None:
+def per_call_chart(doc: CompareDoc) -> Panel | None:
     from lab.charts import per_call_series, spark
     series = per_call_series(doc)
     if not series:
@@ -268,9 +274,9 @@ REASON_MARK = {"new-function": "n", "shape": "s", "dtype": "d", "python-value": 
                "data-dependent": "D", "other": "o"}
 
 
-def retrace_table(doc: dict) -> Table | None:
+def retrace_table(doc: CompareDoc) -> Table | None:
     """Why each retrace or recompile happened, for the runs that traced more than once."""
-    runs = [r for r in doc["runs"] if len(r.get("retrace_reasons") or []) > 1]
+    runs = [r for r in doc.runs if len(r.retrace_reasons or []) > 1]
     if not runs:
         return None
     table = Table(title="Why each retrace happened (framework's account, else derived from the inputs)",
@@ -278,7 +284,7 @@ def retrace_table(doc: dict) -> Table | None:
     for col in ("run", "calls", "why", "first reason after call 1"):
         table.add_column(col, overflow="fold", no_wrap=col in ("run",))
     for run in runs:
-        reasons = run["retrace_reasons"]
+        reasons = run.retrace_reasons
         counts: dict = {}
         for r in reasons:
             counts[r["category"]] = counts.get(r["category"], 0) + 1
@@ -289,7 +295,7 @@ def retrace_table(doc: dict) -> Table | None:
     return table
 
 
-def first_vs_steady_chart(doc: dict, width: int) -> Panel | None:
+def first_vs_steady_chart(doc: CompareDoc, width: int) -> Panel | None:
     from lab.charts import first_vs_steady, log_bar
     rows = first_vs_steady(doc)
     if not rows:
@@ -314,7 +320,7 @@ def _times(ratio: float) -> str:
     return f"{ratio:,.0f}×" if ratio >= 10 else f"{ratio:.2f}×"
 
 
-def speedup_tables(doc: dict) -> list[Table]:
+def speedup_tables(doc: CompareDoc) -> list[Table]:
     """A sweep's chart (speed): per workload, each compiled run's steady-state speed-up over its
     framework's eager run at each size, with the calls after which its first call is paid back
     on the row below, and the speed-up against size as one character per size on a log scale
@@ -349,7 +355,7 @@ def speedup_tables(doc: dict) -> list[Table]:
                 paid.append(Text("-" if p is None else "never" if p["break_even_calls"] is None
                                  else f"{p['break_even_calls']:,}", "dim"))
             # The workload is the table's: the row names the system, and a variant of its own (XLA).
-            own = s["run"]["variant"].removeprefix(workload).strip("-_")
+            own = s["run"].variant.removeprefix(workload).strip("-_")
             table.add_row(Text(f"{s['system']} {own}".strip()), Text("speed-up"), *ratio,
                           Text(spark([p["speedup"] for p in s["points"]], lo, hi), "cyan"))
             table.add_row(Text(""), Text("paid back", "dim"), *paid, Text(""))
@@ -357,41 +363,41 @@ def speedup_tables(doc: dict) -> list[Table]:
     return tables
 
 
-def errors_panel(doc: dict, full: bool = False) -> list[Panel]:
+def errors_panel(doc: CompareDoc, full: bool = False) -> list[Panel]:
     from compare.tracebacks import informative_lines
     panels = []
-    for run in doc["runs"]:
-        e = run.get("error")
+    for run in doc.runs:
+        e = run.error
         if not e:
             continue
         lines = Text()
-        _frame_lines(lines, e["frames"] if full else _informative(e["frames"]))
-        message = e["message"] if full else "\n".join(informative_lines(e["message"]))
-        lines.append(f"{e['type']}: {message}\n", "red")
-        for loc in e.get("message_locations") or []:
+        _frame_lines(lines, e.frames if full else _informative(e.frames))
+        message = e.message if full else "\n".join(informative_lines(e.message))
+        lines.append(f"{e.type}: {message}\n", "red")
+        for loc in e.message_locations or []:
             lines.append(f"  the message names {loc['file']}:{loc['line']}\n", "bold green")
-        below = (f"frames below your innermost line: {e['frames_before_user']}" if e.get("innermost_user")
+        below = (f"frames below your innermost line: {e.frames_before_user}" if e.innermost_user
                  else "none of them is yours")
         # Only a framework that filters tracebacks has a "filtering off" count that differs.
-        unfiltered = e.get("unfiltered_len")
-        lines.append(f"frames: {e['filtered_len']} as raised"
-                     + (f", {unfiltered} with filtering off" if unfiltered and unfiltered != e["filtered_len"] else "")
+        unfiltered = e.unfiltered_len
+        lines.append(f"frames: {e.filtered_len} as raised"
+                     + (f", {unfiltered} with filtering off" if unfiltered and unfiltered != e.filtered_len else "")
                      + f"; {below}", "dim")
-        if full and e.get("unfiltered_frames"):
+        if full and e.unfiltered_frames:
             lines.append(f"\n\nThe same error with the framework's traceback filtering off "
-                         f"({len(e['unfiltered_frames'])} frames):\n", "bold")
-            _frame_lines(lines, e["unfiltered_frames"])
-        call = e.get("call_index")
-        panels.append(Panel(lines, title=f"{_run_label(run)}: {escape(e['type'])}"
+                         f"({len(e.unfiltered_frames)} frames):\n", "bold")
+            _frame_lines(lines, e.unfiltered_frames)
+        call = e.call_index
+        panels.append(Panel(lines, title=f"{_run_label(run)}: {escape(e.type)}"
                                          + (f" (call {call + 1})" if call is not None else ""),
                             border_style="red"))
     return panels
 
 
-def _informative(frames: list[dict]) -> list:
+def _informative(frames: list[Frame]) -> list:
     """Your outermost frame down to where it was raised; when that is long, your innermost frame
     and the last few below it. An int stands for that many frames left out."""
-    users = [i for i, f in enumerate(frames) if f["origin"] == "user"]
+    users = [i for i, f in enumerate(frames) if f.origin == "user"]
     start = users[0] if users else max(0, len(frames) - TRACE_FRAMES_SHOWN)
     if len(frames) - start > TRACE_FRAMES_SHOWN and users:
         start = users[-1]
@@ -408,24 +414,24 @@ def _frame_lines(lines: Text, frames: list) -> None:
         if isinstance(f, int):
             lines.append(f"… {f} frame{'s' if f != 1 else ''} hidden (--full-traceback)\n", "dim")
             continue
-        style = {"user": "bold green", "framework": "dim", "generated": "yellow"}.get(f.get("origin"), "dim")
-        lines.append(f"{f.get('origin', ''):>9}  {f['file']}:{f['line']} in {f['function']}\n", style)
-        if f.get("code"):
-            lines.append(f"           {f['code']}\n", style)
+        style = {"user": "bold green", "framework": "dim", "generated": "yellow"}.get(f.origin, "dim")
+        lines.append(f"{f.origin:>9}  {f.file}:{f.line} in {f.function}\n", style)
+        if f.code:
+            lines.append(f"           {f.code}\n", style)
 
 
-def printed_table(doc: dict, width: int) -> Table | None:
+def printed_table(doc: CompareDoc, width: int) -> Table | None:
     """What each inspection really printed, call by call, the frameworks side by side: the first
     line of each call's output, wrapped in its column, never cut (the JSON keeps every line)."""
-    runs = [r for r in doc["runs"] if "print_counts" in r]
+    runs = [r for r in doc.runs if "print_counts" in r.extra]  # the inspection scenario's own field
     # Leave out variants that printed nothing anywhere and raised nothing (the plain model).
-    quiet = {r["variant"] for r in runs} - {r["variant"] for r in runs if any(r["printed"]) or r.get("error")}
-    runs = [r for r in runs if r["variant"] not in quiet]
+    quiet = {r.variant for r in runs} - {r.variant for r in runs if any(r.printed) or r.error}
+    runs = [r for r in runs if r.variant not in quiet]
     if not runs:
         return None
-    frameworks = list(dict.fromkeys(r["system"] for r in runs))
-    by_key = {(r["system"], r["variant"]): r for r in runs}
-    variants = list(dict.fromkeys(r["variant"] for r in runs))
+    frameworks = list(dict.fromkeys(r.system for r in runs))
+    by_key = {(r.system, r.variant): r for r in runs}
+    variants = list(dict.fromkeys(r.variant for r in runs))
     table = Table(title="What each inspection printed, call by call (+N: more lines, all in --json)",
                   box=box.SIMPLE, show_lines=True, width=width)
     table.add_column("inspection", no_wrap=True)
@@ -442,18 +448,18 @@ def _natural_width(renderable) -> int:
     return Measurement.get(wide, wide.options, renderable).maximum
 
 
-def _printed_cell(run: dict) -> Text:
+def _printed_cell(run: Run) -> Text:
     cell = Text()
-    failed_at = (run.get("error") or {}).get("call_index")
-    for index in range(run["calls"]):
+    failed_at = run.error.call_index if run.error else None
+    for index in range(run.calls):
         if index:
             cell.append("\n")
         cell.append(f"{index + 1}: ", "dim")
-        lines = run["printed"][index] if index < len(run["printed"]) else None
+        lines = run.printed[index] if index < len(run.printed) else None
         if failed_at is not None and index > failed_at:
             cell.append("(not run)", "dim")
         elif failed_at == index and not lines:
-            cell.append(f"raised {run['error']['type']}", "red")
+            cell.append(f"raised {run.error.type}", "red")
         elif not lines:
             cell.append("(nothing)", "dim")
         else:
@@ -463,30 +469,24 @@ def _printed_cell(run: dict) -> Text:
     return cell
 
 
-def problems(doc: dict) -> list[Panel]:
+def problems(doc: CompareDoc) -> list[Panel]:
     out = []
-    for fw, info in doc["frameworks"].items():
-        if info.get("status") == "ok":
+    for fw, info in doc.frameworks.items():
+        if info.status == "ok":
             continue
-        body = Text(f"{info['status']}: {info.get('reason') or ''}\n")
-        if info.get("install"):
-            body.append(f"install: {info['install']}\n", "bold")
-        for line in info.get("stderr_tail") or []:
+        body = Text(f"{info.status}: {info.reason or ''}\n")
+        if info.install:
+            body.append(f"install: {info.install}\n", "bold")
+        for line in info.stderr_tail or []:
             body.append(line + "\n", "dim")
         out.append(Panel(body, title=f"{fw} worker", border_style="yellow"))
     return out
 
 
-def _plain(doc) -> dict:
-    """Transitional: the typed CompareDoc comes in; the drawing below still reads its JSON form."""
-    return doc if isinstance(doc, dict) else doc.to_dict()
-
-
-def results(con: Console, doc, full_traceback: bool = False, show_code_table: bool = True,
+def results(con: Console, doc: CompareDoc, full_traceback: bool = False, show_code_table: bool = True,
             with_takeaways: bool = True) -> None:
-    doc = _plain(doc)
     if show_code_table:
-        con.print(code_size_table(doc["code"]))
+        con.print(code_size_table(doc.code))
     for panel in problems(doc):
         con.print(panel)
     con.print(results_table(doc, con))
@@ -497,9 +497,8 @@ def results(con: Console, doc, full_traceback: bool = False, show_code_table: bo
             con.print(extra)
     for panel in errors_panel(doc, full_traceback):
         con.print(panel)
-    from compare.results import GraphReport
-    for run in doc["runs"]:
-        report = GraphReport.from_dict(run.get("graph_report"))
+    for run in doc.runs:
+        report = run.graphs
         if report is None:
             continue
         # Dynamo's explain lists graphs and breaks; an exported program has neither, only its graph.
@@ -507,7 +506,7 @@ def results(con: Console, doc, full_traceback: bool = False, show_code_table: bo
         lines = [escape(report.summary())] + [f"• {escape(r)}" for r in report.break_reasons]
         con.print(Panel("\n".join(lines), title=f"{_run_label(run)}: {title}",
                         border_style="magenta"))
-    for drifted in doc.get("drift") or []:
+    for drifted in doc.drift or []:  # {system, variant, mismatches, observed}
         con.print(Panel(escape("; ".join(drifted["mismatches"])), border_style="red",
                         title=f"lesson drift: {_run_label(drifted)} no longer does "
                               "what the lesson says (exit 4)"))
@@ -517,36 +516,34 @@ def results(con: Console, doc, full_traceback: bool = False, show_code_table: bo
         takeaway_panel(con, doc)
 
 
-def _run_label(run: dict) -> str:
+def _run_label(run) -> str:
     """`system variant` as rich markup: a spec's variant label is text, never markup."""
     return escape(run_label(run))
 
 
-def worker_logs(con: Console, doc) -> None:
+def worker_logs(con: Console, doc: CompareDoc) -> None:
     """`lab compare --verbose`: what each framework's worker printed."""
-    doc = _plain(doc)
-    for fw, info in doc["frameworks"].items():
+    for fw, info in doc.frameworks.items():
         con.print(f"[bold]--- {fw} worker output ---[/]")
-        con.print(info.get("log", ""), markup=False, highlight=False)
+        con.print(info.log, markup=False, highlight=False)
 
 
-def reading_errors(con: Console, doc: dict) -> None:
+def reading_errors(con: Console, doc: CompareDoc) -> None:
     """The scenario's own readings that raised: one red line each (exit 1); the runs above stand."""
-    for line in doc.get("reading_errors") or []:
+    for line in doc.reading_errors or []:
         con.print(Text(f"reading error: {line}", style="bold red"))
 
 
-def verdict_panel(con: Console, doc: dict) -> None:
-    if doc.get("verdicts"):
+def verdict_panel(con: Console, doc: CompareDoc) -> None:
+    if doc.verdicts:
         # Verdicts quote code (`if left[i] < 0`): escape it, or rich reads [i] as markup.
-        con.print(Panel("\n".join(f"• {escape(v)}" for v in doc["verdicts"]), title="What this run showed",
+        con.print(Panel("\n".join(f"• {escape(v)}" for v in doc.verdicts), title="What this run showed",
                         border_style="green"))
 
 
-def takeaway_panel(con: Console, doc) -> None:
-    doc = _plain(doc)
-    if doc.get("takeaways"):
-        con.print(Panel("\n".join(f"• {escape(v)}" for v in doc["takeaways"]),
+def takeaway_panel(con: Console, doc: CompareDoc) -> None:
+    if doc.takeaways:
+        con.print(Panel("\n".join(f"• {escape(v)}" for v in doc.takeaways),
                         title="What it means for the claim", border_style="green"))
 
 
