@@ -3,8 +3,13 @@
 eager", "jax-jit static"). The JSON keeps `variant` as it is."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from compare import systems
 from scenarios._readings import role, role_of  # noqa: F401 - role(run): the specs' own reading too
+
+if TYPE_CHECKING:
+    from compare.results import Run
 
 
 def role_in(scenario, system: str, variant: str) -> str:
@@ -18,3 +23,8 @@ def role_in(scenario, system: str, variant: str) -> str:
 def run_label(run: dict, system: str | None = None) -> str:
     """`system role`, with the system's id or the name given (a short or display label)."""
     return f"{system or run['system']} {role(run)}"
+
+
+def run_role(run: "Run") -> str:
+    """role() of a typed Run: the specs' readings take the JSON form, the views the typed one."""
+    return role_of(run.function, run.variant or "", run.mode != "dynamic", bool((run.capture or {}).get("fullgraph")))

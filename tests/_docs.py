@@ -98,13 +98,19 @@ def compare_json(name: str, *extra: str) -> dict:
     return _read[key]
 
 
+def typed(doc: dict):
+    """A shared document as `run_many` returns it: a private, typed CompareDoc, without the
+    exit code the tests keep beside it (`_exit_code`)."""
+    from compare.results import CompareDoc
+    return CompareDoc.from_dict(copy.deepcopy({k: v for k, v in doc.items() if k != "_exit_code"}))
+
+
 @contextlib.contextmanager
 def serving():
     """In-process `lab compare/report/claims` read their runs from the session's shared documents
     (each scenario narrowed to the systems asked for, with the standard options) instead of
     starting workers: for the tests of what a command writes and shows. The tests of a
     command's own run do not use it."""
-    from compare.results import CompareDoc
     from lab import session
     real = session.run_many
 
@@ -113,11 +119,10 @@ def serving():
         for name in (n if isinstance(n, str) else n.name for n in names):  # names, or loaded specs
             session.run_many = real  # a shared run not made yet is made for real
             try:
-                doc = copy.deepcopy(compare_json(name, "--systems", ",".join(systems_)))
+                doc = compare_json(name, "--systems", ",".join(systems_))
             finally:
                 session.run_many = run_many
-            doc.pop("_exit_code")
-            doc = CompareDoc.from_dict(doc)  # what run_many returns: the typed document
+            doc = typed(doc)  # what run_many returns
             docs.append(doc)
             if on_doc:
                 on_doc(doc)
