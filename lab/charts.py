@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from lab.labels import run_label
 
 if TYPE_CHECKING:
-    from compare.results import CompareDoc
+    from compare.results import CompareDoc, Run
 
 BLOCKS = "▁▂▃▄▅▆▇█"
 
@@ -54,12 +54,12 @@ def log_bar(value: float, lo: float, hi: float, width: int) -> int:
     return max(1, int(round((math.log10(value) - lo) / ((hi - lo) or 1.0) * width)))
 
 
-def speedup_series(doc: CompareDoc) -> list[dict]:
+def speedup_series(runs: "list[Run]") -> list[dict]:
     """Speed-up over the framework's own eager run against size, one series per run whose
     scenario measured a sweep (`sweep`: [{size, speedup, break_even_calls, ...}], e.g. speed),
     grouped by workload in run order. break_even_calls None: the compile is never paid back."""
     series = []
-    for run in doc.runs:  # sweep, workload and baseline: the sweep scenario's own run fields
+    for run in runs:  # sweep, workload and baseline: the sweep scenario's own run fields
         points = [e for e in run.extra.get("sweep") or [] if isinstance(e.get("speedup"), (int, float))]
         if points:
             series.append({"label": run_label(run), "system": run.system, "run": run,

@@ -133,7 +133,6 @@ def serving():
     (each scenario narrowed to the systems asked for, with the standard options) instead of
     starting workers: for the tests of what a command writes and shows. The tests of a
     command's own run do not use it."""
-    from compare.results import CompareDoc
     from lab import session
     real = session.run_many
 
@@ -142,11 +141,10 @@ def serving():
         for name in (n if isinstance(n, str) else n.name for n in names):  # names, or loaded specs
             session.run_many = real  # a shared run not made yet is made for real
             try:
-                doc = copy.deepcopy(compare_json(name, "--systems", ",".join(systems_)))
+                doc = compare_json(name, "--systems", ",".join(systems_))
             finally:
                 session.run_many = run_many
-            doc.pop("_exit_code")
-            doc = CompareDoc.from_dict(doc)  # what run_many returns: the typed document
+            doc = typed(doc)  # what run_many returns
             docs.append(doc)
             if on_doc:
                 on_doc(doc)

@@ -83,7 +83,8 @@ class _Groups(HTMLParser):
 
 def test_web_page_groups_the_rows_and_says_what_holds_means(board, compare_doc):
     from lab.views.web.page import render_page
-    docs = [compare_doc("deployment", "--systems", "all")]
+    from _docs import typed
+    docs = [typed(compare_doc("deployment", "--systems", "all"))]
     page = _Groups()
     page.feed(render_page(docs, claims=board))
     assert list(page.groups) == ["costs", "buys"]

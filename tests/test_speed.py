@@ -196,7 +196,7 @@ def test_relate_is_checked_like_every_reading(doc):
 def test_the_charts_carry_speed_up_against_size_with_the_break_even(doc):
     from lab.views.render import speedup_tables
     from lab.views.web import svg
-    series = speedup_series(typed(doc))
+    series = speedup_series(typed(doc).runs)
     measured = [r for r in doc["runs"] if r["mode"] == "static" and r["status"] == "ok"]
     assert len(series) == len(measured)
     assert sweep_sizes(series) == list(spec.sizes())

@@ -4,6 +4,7 @@ overflow in normal and large type, no network requests)."""
 from __future__ import annotations
 
 import copy
+import dataclasses
 import html
 import json
 import os
@@ -13,6 +14,7 @@ import sys
 
 import pytest
 
+from _docs import typed
 from conftest import SCENARIOS
 
 CHROMIUM = "/usr/bin/chromium"
@@ -22,15 +24,15 @@ SYSTEMS = [{"id": "tf-function", "label": "TF tf.function"}, {"id": "jax-jit", "
 
 @pytest.fixture(scope="module")
 def docs(compare_doc):
-    return [compare_doc(name) for name in SCENARIOS]
+    return [typed(compare_doc(name)) for name in SCENARIOS]
 
 
 @pytest.fixture(scope="module")
 def claims(docs):
     """A claims document of the planned shape, built from the runs (the real one comes later)."""
     verdicts = ["holds", "partly", "does-not-hold", "not-applicable", "unavailable"]
-    return {"schema": 2, "systems": SYSTEMS, "versions": docs[0].get("versions"),
-            "claims": [{"claim": d["claim"], "scenario": d["scenario"],
+    return {"schema": 2, "systems": SYSTEMS, "versions": docs[0].versions,
+            "claims": [{"claim": d.claim, "scenario": d.scenario,
                         "cells": {s["id"]: {"verdict": verdicts[(i + j) % 5], "evidence": f"evidence {i}.{j}",
                                             "runs": []} for j, s in enumerate(SYSTEMS)}}
                        for i, d in enumerate(docs)]}
@@ -104,39 +106,66 @@ def test_no_external_resources(docs, claims):
 def test_autoescape(docs):
     from lab.views.web import render_page
     doc = copy.deepcopy(docs[0])
-    doc["lesson"] = "<script>alert('lesson')</script>"
-    doc["takeaways"] = ["<img src=x onerror=alert(1)>"]
-    doc["runs"][0]["variant"] = "<b>bold</b>"
+    doc.lesson = "<script>alert('lesson')</script>"
+    doc.takeaways = ["<img src=x onerror=alert(1)>"]
+    doc.runs[0].function, doc.runs[0].variant = "own", "<b>bold</b>"  # a variant of its own is shown by name
     page = render_page([doc], title="<i>t</i>")
     assert "<script>alert" not in page and "&lt;script&gt;alert(&#39;lesson&#39;)&lt;/script&gt;" in page
     assert "<img src=x" not in page and "<b>bold</b>" not in page and "<i>t</i>" not in page
+    assert "&lt;b&gt;bold&lt;/b&gt;" in page
 
 
-def test_partial_documents_render():
-    from lab.views.web import render_page, render_sections
-    placeholder = {"framework": "jax", "variant": None, "mode": None, "mode_name": None, "status": "unavailable",
-                   "timing": None, "compiles": None, "error": None, "call_times_s": None, "call_compiles": None,
-                   "max_abs_err": None, "expected": None, "code": None}
-    partial = {"schema": 1, "scenario": "control-flow", "title": None, "claim": None, "lesson": None,
-               "versions": {"jax": None}, "environment": None, "frameworks": {"jax": {"status": "unavailable",
-               "reason": "jax is not installed", "info": None}}, "runs": [placeholder, None, {}],
-               "code": {"jax": None, "torch": {"source": None}}, "verdicts": None, "takeaways": None}
-    weird_error = {"framework": "torch", "status": "error", "error": {"frames": [None, {"origin": None}],
-                   "message_locations": [None], "causes": [None], "call_index": "x"}}
-    for docs in ([partial], [{}], [], [partial, {"runs": [weird_error]}, "not a dict"]):
-        page = render_page(docs)
-        assert page.startswith("<!DOCTYPE html>") and page.rstrip().endswith("</html>")
-        assert render_sections(docs, claims={"claims": [None, {"cells": None}]}, systems=[{"id": "x"}, None])
-    assert "unavailable" in render_page([partial])
-    assert "jax is not installed" in render_page([partial])
+def _without(doc, framework: str):
+    """`doc` as a machine without `framework` makes it: its runs placeholders, its worker a reason,
+    no version, no info, no threads."""
+    from compare.results import Run, WorkerResult
+    doc = copy.deepcopy(doc)
+    doc.frameworks[framework] = WorkerResult(framework, "unavailable", reason=f"{framework} is not installed")
+    doc.versions[framework] = None
+    doc.environment["threads"].pop(framework, None)
+    doc.runs = [r if r.framework != framework else Run.placeholder(
+        system=r.system, framework=framework, variant=r.variant, mode=r.mode, mode_name=r.mode_name,
+        function=r.function, file=r.file, status="unavailable", reason=None) for r in doc.runs]
+    return doc
+
+
+def test_partial_documents_render(docs):
+    from lab.views.web import model, render_page
+    partial = _without(docs[0], "jax")
+    page = render_page([partial])
+    assert page.startswith("<!DOCTYPE html>") and page.rstrip().endswith("</html>")
+    order = model.system_order([partial], None)
+    label = next(s["label"] for s in order if s["id"] == "jax-jit")
+    rows = [r for r in model.scenario(partial, order, "x")["results"] if r["system"] == label]
+    assert rows and all((r["status"], r["reason"], r["first"], r["err"]) ==
+                        ("unavailable", "jax is not installed", "–", "–") for r in rows)
+    assert "jax is not installed" in page
+    (jax,) = [f for f in model.environment([partial])["frameworks"] if f["name"] == "jax"]
+    assert (jax["version"], jax["status"], jax["threads"], jax["import"]) == ("–", "unavailable", "", "–")
+    assert render_page([]).rstrip().endswith("</html>")
+
+
+def test_a_section_that_breaks_is_a_note(docs, monkeypatch):
+    """One scenario's section that cannot be drawn says why; the other sections are drawn."""
+    from lab.views.web import model, render_page
+    real = model.charts
+
+    def charts(runs, labels, name):
+        if name == docs[0].scenario:
+            raise ValueError("a chart that cannot be drawn")
+        return real(runs, labels, name)
+    monkeypatch.setattr(model, "charts", charts)
+    page = render_page(docs[:2])
+    assert "could not be rendered: ValueError: a chart that cannot be drawn" in page
+    assert page.count("could not be rendered") == 1 and f'id="lab-{docs[1].scenario}"' in page
 
 
 def test_system_ids_order_and_labels(docs):
     from lab.views.web import model
     assert [s["id"] for s in model.system_order(docs, None)][:3] == ["tf-function", "jax-jit", "torch-eager"]
     doc = copy.deepcopy(docs[0])
-    for run in doc["runs"]:
-        run["system"] = {"tensorflow": "tf1-graph", "jax": "jax-eager", "torch": "torch-export"}[run["framework"]]
+    for run in doc.runs:
+        run.system = {"tensorflow": "tf1-graph", "jax": "jax-eager", "torch": "torch-export"}[run.framework]
     systems = [{"id": "torch-export", "label": "torch.export"}, {"id": "tf1-graph", "label": "TF1 graph"}]
     order = model.system_order([doc], systems)
     assert [s["id"] for s in order] == ["torch-export", "tf1-graph", "jax-eager"]
@@ -227,7 +256,7 @@ def test_scoreboard_of_every_system_fits_a_projector(docs, tmp_path, width):
     cols = [{"id": s.id, "label": s.label} for s in systems.SYSTEMS]
     verdicts = ["holds", "partly", "does-not-hold", "not-applicable", "unavailable"]
     claims = {"schema": 2, "systems": cols,
-              "claims": [{"claim": d["claim"], "scenario": d["scenario"],
+              "claims": [{"claim": d.claim, "scenario": d.scenario,
                           "cells": {c["id"]: {"verdict": verdicts[(i + j) % 5], "evidence": "`x`", "runs": []}
                                     for j, c in enumerate(cols)}} for i, d in enumerate(docs)]}
     m = _chromium_measure(render_page(docs[:1], claims=claims), tmp_path, width)
@@ -239,7 +268,7 @@ def test_scoreboard_of_every_system_fits_a_projector(docs, tmp_path, width):
 
 def test_markdown_code_spans_render_as_code(docs):
     from lab.views.web import render_page
-    doc = dict(docs[0], lesson="Eager code writes them as a Python `if` and `while`.")
+    doc = dataclasses.replace(docs[0], lesson="Eager code writes them as a Python `if` and `while`.")
     lesson = re.search(r'<p class="lab-lesson">(.*?)</p>', render_page([doc]), re.S).group(1)
     assert lesson == "Eager code writes them as a Python <code>if</code> and <code>while</code>."
 

@@ -326,7 +326,7 @@ def speedup_tables(doc: CompareDoc) -> list[Table]:
     on the row below, and the speed-up against size as one character per size on a log scale
     shared by all rows."""
     from lab.charts import speedup_series, spark, sweep_sizes
-    series = speedup_series(doc)
+    series = speedup_series(doc.runs)
     if not series:
         return []
     ratios = [p["speedup"] for s in series for p in s["points"]]

@@ -51,23 +51,19 @@ def highlight_lines(source: str) -> list[str]:
     return out
 
 
-def file_model(fw: str, entry: dict, label: str, baseline: bool) -> dict:
-    """One column of the side-by-side code: header facts and flagged lines."""
-    entry = entry if isinstance(entry, dict) else {}
-    source = entry.get("source") if isinstance(entry.get("source"), str) else ""
-    diff = entry.get("diff_vs_eager") if isinstance(entry.get("diff_vs_eager"), dict) else None
-    changed = {n for n in (diff or {}).get("changed") or [] if isinstance(n, int)}
+def file_model(system: str, entry: dict, label: str, baseline: bool) -> dict:
+    """One column of the side-by-side code: header facts and flagged lines. `entry` is the document's
+    code table entry (lab.session.code_view): file, source, counts, and the diff against eager."""
+    source = entry.get("source") or ""
+    diff = entry.get("diff_vs_eager") or {}
+    changed = set(diff.get("changed") or ())
     raw = source.splitlines()
     lines = [{"n": i, "html": h, "changed": i in changed, "bug": "# BUG" in raw[i - 1]}
              for i, h in enumerate(highlight_lines(source), 1)]
-    funcs = []
-    for name, f in ((diff or {}).get("functions") or {}).items():
-        if isinstance(f, dict):
-            funcs.append({"name": name, "changed": f.get("changed"), "lines": f.get("lines"),
-                          "only_static": bool(f.get("only_static"))})
-    counts = entry.get("counts") if isinstance(entry.get("counts"), dict) else {}
-    constructs = counts.get("constructs") if isinstance(counts.get("constructs"), dict) else {}
-    return {"framework": fw, "label": label, "file": entry.get("file") or "", "lines": lines,
+    funcs = [{"name": name, "changed": f.get("changed"), "lines": f.get("lines"),
+              "only_static": bool(f.get("only_static"))} for name, f in (diff.get("functions") or {}).items()]
+    counts = entry.get("counts") or {}
+    return {"framework": system, "label": label, "file": entry.get("file") or "", "lines": lines,
             "baseline": baseline, "n_changed": len(changed), "functions": funcs,
             "counts": {k: counts.get(k) for k in ("lines", "tokens", "chars")},
-            "constructs": ", ".join(f"{k}×{v}" for k, v in constructs.items())}
+            "constructs": ", ".join(f"{k}×{v}" for k, v in (counts.get("constructs") or {}).items())}

@@ -1,6 +1,6 @@
 """The report as one self-contained HTML page: inline CSS and SVG, no scripts needed, no network.
 
-render_page(docs, claims=None, systems=None, title=...) -> the whole document.
+render_page(docs, claims=None, systems=None, title=...) -> the whole document, from typed CompareDocs.
 render_sections(...) -> the same content as one <div class="lab-report"> fragment (its stylesheet
 scoped under that class), for a Jupyter `_repr_html_`.
 render_scoreboard(claims) -> the scoreboard alone, as such a fragment (a notebook's closing cell).
@@ -11,8 +11,12 @@ from __future__ import annotations
 import functools
 import os
 import re
+from typing import TYPE_CHECKING
 
 from lab.views.web import model
+
+if TYPE_CHECKING:
+    from compare.results import CompareDoc
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 DEFAULT_TITLE = "The static-vs-dynamic graph lab"
@@ -44,26 +48,23 @@ def _css() -> str:
         return f.read()
 
 
-def _scenario_or_note(doc, systems, sid) -> dict:
+def _scenario_or_note(doc: CompareDoc, systems, sid) -> dict:
     try:
         return model.scenario(doc, systems, sid)
-    except Exception as exc:  # a malformed document must not take the whole page down
-        doc = model.d(doc)
-        return {"id": sid, "name": model.text(doc.get("scenario")) or "scenario", "title": model.text(doc.get("title")),
-                "claim": model.text(doc.get("claim")), "lesson": "", "broken": f"{type(exc).__name__}: {exc}"}
+    except Exception as exc:  # a scenario's document that breaks its section must not take the whole page down
+        return {"id": sid, "name": doc.scenario or "scenario", "title": doc.title, "claim": doc.claim,
+                "lesson": "", "broken": f"{type(exc).__name__}: {exc}"}
 
 
-def context(docs: list[dict], claims: dict | None = None, systems: list[dict] | None = None,
+def context(docs: list[CompareDoc], claims: dict | None = None, systems: list[dict] | None = None,
             title: str = DEFAULT_TITLE, id_prefix: str = "lab-") -> dict:
     """Everything the templates print, as plain data (useful for tests and other renderers)."""
     from markupsafe import Markup
-    # Transitional: typed CompareDocs come in; the model still reads their JSON form.
-    docs = [model.d(x if isinstance(x, dict) else x.to_dict()) for x in (docs or [])]
     given = (model.lst(claims.get("systems")) if isinstance(claims, dict) else []) or systems
     order = model.system_order(docs, given)
     sections, used = [], set()
     for i, doc in enumerate(docs):
-        base = id_prefix + model.slug(doc.get("scenario") or f"scenario-{i + 1}")
+        base = id_prefix + model.slug(doc.scenario or f"scenario-{i + 1}")
         sid, k = base, 2
         while sid in used:
             sid, k = f"{base}-{k}", k + 1
@@ -82,10 +83,10 @@ def context(docs: list[dict], claims: dict | None = None, systems: list[dict] | 
     return {"title": title, "prefix": id_prefix, "css": Markup(_css()), "systems": order,
             "scoreboard": model.scoreboard(claims, order, by_scenario) if isinstance(claims, dict) else None,
             "sections": sections, "env": versions,
-            "devices": sorted({model.text(x.get("device")) for x in docs if x.get("device")})}
+            "devices": sorted({x.device for x in docs if x.device})}
 
 
-def render_sections(docs: list[dict], claims: dict | None = None, systems: list[dict] | None = None,
+def render_sections(docs: list[CompareDoc], claims: dict | None = None, systems: list[dict] | None = None,
                     title: str = DEFAULT_TITLE, id_prefix: str = "lab-", summary: bool = True) -> str:
     """The report body: one <div class="lab-report"> with its own scoped <style>. `summary=False`
     leaves out the summary of takeaways (a notebook's one scenario shows them in its section)."""
@@ -102,7 +103,7 @@ def render_scoreboard(claims: dict, systems: list[dict] | None = None, id_prefix
         css=Markup(_css()), prefix=id_prefix, scoreboard=model.scoreboard(claims, order, {}))
 
 
-def render_page(docs: list[dict], claims: dict | None = None, systems: list[dict] | None = None,
+def render_page(docs: list[CompareDoc], claims: dict | None = None, systems: list[dict] | None = None,
                 title: str = DEFAULT_TITLE) -> str:
     """A whole, self-contained HTML document."""
     from markupsafe import Markup
