@@ -12,6 +12,7 @@ import functools
 import os
 import re
 
+from lab.scoreboard import Scoreboard
 from lab.views.web import model
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -59,7 +60,7 @@ def context(docs: list[dict], claims: dict | None = None, systems: list[dict] | 
     from markupsafe import Markup
     # Transitional: typed CompareDocs come in; the model still reads their JSON form.
     docs = [model.d(x if isinstance(x, dict) else x.to_dict()) for x in (docs or [])]
-    given = (model.lst(claims.get("systems")) if isinstance(claims, dict) else []) or systems
+    given = model.board_systems(claims) or systems
     order = model.system_order(docs, given)
     sections, used = [], set()
     for i, doc in enumerate(docs):
@@ -80,7 +81,7 @@ def context(docs: list[dict], claims: dict | None = None, systems: list[dict] | 
         by_scenario.setdefault(sec["name"], "#" + sec["id"])
     versions = model.environment(docs)
     return {"title": title, "prefix": id_prefix, "css": Markup(_css()), "systems": order,
-            "scoreboard": model.scoreboard(claims, order, by_scenario) if isinstance(claims, dict) else None,
+            "scoreboard": model.scoreboard(claims, order, by_scenario) if claims is not None else None,
             "sections": sections, "env": versions,
             "devices": sorted({model.text(x.get("device")) for x in docs if x.get("device")})}
 
@@ -93,11 +94,10 @@ def render_sections(docs: list[dict], claims: dict | None = None, systems: list[
         **context(docs, claims, systems, title, id_prefix), summary=summary)
 
 
-def render_scoreboard(claims: dict, systems: list[dict] | None = None, id_prefix: str = "lab-") -> str:
+def render_scoreboard(claims: Scoreboard, systems: list[dict] | None = None, id_prefix: str = "lab-") -> str:
     """The scoreboard alone, for a notebook whose cells already showed the runs it grades."""
     from markupsafe import Markup
-    given = model.lst(claims.get("systems")) if isinstance(claims, dict) else []
-    order = model.system_order([], given or systems)
+    order = model.system_order([], model.board_systems(claims) or systems)
     return _environment().get_template("scoreboard.html.j2").render(
         css=Markup(_css()), prefix=id_prefix, scoreboard=model.scoreboard(claims, order, {}))
 
