@@ -29,6 +29,12 @@ def board(docs):
     return grade(typed(docs))
 
 
+def planted(doc: dict, **fields) -> dict:
+    """An error planted in a run: the document's first real error with these fields (a typed
+    document, which the grader takes, has every field of an error)."""
+    return {**next(r["error"] for r in doc["runs"] if r["error"]), **fields}
+
+
 def cell(board, scenario, system):
     (row,) = [r for r in board.claims if r.scenario == scenario]
     return row.cells[system]
@@ -91,7 +97,8 @@ def test_a_cell_follows_its_runs(docs):
     cf = next(d for d in altered if d["scenario"] == "control-flow")
     for run in cf["runs"]:
         if (run["system"], run["variant"]) == ("tf-function", "naive"):
-            run["status"], run["error"] = "error", {"type": "OperatorNotAllowedInGraphError", "call_index": 0}
+            run["status"], run["error"] = "error", planted(cf, type="OperatorNotAllowedInGraphError", message=None,
+                                                          call_index=0)
     changed = grade(typed(altered))
     assert cell(changed, "control-flow", "tf-function").verdict == "holds"
     assert "OperatorNotAllowedInGraphError" in cell(changed, "control-flow", "tf-function").evidence
@@ -171,8 +178,8 @@ def test_silence_is_listed_and_never_points_anywhere(docs):
     assert c["verdict"] == "does-not-hold"  # the one error it raised reaches the BUG line
     # Had it raised an error that names no line, it would count, and the claim would partly hold.
     run = _run(doc, "jax-eager", "value_bug_eager")
-    run["status"], run["error"] = "error", {"type": "IndexError", "message": "out of bounds", "call_index": 2,
-                                            "points_to_bug": False, "message_points_to_bug": False}
+    run["status"], run["error"] = "error", planted(doc, type="IndexError", message="out of bounds", call_index=2,
+                                                  points_to_bug=False, message_points_to_bug=False)
     c = _cell(doc, "jax-eager")
     assert c["verdict"] == "partly" and c["cause"] == "report-elsewhere" and c["silent"] == []
 
