@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
 
-# The fields a cell holds when a rule names no cause (no rule graded it, or a rule without causes).
+# A cell's cause fields, in their JSON order; None and empty where its verdict rests on no cause.
 CAUSE_FIELDS = ("cause", "cause_words", "causes", "silent", "unrelated")
 
 
