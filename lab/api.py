@@ -232,27 +232,27 @@ class ClaimsResult(_Result):
     """The scoreboard: each claim graded per system (lab.claims.grade), with the runs behind it
     (`.docs`). A notebook shows the scoreboard alone; `.save("x.html")` writes it with every run."""
 
-    def __init__(self, graded: dict, docs: list):
-        self._graded = graded
+    def __init__(self, board, docs: list):
+        self.board = board  # a lab.scoreboard.Scoreboard
         self.docs = docs
 
     def to_dict(self) -> dict:
-        return _plain(self._graded)
+        return _plain(self.board.to_dict())
 
     def _repr_html_(self) -> str:
         # The scoreboard alone: a notebook has shown the runs already (save() writes the whole page).
         from lab.views.export import page_systems
         from lab.views.web.page import render_scoreboard
-        return render_scoreboard(self._graded, systems=page_systems(self.docs), id_prefix=_prefix("claims"))
+        return render_scoreboard(self.board, systems=page_systems(self.docs), id_prefix=_prefix("claims"))
 
     def save(self, path: str) -> str:
         from lab.views import export
         options.writable(path, "path", export.suffixes("claims"))
-        export.write(path, export.Output("claims", docs=self.docs, claims=self._graded))
+        export.write(path, export.Output("claims", docs=self.docs, claims=self.board))
         return path
 
     def __repr__(self) -> str:
-        rows = [c.get("scenario", "?") for c in self._graded.get("claims", [])]
+        rows = [row.scenario for row in self.board.claims]
         return f"<lab claims: {len(rows)} claim{'s' if len(rows) != 1 else ''} graded ({', '.join(rows)})>"
 
 

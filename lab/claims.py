@@ -21,6 +21,7 @@ from compare.results import SCHEMA_VERSION
 from compare import signals
 from lab import errors
 from lab.causes import OTHER, classify, troubled
+from lab.scoreboard import BoardSystem, Cell, ClaimRow, Scoreboard, Side
 from lab.verdicts import counted
 from scenarios._cells import label as _label
 from scenarios._readings import as_written, on_call, outcome
@@ -52,7 +53,7 @@ def _judged(doc: dict, runs: list[dict], causes: dict) -> dict[str, dict]:
     return {_label(r): classify(r, doc, causes) for r in runs if troubled(r, doc, causes)}
 
 
-def _cell(verdict: str, evidence: str, labels: list[str], judged: dict, counted: list[dict]) -> dict:
+def _cell(verdict: str, evidence: str, labels: list[str], judged: dict, counted: list[dict]) -> Cell:
     """A rule's result: the cause it rests on (holds/partly only), the silent runs and the runs
     left out for another cause, each said in the evidence too."""
     mine = [judged[_label(r)] for r in counted if _label(r) in judged]
@@ -67,13 +68,12 @@ def _cell(verdict: str, evidence: str, labels: list[str], judged: dict, counted:
                                              if c["run"] not in told)
     if unrelated:
         evidence += "; not counted, " + "; ".join(f"{c['run'].split('/', 1)[1]}: {c['words']}" for c in unrelated)
-    return {"verdict": verdict, "evidence": evidence, "runs": labels,
-            "cause": cause and cause["cause"], "cause_words": cause and cause["words"],
-            "causes": sorted({c["cause"] for c in mine}), "silent": silent, "unrelated": unrelated}
+    return Cell(verdict, evidence, labels, cause=cause and cause["cause"], cause_words=cause and cause["words"],
+                causes=sorted({c["cause"] for c in mine}), silent=silent, unrelated=unrelated)
 
 
 def naive_port(doc: dict, system: str, runs: list[dict], *, causes: dict, naive: list[str] | None = None,
-               also: tuple = (), rewrite: str = "holds", per_input: str | None = None) -> dict | None:
+               also: tuple = (), rewrite: str = "holds", per_input: str | None = None) -> Cell | None:
     """The eager code put through the system: the runs whose role is "as written" (from each
     run's function and mode: the registry's naive and eager variants) and the spec's `also`
     labels, or exactly its `naive` labels. Runs that failed, went wrong
@@ -109,7 +109,7 @@ def naive_port(doc: dict, system: str, runs: list[dict], *, causes: dict, naive:
     return _cell("does-not-hold", f"the eager code ran as written: {said}", labels, judged, counted)
 
 
-def error_location(doc: dict, system: str, runs: list[dict], *, bugs: list[str], causes: dict) -> dict | None:
+def error_location(doc: dict, system: str, runs: list[dict], *, bugs: list[str], causes: dict) -> Cell | None:
     """For each planted bug, where the system's report points: the traceback's innermost line of
     yours is the BUG line, only the message names it, or neither. A run that raised nothing is
     silent, and an error that is not the bug's (the tool refused the code before any call) is
@@ -148,7 +148,7 @@ def error_location(doc: dict, system: str, runs: list[dict], *, bugs: list[str],
 
 
 def inspection(doc: dict, system: str, runs: list[dict], *, python_print: str,
-               framework_print: str, causes: dict) -> dict | None:
+               framework_print: str, causes: dict) -> Cell | None:
     """Can you look at an intermediate value on every call? With Python's own print: the claim
     does not hold; only with the framework's print: partly; with neither: it holds. A print run
     that failed for another cause (the tool refused the code) says nothing about printing."""
@@ -182,7 +182,6 @@ def inspection(doc: dict, system: str, runs: list[dict], *, python_print: str,
     return _cell("holds", evidence, labels, judged, counted)
 
 
-_NO_CAUSE = {"cause": None, "cause_words": None, "causes": [], "silent": [], "unrelated": []}
 # A spec that names no CAUSES: every failure counts, as before causes were graded (and the
 # evidence says so).
 ANY_FAILURE = {"any-failure": {"words": "the run failed (the scenario names no causes, so any failure counts)",
@@ -191,25 +190,24 @@ ANY_FAILURE = {"any-failure": {"words": "the run failed (the scenario names no c
 KINDS = {"naive-port": naive_port, "error-location": error_location, "inspection": inspection}
 
 
-def cell(scenario, doc: dict, system: str) -> dict:
+def cell(scenario, doc: dict, system: str) -> Cell:
+    """`system`'s cell, graded by the scenario's rule from the document's JSON form (`doc`)."""
     runs = [r for r in doc["runs"] if r["system"] == system]
     drifted = {(d["system"], d["variant"]) for d in doc.get("drift") or []}
     if not runs or all(r["status"] in NOT_RUN for r in runs):
         reason = next((r.get("reason") for r in runs if r.get("reason")), None) or "no run"
-        return {"verdict": "unavailable", "evidence": reason.splitlines()[0][:200],
-                "runs": [_label(r) for r in runs], "drift": False, **_NO_CAUSE}
+        return Cell("unavailable", reason.splitlines()[0][:200], [_label(r) for r in runs], ruled=False)
     try:
         result = _graded(scenario, doc, system, runs)
     except ReadingError as exc:
-        return {"verdict": "error", "evidence": str(exc), "runs": [], "drift": False, **_NO_CAUSE}
+        return Cell("error", str(exc), [], ruled=False)
     if result is None:
-        return {"verdict": "not-applicable", "evidence": "no run of this system tests the claim",
-                "runs": [], "drift": False, **_NO_CAUSE}
-    if isinstance(result, tuple):  # a callable rule's (verdict, evidence, labels[, extra])
+        return Cell("not-applicable", "no run of this system tests the claim", [], ruled=False)
+    if isinstance(result, tuple):  # a callable rule's (verdict, evidence, labels[, fields])
         verdict, evidence, labels, *extra = result
-        result = {"verdict": verdict, "evidence": evidence, "runs": labels, **_NO_CAUSE,
-                  **(extra[0] if extra else {})}
-    return {**result, "drift": any(tuple(label.split("/", 1)) in drifted for label in result["runs"])}
+        result = Cell.from_rule(verdict, evidence, list(labels), extra[0] if extra else {})
+    result.drift = any(tuple(label.split("/", 1)) in drifted for label in result.runs)
+    return result
 
 
 def _graded(scenario, doc: dict, system: str, runs: list[dict]):
@@ -236,29 +234,35 @@ def _graded(scenario, doc: dict, system: str, runs: list[dict]):
     return tuple(result) if result is not None else None
 
 
-def grade(docs: list) -> dict:
-    """The scoreboard: one row per claim (scenario), one cell per system, from these documents
-    (CompareDocs; the rules read each one's JSON form, as a spec's readings do by contract)."""
-    docs = [d if isinstance(d, dict) else d.to_dict(with_logs=False) for d in docs]
-    ids = systems.ordered({s for doc in docs for s in doc["systems"]})
+def grade(docs: list, specs: list = ()) -> Scoreboard:
+    """The scoreboard: one row per claim (scenario), one cell per system, from these CompareDocs.
+    The rules read each document's JSON form, as a spec's readings do by contract. `specs` are
+    the scenarios already loaded (the selection's): a document's spec not among them is loaded
+    here, once."""
+    loaded = {s.name: s for s in specs}
+    ids = systems.ordered({s for doc in docs for s in doc.systems})
     versions: dict = {}
     rows = []
     for doc in docs:
-        versions.update({k: v for k, v in doc["versions"].items() if v})
-        scenario = get(doc["scenario"])
-        rows.append({"claim": doc["claim"], "scenario": doc["scenario"], "title": doc["title"],
-                     "side": scenario.field("SIDE"), "cells": {s: cell(scenario, doc, s) for s in ids}})
-    rows.sort(key=lambda row: list(SIDES).index(row["side"]))  # grouped by side, stable within
-    drift = any(c["drift"] for row in rows for c in row["cells"].values())
-    codes = [d["exit_code"] for d in docs]
-    verdicts = {c["verdict"] for row in rows for c in row["cells"].values()}
+        versions.update({k: v for k, v in doc.versions.items() if v})
+        if doc.scenario not in loaded:
+            loaded[doc.scenario] = get(doc.scenario)
+        scenario = loaded[doc.scenario]
+        data = doc.to_dict(with_logs=False)
+        rows.append(ClaimRow(doc.claim, doc.scenario, doc.title, scenario.field("SIDE"),
+                             {s: cell(scenario, data, s) for s in ids}))
+    rows.sort(key=lambda row: list(SIDES).index(row.side))  # grouped by side, stable within
+    cells = [c for row in rows for c in row.cells.values()]
+    codes = [d.exit_code for d in docs]
+    verdicts = {c.verdict for c in cells}
     code = errors.outcome(interrupted=errors.INTERRUPTED in codes,
                           failed=errors.FAILED in codes or "error" in verdicts,
-                          drift=drift or errors.DRIFT in codes, incomplete="unavailable" in verdicts)
-    return {"schema": SCHEMA_VERSION,
-            "systems": [{"id": s, "label": systems.get(s).label, "short": systems.get(s).short,
-                         "static": systems.get(s).static} for s in ids],
-            "versions": versions, "claims": rows,
-            "sides": [{"side": side, **SIDES[side]} for side in SIDES if any(r["side"] == side for r in rows)],
-            "skipped": [],  # broken specs the command left out (lab.options.Selection)
-            "exit_code": code}
+                          drift=any(c.drift for c in cells) or errors.DRIFT in codes,
+                          incomplete="unavailable" in verdicts)
+    return Scoreboard(
+        schema=SCHEMA_VERSION,
+        systems=[BoardSystem(s, systems.get(s).label, systems.get(s).short, systems.get(s).static) for s in ids],
+        versions=versions, claims=rows,
+        sides=[Side(side, **SIDES[side]) for side in SIDES if any(r.side == side for r in rows)],
+        skipped=[],  # broken specs the command left out (lab.selection.Selection)
+        exit_code=code)

@@ -167,7 +167,13 @@ def run_in(doc: dict, system: str, variant: str) -> dict:
     return run
 
 
+def scoreboard(*docs: dict) -> dict:
+    """The scoreboard of these (possibly altered) documents, as `lab claims --json` prints it."""
+    from compare.results import CompareDoc
+    from lab.claims import grade
+    return grade([CompareDoc.from_dict(doc) for doc in docs]).to_dict()
+
+
 def graded(doc: dict, system: str) -> dict:
     """`system`'s scoreboard cell for this (possibly altered) document."""
-    from lab.claims import grade
-    return grade([doc])["claims"][0]["cells"][system]
+    return scoreboard(doc)["claims"][0]["cells"][system]

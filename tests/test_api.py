@@ -319,7 +319,8 @@ def test_claims_grades_runs_and_shows_the_scoreboard(shell, kernel_run):
     from compare.results import CompareDoc
     made = CompareDoc.from_dict(kernel_run["doc"])  # a lab.compare result's typed document
     graded = lab.claims(results=[CompareResult(made)])  # runs already made: nothing runs again
-    assert graded.to_dict() == json.loads(json.dumps(grade([kernel_run["doc"]]), default=str))
+    assert graded.to_dict() == json.loads(json.dumps(grade([made]).to_dict(), default=str))
+    assert graded.board.claims[0].scenario == "control-flow"  # the typed scoreboard
     assert set(graded._repr_mimebundle_()) == {"text/html", "text/plain"}
 
 

@@ -9,6 +9,7 @@ import pytest
 
 from compare import contract
 from compare.discovery import SpecError, discover
+from compare.results import CompareDoc
 from lab.claims import SIDES, grade
 
 
@@ -18,7 +19,7 @@ def board(compare_doc):
     buys = compare_doc("deployment", "--systems", "all")
     costs = copy.deepcopy(buys)
     costs.update(scenario="graph-lifetime", claim="The graph lives for one backward pass.")
-    return grade([buys, costs])
+    return grade([CompareDoc.from_dict(buys), CompareDoc.from_dict(costs)])
 
 
 def test_every_spec_names_a_side():
@@ -28,15 +29,15 @@ def test_every_spec_names_a_side():
 
 
 def test_rows_are_grouped_costs_first_whatever_the_order_given(board):
-    assert [(r["scenario"], r["side"]) for r in board["claims"]] == [("graph-lifetime", "costs"), ("deployment", "buys")]
-    assert [s["side"] for s in board["sides"]] == ["costs", "buys"]
-    assert {s["side"]: s["holds"] for s in board["sides"]} == {"costs": "the cost was measured",
-                                                               "buys": "the benefit was measured"}
+    assert [(r.scenario, r.side) for r in board.claims] == [("graph-lifetime", "costs"), ("deployment", "buys")]
+    assert [s.side for s in board.sides] == ["costs", "buys"]
+    assert {s.side: s.holds for s in board.sides} == {"costs": "the cost was measured",
+                                                      "buys": "the benefit was measured"}
 
 
 def test_only_the_sides_present_are_listed(compare_doc):
-    only = grade([compare_doc("deployment", "--systems", "all")])
-    assert [s["side"] for s in only["sides"]] == ["buys"] and only["claims"][0]["side"] == "buys"
+    only = grade([CompareDoc.from_dict(compare_doc("deployment", "--systems", "all"))])
+    assert [s.side for s in only.sides] == ["buys"] and only.claims[0].side == "buys"
 
 
 def test_markdown_puts_each_group_under_its_heading(board):
@@ -122,9 +123,10 @@ def test_readme_documents_the_scoreboard_json(board):
     from conftest import ROOT
     section = (ROOT / "README.md").read_text().split("## JSON", 1)[1].split("\n## ", 1)[0]
     (documented,) = [json.loads(b) for b in re.findall(r"```json\n(.*?)```", section, re.S) if '"sides"' in b]
-    assert set(documented) == set(board)
+    data = board.to_dict()
+    assert set(documented) == set(data)
     (row,) = documented["claims"]
-    assert set(row) == set(board["claims"][0])
+    assert set(row) == set(data["claims"][0])
     (cell,) = row["cells"].values()
-    assert set(cell) == set(board["claims"][0]["cells"]["torch-jit-trace"])
-    assert set(documented["sides"][0]) == set(board["sides"][0])
+    assert set(cell) == set(data["claims"][0]["cells"]["torch-jit-trace"])
+    assert set(documented["sides"][0]) == set(data["sides"][0])

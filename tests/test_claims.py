@@ -5,10 +5,13 @@ import pytest
 
 from compare import signals, systems
 from compare.discovery import get
+from compare.results import CompareDoc
 from _docs import copy_of as _doc, graded as _cell, run_in as _run
 from conftest import SCENARIOS, invoke
 from lab.strict_json import loads_strict
 from lab.claims import SIDES, VERDICTS, grade
+from lab.scoreboard import Scoreboard
+from lab.strict_json import dumps
 from lab.verdicts import verdicts
 
 
@@ -17,49 +20,75 @@ def docs(compare_doc):
     return [compare_doc(name, "--systems", "all") for name in SCENARIOS]
 
 
+def typed(docs: list[dict]) -> list[CompareDoc]:
+    return [CompareDoc.from_dict(doc) for doc in docs]
+
+
 @pytest.fixture(scope="module")
 def board(docs):
-    return grade(docs)
+    return grade(typed(docs))
+
+
+def planted(doc: dict, **fields) -> dict:
+    """An error planted in a run: the document's first real error with these fields (a typed
+    document, which the grader takes, has every field of an error)."""
+    return {**next(r["error"] for r in doc["runs"] if r["error"]), **fields}
 
 
 def cell(board, scenario, system):
-    (row,) = [r for r in board["claims"] if r["scenario"] == scenario]
-    return row["cells"][system]
+    (row,) = [r for r in board.claims if r.scenario == scenario]
+    return row.cells[system]
 
 
 def test_every_claim_graded_for_every_system(board):
-    assert board["schema"] == 2
-    assert [s["id"] for s in board["systems"]] == list(systems.IDS) and len(systems.IDS) == 10
+    assert board.schema == 2
+    assert [s.id for s in board.systems] == list(systems.IDS) and len(systems.IDS) == 10
     # Grouped by side (what static graphs cost, then what they buy), in list order within each.
     sides = list(SIDES)
-    assert [r["scenario"] for r in board["claims"]] == sorted(
+    assert [r.scenario for r in board.claims] == sorted(
         SCENARIOS, key=lambda name: sides.index(get(name).field("SIDE")))
-    for row in board["claims"]:
-        assert set(row["cells"]) == {s["id"] for s in board["systems"]}
-        for c in row["cells"].values():
-            assert c["verdict"] in VERDICTS and c["evidence"]
-            assert c["verdict"] == "not-applicable" or c["runs"]
-            assert {"cause", "silent", "unrelated"} <= set(c)
+    for row in board.claims:
+        assert set(row.cells) == {s.id for s in board.systems}
+        for c in row.cells.values():
+            assert c.verdict in VERDICTS and c.evidence
+            assert c.verdict == "not-applicable" or c.runs
             # A cell holds or partly holds only on one of its claim's causes, said in words; on a
             # benefit row a cell holds on the benefit measured, and partly on what fell short.
-            if c["verdict"] == "partly" or (c["verdict"] == "holds" and row["side"] == "costs"):
-                assert c["cause"] in get(row["scenario"]).field("CAUSES") or c["cause"] in ("teardown", "rebuilt")
-                assert c["cause_words"] in c["evidence"]
-            assert all(u["cause"] == "other" for u in c["unrelated"])
-    assert board["exit_code"] == 0
+            if c.verdict == "partly" or (c.verdict == "holds" and row.side == "costs"):
+                assert c.cause in get(row.scenario).field("CAUSES") or c.cause in ("teardown", "rebuilt")
+                assert c.cause_words in c.evidence
+            assert all(u["cause"] == "other" for u in c.unrelated)
+    assert board.exit_code == 0
+
+
+def test_the_json_is_the_scoreboard_printed_before_it_was_typed(board):
+    """`lab claims --json` kept its shape byte for byte: each cell's keys in the order they always
+    had (a cell no rule graded says drift right after its runs), and from_dict reads it back whole."""
+    text = dumps(board.to_dict())
+    assert dumps(Scoreboard.from_dict(loads_strict(text)).to_dict()) == text
+    data = loads_strict(text)
+    assert list(data) == ["schema", "systems", "versions", "claims", "sides", "skipped", "exit_code"]
+    assert all(list(s) == ["id", "label", "short", "static"] for s in data["systems"])
+    assert all(list(s) == ["side", "title", "rows", "holds"] for s in data["sides"])
+    causes = ["cause", "cause_words", "causes", "silent", "unrelated"]
+    for row in data["claims"]:
+        assert list(row) == ["claim", "scenario", "title", "side", "cells"]
+        for c in row["cells"].values():
+            assert list(c) in (["verdict", "evidence", "runs", *causes, "drift"],
+                               ["verdict", "evidence", "runs", "drift", *causes])
 
 
 def test_then_now_and_pytorchs_compiler(board):
     # Control flow: true of TF 1.x, stale for tf.function (AutoGraph), true of torch.export.
-    assert cell(board, "control-flow", "tf1-graph")["verdict"] == "holds"
-    assert cell(board, "control-flow", "tf-function")["verdict"] == "does-not-hold"
-    assert cell(board, "control-flow", "jax-jit")["verdict"] == "holds"
-    assert cell(board, "control-flow", "torch-export")["verdict"] == "holds"
-    assert cell(board, "control-flow", "torch-eager")["verdict"] == "does-not-hold"
+    assert cell(board, "control-flow", "tf1-graph").verdict == "holds"
+    assert cell(board, "control-flow", "tf-function").verdict == "does-not-hold"
+    assert cell(board, "control-flow", "jax-jit").verdict == "holds"
+    assert cell(board, "control-flow", "torch-export").verdict == "holds"
+    assert cell(board, "control-flow", "torch-eager").verdict == "does-not-hold"
     # Fixed sizes: tf.function runs any length but traces once per length.
     tf = cell(board, "variable-length", "tf-function")
-    assert tf["verdict"] == "partly" and tf["cause"] == "new-shape"
-    assert "each new length forced a new graph" in tf["evidence"]
+    assert tf.verdict == "partly" and tf.cause == "new-shape"
+    assert "each new length forced a new graph" in tf.evidence
 
 
 def test_a_cell_follows_its_runs(docs):
@@ -68,14 +97,19 @@ def test_a_cell_follows_its_runs(docs):
     cf = next(d for d in altered if d["scenario"] == "control-flow")
     for run in cf["runs"]:
         if (run["system"], run["variant"]) == ("tf-function", "naive"):
-            run["status"], run["error"] = "error", {"type": "OperatorNotAllowedInGraphError", "call_index": 0}
-    changed = grade(altered)
-    assert cell(changed, "control-flow", "tf-function")["verdict"] == "holds"
-    assert "OperatorNotAllowedInGraphError" in cell(changed, "control-flow", "tf-function")["evidence"]
+            run["status"], run["error"] = "error", planted(cf, type="OperatorNotAllowedInGraphError", message=None,
+                                                          call_index=0)
+    changed = grade(typed(altered))
+    assert cell(changed, "control-flow", "tf-function").verdict == "holds"
+    assert "OperatorNotAllowedInGraphError" in cell(changed, "control-flow", "tf-function").evidence
     for run in cf["runs"]:
         if run["system"] == "jax-jit":
             run["status"], run["reason"] = "unavailable", "cannot import jax"
-    assert cell(grade(altered), "control-flow", "jax-jit")["verdict"] == "unavailable"
+    gone = cell(grade(typed(altered)), "control-flow", "jax-jit")
+    assert gone.verdict == "unavailable" and gone.evidence == "cannot import jax"
+    # No rule graded it: its JSON says drift right after its runs, as it always did.
+    assert list(gone.to_dict()) == ["verdict", "evidence", "runs", "drift", "cause", "cause_words", "causes",
+                                    "silent", "unrelated"]
 
 
 # --- each rule against an altered document: the cell follows the cause, the warning, the silence ---
@@ -144,8 +178,8 @@ def test_silence_is_listed_and_never_points_anywhere(docs):
     assert c["verdict"] == "does-not-hold"  # the one error it raised reaches the BUG line
     # Had it raised an error that names no line, it would count, and the claim would partly hold.
     run = _run(doc, "jax-eager", "value_bug_eager")
-    run["status"], run["error"] = "error", {"type": "IndexError", "message": "out of bounds", "call_index": 2,
-                                            "points_to_bug": False, "message_points_to_bug": False}
+    run["status"], run["error"] = "error", planted(doc, type="IndexError", message="out of bounds", call_index=2,
+                                                  points_to_bug=False, message_points_to_bug=False)
     c = _cell(doc, "jax-eager")
     assert c["verdict"] == "partly" and c["cause"] == "report-elsewhere" and c["silent"] == []
 
@@ -162,8 +196,8 @@ def test_drift_in_a_cell_is_exit_4(docs):
     altered = copy.deepcopy(docs)
     cf = next(d for d in altered if d["scenario"] == "control-flow")
     cf["drift"] = [{"system": "tf1-graph", "variant": "naive", "mismatches": ["status"], "observed": {}}]
-    board = grade(altered)
-    assert cell(board, "control-flow", "tf1-graph")["drift"] and board["exit_code"] == 4
+    board = grade(typed(altered))
+    assert cell(board, "control-flow", "tf1-graph").drift and board.exit_code == 4
 
 
 def test_cli_claims_json_and_exports(tmp_path, served):
@@ -177,6 +211,28 @@ def test_cli_claims_json_and_exports(tmp_path, served):
     assert board["claims"][0]["side"] == "costs" and [s["side"] for s in board["sides"]] == ["costs"]
     assert "| control-flow: " in md.read_text() and "## What static graphs cost" in md.read_text()
     assert "holds" in html.read_text()
+    # The typed scoreboard behind all three: --json is its to_dict(), the Markdown drawn from it.
+    from lab.views.claims import markdown
+    typed_board = Scoreboard.from_dict(board)
+    assert result.stdout == dumps(typed_board.to_dict()) + "\n"
+    assert md.read_text() == markdown(typed_board)
+
+
+def test_claims_loads_each_spec_once(monkeypatch):
+    """No worker starts (each "crashed"): `lab claims` loads each scenario's spec once, to check
+    it, and the session and the grader use that one."""
+    from compare import discovery
+    from lab import session
+    monkeypatch.setattr(session, "run_workers", lambda frameworks, requests, **kwargs: (
+        {fw: {"framework": fw, "status": "crashed", "reason": "test", "scenarios": {}} for fw in frameworks}, False))
+    loads = []
+    monkeypatch.setattr(discovery, "load", lambda name, real=discovery.load: loads.append(name) or real(name))
+    result = invoke(["claims", "control-flow", "debugger", "--systems", "jax-jit,torch-eager", "--json"])
+    board = loads_strict(result.stdout)
+    assert [r["scenario"] for r in board["claims"]] == ["control-flow", "debugger"]
+    assert {c["verdict"] for r in board["claims"] for c in r["cells"].values()} == {"unavailable"}
+    assert result.exit_code == board["exit_code"] == 1
+    assert loads == ["control_flow", "debugger"]
 
 
 def test_terminal_scoreboard_fits_80_columns(board):
@@ -187,5 +243,5 @@ def test_terminal_scoreboard_fits_80_columns(board):
     scoreboard(con, board, evidence=False)
     text = con.export_text()
     assert "…" not in text and max(len(line) for line in text.splitlines()) <= 80
-    for s in board["systems"]:
-        assert s["short"] in text
+    for s in board.systems:
+        assert s.short in text

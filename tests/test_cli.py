@@ -123,11 +123,13 @@ def test_claims_runs_every_system_unless_narrowed(monkeypatch):
     import lab
     import lab.usecases.claims as use
     from compare import systems
+    from lab.scoreboard import Scoreboard
     seen = []
 
     def fake_run(chosen, **kwargs):
         seen.append(chosen.systems)
-        return use.Scored({"exit_code": 0, "claims": []}, [])
+        return use.Scored(Scoreboard(schema=2, systems=[], versions={}, claims=[], sides=[], skipped=[],
+                                     exit_code=0), [])
     monkeypatch.setattr(use, "run", fake_run)
     for args in ([], ["--frameworks", "jax"], ["--modes", "static"], ["--systems", "torch-eager"]):
         assert invoke(["claims", "control-flow", "--json", *args]).exit_code == 0

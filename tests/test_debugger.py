@@ -17,9 +17,8 @@ import sys
 import pytest
 
 from compare import debugger
-from lab.claims import grade
 from scenarios import debugger as spec
-from _docs import copy_of as _doc, graded as _cell, run_in as _run
+from _docs import copy_of as _doc, graded as _cell, run_in as _run, scoreboard
 
 
 @pytest.fixture(scope="module")
@@ -104,7 +103,7 @@ CELLS = {"tf1-graph": ("holds", "stopped-while-tracing"), "tf-function": ("holds
 
 
 def test_claim_rests_on_where_the_debugger_stopped(doc):
-    (row,) = grade([doc])["claims"]
+    (row,) = scoreboard(doc)["claims"]
     cells = row["cells"]
     assert {s: (c["verdict"], c["cause"]) for s, c in cells.items()} == CELLS
     assert all(not c["unrelated"] and not c["silent"] for c in cells.values())

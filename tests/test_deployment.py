@@ -17,7 +17,7 @@ import shutil
 
 import pytest
 
-from lab.claims import grade
+from _docs import scoreboard
 from scenarios import deployment as spec
 
 GRAPHS = ("tf1-graph", "tf-function", "jax-jit", "torch-jit-script")
@@ -143,7 +143,7 @@ CELLS = {"tf1-graph": "holds", "tf-function": "holds", "tf-eager": "does-not-hol
 
 
 def test_claim_holds_where_the_artifact_survived(doc):
-    (row,) = grade([doc])["claims"]
+    (row,) = scoreboard(doc)["claims"]
     assert {s: c["verdict"] for s, c in row["cells"].items()} == CELLS
     assert row["cells"]["torch-export"]["cause"] == "fixed-shape"
     assert row["cells"]["torch-jit-trace"]["cause"] == "baked-branch"

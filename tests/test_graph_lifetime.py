@@ -14,9 +14,8 @@ import copy
 import numpy as np
 import pytest
 
-from lab.claims import grade
 from scenarios import graph_lifetime as spec
-from _docs import copy_of as _doc, graded as _cell, run_in as _run
+from _docs import copy_of as _doc, graded as _cell, run_in as _run, scoreboard
 
 TORCH = ("torch-eager", "torch-compile", "torch-export", "torch-jit-trace", "torch-jit-script")
 
@@ -128,7 +127,7 @@ CELLS = {"tf1-graph": ("does-not-hold", None), "tf-function": ("holds", "freed")
 
 
 def test_claim_rests_on_the_freed_graph(doc):
-    (row,) = grade([doc])["claims"]
+    (row,) = scoreboard(doc)["claims"]
     assert {s: (c["verdict"], c["cause"]) for s, c in row["cells"].items()} == CELLS
     for system, (verdict, cause) in CELLS.items():
         c = row["cells"][system]

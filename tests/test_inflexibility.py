@@ -156,16 +156,16 @@ def test_a_frozen_program_is_frozen_again_on_every_edit(doc, system, kind):
 def test_claims(doc):
     scenario = get("inflexibility")
     cells = {s: cell(scenario, doc, s) for s in doc["systems"]}
-    assert {s: c["verdict"] for s, c in cells.items()} == {
+    assert {s: c.verdict for s, c in cells.items()} == {
         "tf1-graph": "partly", "tf-function": "partly", "tf-eager": "does-not-hold",
         "jax-jit": "partly", "jax-eager": "does-not-hold", "torch-eager": "does-not-hold",
         "torch-compile": "partly", "torch-export": "holds", "torch-jit-trace": "holds", "torch-jit-script": "holds"}
     # The frozen programs hold on their own cause; the eager session that never started is
     # listed, not counted.
     export = cells["torch-export"]
-    assert export["cause"] == "teardown" and "re-export" in export["evidence"]
-    assert [u["run"] for u in export["unrelated"]] == ["torch-export/naive"]
-    assert cells["torch-compile"]["cause"] == "rebuilt" and cells["torch-compile"]["unrelated"] == []
+    assert export.cause == "teardown" and "re-export" in export.evidence
+    assert [u["run"] for u in export.unrelated] == ["torch-export/naive"]
+    assert cells["torch-compile"].cause == "rebuilt" and cells["torch-compile"].unrelated == []
 
 
 def test_a_session_that_never_started_is_not_applicable_with_why(doc):
@@ -173,8 +173,8 @@ def test_a_session_that_never_started_is_not_applicable_with_why(doc):
     altered = copy.deepcopy(doc)
     altered["runs"] = [r for r in altered["runs"] if (r["system"], r["variant"]) != ("torch-export", "frozen")]
     c = cell(get("inflexibility"), altered, "torch-export")
-    assert c["verdict"] == "not-applicable" and c["evidence"].startswith("no session got past its start: naive raised")
-    assert c["cause"] is None and [u["run"] for u in c["unrelated"]] == ["torch-export/naive"]
+    assert c.verdict == "not-applicable" and c.evidence.startswith("no session got past its start: naive raised")
+    assert c.cause is None and [u["run"] for u in c.unrelated] == ["torch-export/naive"]
 
 
 def test_takeaways_come_from_the_edits(doc):

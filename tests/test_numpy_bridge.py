@@ -15,9 +15,8 @@ import pytest
 
 from compare import signals
 from conftest import runs_of
-from lab.claims import grade
 from scenarios import numpy_bridge as spec
-from _docs import copy_of as _doc, graded as _cell, run_in as _run
+from _docs import copy_of as _doc, graded as _cell, run_in as _run, scoreboard
 
 
 @pytest.fixture(scope="module")
@@ -114,7 +113,7 @@ CELLS = {"tf1-graph": ("holds", "no-value"), "tf-function": ("holds", "no-value"
 
 
 def test_claim_rests_on_the_numpy_causes(doc):
-    (row,) = grade([doc])["claims"]
+    (row,) = scoreboard(doc)["claims"]
     assert {s: (c["verdict"], c["cause"]) for s, c in row["cells"].items()} == CELLS
     cells = row["cells"]
     assert "cause: a graph or traced value has no NumPy value" in cells["jax-jit"]["evidence"]

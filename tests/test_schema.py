@@ -38,6 +38,20 @@ def test_verify_report_keys():
     assert set(row) == names(VerifyRow)
 
 
+def test_scoreboard_keys():
+    """`lab claims --json`: a cell's `extra` (further fields a spec's rule returned) and `ruled`
+    print no key of their own."""
+    from lab.scoreboard import BoardSystem, Cell, ClaimRow, Scoreboard, Side
+    (board,) = [b for b in BLOCKS if "sides" in b]
+    assert set(board) == names(Scoreboard)
+    assert set(board["systems"][0]) == names(BoardSystem)
+    assert set(board["sides"][0]) == names(Side)
+    (row,) = board["claims"]
+    assert set(row) == names(ClaimRow)
+    (cell,) = row["cells"].values()
+    assert set(cell) == names(Cell, "extra", "ruled")
+
+
 def test_a_real_document_has_every_documented_field(compare_doc):
     doc = compare_doc("control-flow")
     assert set(BLOCKS[0]) <= set(doc)

@@ -26,7 +26,7 @@ from compare.discovery import get
 from _docs import typed
 from compare.results import Run
 from lab.charts import speedup_series, sweep_sizes
-from lab.claims import grade
+from _docs import scoreboard
 from lab.session import relate
 from scenarios import speed as spec
 
@@ -145,7 +145,7 @@ def test_takeaways_use_the_registry_labels_and_say_what_refused(doc):
 
 
 def test_the_cells_say_where_faster_by_how_much_and_after_how_many_calls(doc):
-    (row,) = grade([doc])["claims"]
+    (row,) = scoreboard(doc)["claims"]
     cells = row["cells"]
     for eager in ("tf-eager", "jax-eager", "torch-eager"):
         assert cells[eager]["verdict"] == "not-applicable" and cells[eager]["evidence"].startswith("the baseline")

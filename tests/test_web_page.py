@@ -27,15 +27,20 @@ def docs(compare_doc):
     return [typed(compare_doc(name)) for name in SCENARIOS]
 
 
+def _board(docs, cols: list[dict], evidence=lambda i, j: f"evidence {i}.{j}"):
+    """A scoreboard of one row per document, each system's verdict in turn (no grader needed)."""
+    from lab.scoreboard import BoardSystem, Cell, ClaimRow, Scoreboard
+    verdicts = ["holds", "partly", "does-not-hold", "not-applicable", "unavailable"]
+    return Scoreboard(schema=2, systems=[BoardSystem(c["id"], c["label"], c["id"], True) for c in cols],
+                      versions=docs[0].versions, sides=[], skipped=[], exit_code=0,
+                      claims=[ClaimRow(d.claim, d.scenario, d.title, None,
+                                       {c["id"]: Cell(verdicts[(i + j) % 5], evidence(i, j), [])
+                                        for j, c in enumerate(cols)}) for i, d in enumerate(docs)])
+
+
 @pytest.fixture(scope="module")
 def claims(docs):
-    """A claims document of the planned shape, built from the runs (the real one comes later)."""
-    verdicts = ["holds", "partly", "does-not-hold", "not-applicable", "unavailable"]
-    return {"schema": 2, "systems": SYSTEMS, "versions": docs[0].versions,
-            "claims": [{"claim": d.claim, "scenario": d.scenario,
-                        "cells": {s["id"]: {"verdict": verdicts[(i + j) % 5], "evidence": f"evidence {i}.{j}",
-                                            "runs": []} for j, s in enumerate(SYSTEMS)}}
-                       for i, d in enumerate(docs)]}
+    return _board(docs, SYSTEMS)
 
 
 def _ids(page: str) -> set[str]:
@@ -83,8 +88,8 @@ def test_a_cell_carries_its_cause_silence_and_unrelated_runs(docs, claims):
     import copy
     from lab.views.web import render_page
     altered = copy.deepcopy(claims)
-    cell = altered["claims"][0]["cells"][SYSTEMS[0]["id"]]
-    cell.update(verdict="holds", cause="baked-branch", silent=[{"run": "a/b"}], unrelated=[{"run": "a/c"}, {"run": "a/d"}])
+    cell = altered.claims[0].cells[SYSTEMS[0]["id"]]
+    cell.verdict, cell.cause, cell.silent, cell.unrelated = "holds", "baked-branch", [{"run": "a/b"}], [{"run": "a/c"}, {"run": "a/d"}]
     page = render_page(docs, claims=altered)
     assert re.search(r'<td class="lab-cell" data-cause="baked-branch" data-silent="1" data-unrelated="2">', page)
     assert "data-cause" not in render_page(docs, claims=claims)
@@ -253,12 +258,7 @@ def test_scoreboard_of_every_system_fits_a_projector(docs, tmp_path, width):
     system of the registry, no column is clipped (large type too at 1400 px)."""
     from compare import systems
     from lab.views.web import render_page
-    cols = [{"id": s.id, "label": s.label} for s in systems.SYSTEMS]
-    verdicts = ["holds", "partly", "does-not-hold", "not-applicable", "unavailable"]
-    claims = {"schema": 2, "systems": cols,
-              "claims": [{"claim": d.claim, "scenario": d.scenario,
-                          "cells": {c["id"]: {"verdict": verdicts[(i + j) % 5], "evidence": "`x`", "runs": []}
-                                    for j, c in enumerate(cols)}} for i, d in enumerate(docs)]}
+    claims = _board(docs, [{"id": s.id, "label": s.label} for s in systems.SYSTEMS], lambda i, j: "`x`")
     m = _chromium_measure(render_page(docs[:1], claims=claims), tmp_path, width)
     # Large type is for a projector's full width; at 800 px it may scroll inside its box.
     for mode in ("normal", "large") if width >= 1400 else ("normal",):
@@ -291,9 +291,8 @@ def test_error_in_the_legend_only_when_a_cell_has_it(docs, claims):
     def legend(board):
         return re.search(r'<p class="lab-legend">(.*?)</p>', render_page(docs[:1], claims=board), re.S).group(1)
     board = copy.deepcopy(claims)
-    for row in board["claims"]:
-        for cell in row["cells"].values():
-            cell["verdict"] = "holds"
+    for cell in board.cells():
+        cell.verdict = "holds"
     assert "lab-v-error" not in legend(board)
-    board["claims"][0]["cells"][SYSTEMS[0]["id"]]["verdict"] = "error"
+    board.claims[0].cells[SYSTEMS[0]["id"]].verdict = "error"
     assert "lab-v-error" in legend(board)

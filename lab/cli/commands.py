@@ -274,7 +274,7 @@ def claims(
     with display.progress(frameworks_of(chosen.systems)) as board:
         scored = use.run(chosen, on_progress=board.update)
     if as_json:
-        display.json(scored.board)
+        display.json(scored.board.to_dict())
     else:
         from lab.views.claims import scoreboard as show
         show(display.out, scored.board)

@@ -3,18 +3,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from lab.scoreboard import Scoreboard
 from lab.selection import Selection
 
 
 @dataclass
 class Scored:
-    """The scoreboard (`lab claims --json`) and the CompareDocs it was graded from."""
-    board: dict
+    """The scoreboard (`board.to_dict()` is `lab claims --json`) and the CompareDocs it was graded from."""
+    board: Scoreboard
     docs: list             # CompareDocs
 
     @property
     def exit_code(self) -> int:
-        return self.board["exit_code"]
+        return self.board.exit_code
 
     @property
     def interrupted(self) -> bool:
@@ -22,11 +23,13 @@ class Scored:
 
 
 def grade(docs: list, selection: Selection | None = None) -> Scored:
-    """Grade runs already made; a selection's skipped scenarios are named and fold into the exit code."""
+    """Grade runs already made; a selection's skipped scenarios are named and fold into the exit
+    code, and its specs, loaded once to check them, are the ones that grade."""
     from lab.claims import grade as grade_docs
-    board = grade_docs(docs)
-    if selection is not None:
-        board.update(skipped=selection.skipped, exit_code=selection.fold(board["exit_code"]))
+    if selection is None:
+        return Scored(grade_docs(docs), docs)
+    board = grade_docs(docs, selection.specs)
+    board.skipped, board.exit_code = selection.skipped, selection.fold(board.exit_code)
     return Scored(board, docs)
 
 

@@ -27,16 +27,17 @@ def run(selection: Selection, out_dir: str, *, no_color: bool = False, on_progre
     interrupted = any(d.interrupted for d in docs)
     if interrupted:
         out_dir = atomic.partial_name(out_dir, folder=True)
-    paths = write_report(docs, out_dir, no_color=no_color, skipped=selection.skipped)
+    paths = write_report(docs, out_dir, no_color=no_color, skipped=selection.skipped, specs=selection.specs)
     return Written(code, out_dir, paths, interrupted)
 
 
 def write_report(docs: list, out_dir: str, *, no_color: bool = False,
-                 skipped: list[str] | None = None) -> list[str]:
+                 skipped: list[str] | None = None, specs: list = ()) -> list[str]:
     """The three files of a report from documents already run, rendered in memory and then put
     in place as one folder (lab/atomic.py): a failed write leaves the earlier report whole. The
-    web page carries the claims scoreboard when this lab has a grader (lab.claims)."""
+    web page carries the claims scoreboard when this lab has a grader (lab.claims), graded with the
+    specs already loaded."""
     from lab.views import export
     out = export.Output("report", docs=docs, con=export.terminal_view(docs, no_color=no_color),
-                        claims=export.scoreboard(docs), skipped=list(skipped or []))
+                        claims=export.scoreboard(docs, specs), skipped=list(skipped or []))
     return atomic.replace_folder(out_dir, {name: export.render(name, out) for name in FILES})

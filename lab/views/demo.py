@@ -2,6 +2,8 @@
 scoreboard (the lesson, code and results are compare's own views, lab/views/render.py)."""
 from __future__ import annotations
 
+from lab.scoreboard import Scoreboard
+
 STEPS = {
     1: "[bold cyan]1. The lesson[/]",
     2: "[bold cyan]2. The code, side by side[/] (lines that differ from eager highlighted)",
@@ -23,7 +25,7 @@ def prompt(con, next_step: str) -> None:
     con.print(f"[dim]Enter: {next_step}[/]", end="")
 
 
-def closing_scoreboard(con, board: dict) -> None:
+def closing_scoreboard(con, board: Scoreboard) -> None:
     """A full demo closes on the scoreboard, graded from the runs just shown."""
     from lab.views.claims import scoreboard
     con.rule("[bold]The scoreboard: does each claim hold?[/]")

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Callable
 from lab.strict_json import dumps
 from lab import atomic
 from lab.errors import LabError
+from lab.scoreboard import Scoreboard
 from lab.verdicts import fmt_s
 
 if TYPE_CHECKING:
@@ -59,7 +60,7 @@ class Output:
     command: str
     docs: list = field(default_factory=list)  # CompareDocs (compare/results.py)
     con: Any = None                            # a recording console: what the terminal showed
-    claims: dict | None = None                 # the claims scoreboard (lab.claims.grade), if any
+    claims: Scoreboard | None = None           # the claims scoreboard (lab.claims.grade), if any
     verify: Any = None                         # the VerifyReport (compare/results.py)
     skipped: list = field(default_factory=list)  # broken specs left out of a report, one line each
     logs: bool = True                          # the .json keeps what the workers printed
@@ -99,29 +100,30 @@ def page_systems(docs: list) -> list[dict]:
     return [{"id": s.id, "label": s.label} for s in SYSTEMS if s.id in ran]
 
 
-def scoreboard(docs: list) -> dict | None:
-    """The claims scoreboard (`lab claims`) of these runs; None where this lab has no grader."""
+def scoreboard(docs: list, specs: list = ()) -> Scoreboard | None:
+    """The claims scoreboard (`lab claims`) of these runs, graded with the specs already loaded;
+    None where this lab has no grader."""
     try:
         from lab.claims import grade
     except ImportError:
         return None
-    return grade(docs)
+    return grade(docs, specs)
 
 
-def web_page(docs: list, claims: dict | None = None) -> str:
+def web_page(docs: list, claims: Scoreboard | None = None) -> str:
     from lab.views.web.page import render_page
     return render_page(docs, claims=claims, systems=page_systems(docs))
 
 
 def _json(out: Output) -> str:
     if out.command == "claims":
-        data = out.claims
+        data = out.claims.to_dict()
     elif out.command == "verify":
         data = out.verify.to_dict()
     elif out.command == "compare":
         data = out.docs[0].to_dict(with_logs=out.logs)
     else:
-        data = {"scenarios": [d.to_dict(with_logs=out.logs) for d in out.docs], **({"claims": out.claims} if out.claims else {}),
+        data = {"scenarios": [d.to_dict(with_logs=out.logs) for d in out.docs], **({"claims": out.claims.to_dict()} if out.claims else {}),
                 "skipped": out.skipped}
     return dumps(data)
 

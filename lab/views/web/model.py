@@ -11,7 +11,8 @@ from compare.results import SPLIT_COLUMNS, CompareDoc, ErrorAnatomy, Frame, Run,
 from compare.tracebacks import BUG_MARKER, informative_lines
 from compare.units import fmt_s
 from lab.charts import speedup_series
-from lab.labels import run_role
+from lab.labels import run_label, run_role
+from lab.scoreboard import Cell, Scoreboard, Side
 from lab.views.web import svg
 from lab.views.web.code import file_model
 
@@ -71,7 +72,7 @@ def ordered_runs(doc: CompareDoc, order: dict) -> list[Run]:
 
 
 def _run_label(run: Run, labels: dict) -> str:
-    return f"{labels.get(run.system, run.system)} {run_role(run)}"
+    return run_label(run, labels.get(run.system, run.system))
 
 
 def _status(run: Run, frameworks: dict[str, WorkerResult]) -> dict:
@@ -228,33 +229,36 @@ def scenario(doc: CompareDoc, systems: list[dict], sid: str) -> dict:
             "extras": [(k, _compact(v)) for k, v in doc.inputs.items()]}
 
 
-def scoreboard(claims: dict, systems: list[dict], sections: dict) -> dict:
-    claims = d(claims)
-    cols = system_order([], lst(claims.get("systems")) or systems)
+def board_systems(board: Scoreboard | None) -> list[dict]:
+    """The scoreboard's columns ({"id", "label"}): they order the page's systems where it has any."""
+    return [{"id": s.id, "label": s.label} for s in board.systems] if board is not None else []
+
+
+def scoreboard(board: Scoreboard, systems: list[dict], sections: dict) -> dict:
+    """The claims scoreboard as the template prints it: its columns in the board's order (else
+    `systems`'), and a row per claim grouped by side; `sections` links each scenario's section."""
+    cols = system_order([], board_systems(board) or systems)
     compact = len(cols) > 4
     for col in cols:  # many columns: the id, breakable after each hyphen, heads the column
         col["head"] = col["id"].replace("-", "-\u200b") if compact else col["label"]
     rows = []
-    for c in lst(claims.get("claims")):
-        c = d(c)
-        cells = d(c.get("cells"))
+    for c in board.claims:
         row = []
         for s in cols:
-            cell = d(cells.get(s["id"]))
-            v = text(cell.get("verdict")) or "unavailable"
-            label = VERDICTS.get(v, v)
-            row.append({"verdict": v, "label": label.replace("unavailable", "unavail\u00adable") if compact else label,
-                        "cls": v if v in VERDICTS else "other",
-                        "evidence": text(cell.get("evidence")), "system": s["label"],
-                        "cause": text(cell.get("cause")),
-                        "silent": len(lst(cell.get("silent"))), "unrelated": len(lst(cell.get("unrelated")))})
-        rows.append({"claim": text(c.get("claim")), "scenario": text(c.get("scenario")),
-                     "side": text(c.get("side")), "href": sections.get(text(c.get("scenario"))), "cells": row})
+            cell = c.cells.get(s["id"]) or Cell("unavailable", "", [])
+            label = VERDICTS.get(cell.verdict, cell.verdict)
+            row.append({"verdict": cell.verdict,
+                        "label": label.replace("unavailable", "unavail\u00adable") if compact else label,
+                        "cls": cell.verdict if cell.verdict in VERDICTS else "other",
+                        "evidence": cell.evidence, "system": s["label"], "cause": text(cell.cause),
+                        "silent": len(cell.silent), "unrelated": len(cell.unrelated)})
+        rows.append({"claim": c.claim, "scenario": c.scenario, "side": text(c.side),
+                     "href": sections.get(c.scenario), "cells": row})
     has_error = any(c["verdict"] == "error" for r in rows for c in r["cells"])
     # Grouped by the side of the trade each claim speaks for; a board without sides is one group.
-    sides = [d(x) for x in lst(claims.get("sides"))] or [{"side": "", "title": "", "holds": ""}]
-    groups = [{"side": text(x.get("side")), "title": text(x.get("title")), "holds": text(x.get("holds")),
-               "rows": [r for r in rows if r["side"] == text(x.get("side"))]} for x in sides]
+    sides = board.sides or [Side("", "", "", "")]
+    groups = [{"side": text(x.side), "title": x.title, "holds": x.holds,
+               "rows": [r for r in rows if r["side"] == text(x.side)]} for x in sides]
     return {"systems": cols, "rows": rows, "groups": [g for g in groups if g["rows"]], "compact": compact,
             "has_error": has_error}
 

@@ -13,6 +13,7 @@ import os
 import re
 from typing import TYPE_CHECKING
 
+from lab.scoreboard import Scoreboard
 from lab.views.web import model
 
 if TYPE_CHECKING:
@@ -60,7 +61,7 @@ def context(docs: list[CompareDoc], claims: dict | None = None, systems: list[di
             title: str = DEFAULT_TITLE, id_prefix: str = "lab-") -> dict:
     """Everything the templates print, as plain data (useful for tests and other renderers)."""
     from markupsafe import Markup
-    given = (model.lst(claims.get("systems")) if isinstance(claims, dict) else []) or systems
+    given = model.board_systems(claims) or systems
     order = model.system_order(docs, given)
     sections, used = [], set()
     for i, doc in enumerate(docs):
@@ -81,7 +82,7 @@ def context(docs: list[CompareDoc], claims: dict | None = None, systems: list[di
         by_scenario.setdefault(sec["name"], "#" + sec["id"])
     versions = model.environment(docs)
     return {"title": title, "prefix": id_prefix, "css": Markup(_css()), "systems": order,
-            "scoreboard": model.scoreboard(claims, order, by_scenario) if isinstance(claims, dict) else None,
+            "scoreboard": model.scoreboard(claims, order, by_scenario) if claims is not None else None,
             "sections": sections, "env": versions,
             "devices": sorted({x.device for x in docs if x.device})}
 
@@ -94,11 +95,10 @@ def render_sections(docs: list[CompareDoc], claims: dict | None = None, systems:
         **context(docs, claims, systems, title, id_prefix), summary=summary)
 
 
-def render_scoreboard(claims: dict, systems: list[dict] | None = None, id_prefix: str = "lab-") -> str:
+def render_scoreboard(claims: Scoreboard, systems: list[dict] | None = None, id_prefix: str = "lab-") -> str:
     """The scoreboard alone, for a notebook whose cells already showed the runs it grades."""
     from markupsafe import Markup
-    given = model.lst(claims.get("systems")) if isinstance(claims, dict) else []
-    order = model.system_order([], given or systems)
+    order = model.system_order([], model.board_systems(claims) or systems)
     return _environment().get_template("scoreboard.html.j2").render(
         css=Markup(_css()), prefix=id_prefix, scoreboard=model.scoreboard(claims, order, {}))
 
