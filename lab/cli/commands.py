@@ -108,7 +108,7 @@ def diff(
     found = use.run(name, selection.diff_ids(systems, frameworks))
     display = Display(no_color=no_color)
     if as_json:
-        return display.json(found.view)
+        return display.json(found.view.to_dict())
     from lab.views.diff import diff_view
     diff_view(display.out, found.view)
 
