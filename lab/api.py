@@ -303,4 +303,4 @@ def scenarios() -> list[dict]:
     found = listing.scenarios(with_lessons=True)
     for problem in found.problems:
         display.warn(f"skipped {problem}")
-    return found.rows
+    return [row.to_dict() for row in found.rows]

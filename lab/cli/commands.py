@@ -312,6 +312,6 @@ def systems_cmd(as_json: Json = False):
     rows = listing.systems()
     display = Display()
     if as_json:
-        return display.json(rows)
+        return display.json([row.to_dict() for row in rows])
     from lab.views.check import systems_table
     display.show(systems_table(rows))
