@@ -97,8 +97,8 @@ def test_lab_systems_json_is_the_typed_rows_to_dict():
     """`lab systems --json` is the use case's typed rows written out, byte for byte: each
     registry entry's fields, then its place in the display order."""
     from lab.strict_json import dumps
-    from lab.usecases import listing
-    rows = listing.systems()
+    from lab.usecases import systems as use
+    rows = use.run()
     result = invoke(["systems", "--json"])
     assert result.exit_code == 0 and result.stdout == dumps([r.to_dict() for r in rows]) + "\n"
     data = loads_strict(result.stdout)

@@ -308,8 +308,8 @@ def check(
 @guard
 def systems_cmd(as_json: Json = False):
     """Every system (a framework in one mode), in the fixed display order."""
-    from lab.usecases import listing
-    rows = listing.systems()
+    from lab.usecases import systems as use
+    rows = use.run()
     display = Display()
     if as_json:
         return display.json([row.to_dict() for row in rows])

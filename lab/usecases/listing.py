@@ -1,17 +1,13 @@
-"""`lab list` and `lab systems`: what there is to run, without running or importing anything heavy.
+"""`lab list`: the scenarios there are to run, without running or importing anything heavy.
 
-The rows are typed here rather than in compare/results.py: `lab list --json` answers before
+Its row is typed here rather than in compare/results.py: `lab list --json` answers before
 compare.results (and the registry it imports) is loaded, and stays that light."""
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:  # annotations only: `lab list` never loads the registry
-    from compare.systems import System
+from dataclasses import dataclass
 
 
-@dataclass(frozen=True)
+@dataclass
 class ScenarioRow:
     """One scenario: `lab list --json`'s row, plus its lesson where one was asked for (the API)."""
     name: str
@@ -22,16 +18,6 @@ class ScenarioRow:
     def to_dict(self) -> dict:
         row = {"name": self.name, "title": self.title, "claim": self.claim}
         return row if self.lesson is None else dict(row, lesson=self.lesson)
-
-
-@dataclass(frozen=True)
-class SystemRow:
-    """One system of the registry, at its place in the display order: `lab systems --json`'s row."""
-    system: System
-    order: int
-
-    def to_dict(self) -> dict:
-        return dict(asdict(self.system), order=self.order)
 
 
 @dataclass
@@ -63,8 +49,3 @@ def scenarios(with_lessons: bool = False) -> Listing:
         rows = kept
     return Listing([ScenarioRow(**row) for row in rows], [str(p) for p in problems])
 
-
-def systems() -> list[SystemRow]:
-    """The registry, in its display order (`lab systems`)."""
-    from compare import systems as registry
-    return [SystemRow(s, i) for i, s in enumerate(registry.SYSTEMS)]

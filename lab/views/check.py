@@ -12,7 +12,8 @@ from rich.text import Text
 from compare.results import CheckReport
 
 if TYPE_CHECKING:  # annotations only
-    from lab.usecases.listing import ScenarioRow, SystemRow
+    from lab.usecases.listing import ScenarioRow
+    from lab.usecases.systems import SystemRow
 
 
 def check_view(con: Console, report: CheckReport) -> None:
