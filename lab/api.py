@@ -145,23 +145,23 @@ _MARK = {"same": "", "changed": "~", "added": "+", "removed": "-"}
 class DiffResult(_Result):
     """The eager code and each static version, function by function: `lab diff <scenario> --json`."""
 
-    def __init__(self, view: dict, sources: dict[str, str]):
-        self._view = view
+    def __init__(self, view, sources: dict[str, str]):
+        self.view = view  # the typed DiffView (compare/diff.py)
         self._sources = sources  # file -> source, for the syntax colouring
 
     @property
     def scenario(self) -> str:
-        return self._view["scenario"]
+        return self.view.scenario
 
     def to_dict(self) -> dict:
-        return _plain(self._view)
+        return self.view.to_dict()
 
     def _lines(self, file: str) -> list[str]:
         from lab.views.web.code import highlight_lines
         return highlight_lines(self._sources.get(file, ""))
 
     @staticmethod
-    def _cell(side, lines: list[str], cls: str) -> str:
+    def _cell(side: tuple[int, str] | None, lines: list[str], cls: str) -> str:
         if not side:
             return f'<td class="lab-dcell {cls}"></td>'
         n, text = side
@@ -171,32 +171,32 @@ class DiffResult(_Result):
 
     def _repr_html_(self) -> str:
         from lab.views.web.page import _css
-        v = self._view
-        eager_label = registry.get(v["eager_system"]).label
-        eager_lines = self._lines(v["eager_file"])
+        v = self.view
+        eager_label = registry.get(v.eager_system).label
+        eager_lines = self._lines(v.eager_file)
         out = [f'<div class="lab-report"><style>{_css()}{_DIFF_CSS}</style><div class="lab-root">',
                f'<main class="lab-main"><section class="lab-section lab-diff" id="{_prefix("diff")}">',
-               f'<p class="lab-kicker">lab diff {html.escape(v["scenario"])}</p>']
-        for system, info in v["systems"].items():
+               f'<p class="lab-kicker">lab diff {html.escape(v.scenario)}</p>']
+        for system, info in v.systems.items():
             label = registry.get(system).label
-            lines = self._lines(info["file"])
-            out.append(f'<h3>{html.escape(v["eager_file"])} ↔ {html.escape(info["file"])} '
+            lines = self._lines(info.file)
+            out.append(f'<h3>{html.escape(v.eager_file)} ↔ {html.escape(info.file)} '
                        f'<span class="lab-note">({html.escape(label)})</span></h3>')
-            for fn in info["functions"]:
-                n = fn["changed"]
-                note = "" if fn["in_eager"] else " (no eager counterpart)"
-                out.append(f'<h4><code>{html.escape(fn["function"])}</code>: {n} line{"s" if n != 1 else ""} '
+            for fn in info.functions:
+                n = fn.changed
+                note = "" if fn.in_eager else " (no eager counterpart)"
+                out.append(f'<h4><code>{html.escape(fn.function)}</code>: {n} line{"s" if n != 1 else ""} '
                            f'changed or added{note}</h4>')
                 out.append('<div class="lab-scroll"><table class="lab-table lab-dtable"><thead><tr>'
                            f'<th class="lab-dmark"></th><th>{html.escape(eager_label)}</th>'
                            f'<th>{html.escape(label)}</th></tr></thead><tbody>')
-                for row in fn["rows"]:
-                    tag = row["tag"]
+                for row in fn.rows:
+                    tag = row.tag
                     old = "lab-old" if tag in ("changed", "removed") else ""
                     new = "lab-chg" if tag in ("changed", "added") else ""
                     out.append(f'<tr class="lab-d-{tag}"><td class="lab-dmark">{_MARK.get(tag, "")}</td>'
-                               + self._cell(row["eager"], eager_lines, old)
-                               + self._cell(row["static"], lines, new) + "</tr>")
+                               + self._cell(row.eager, eager_lines, old)
+                               + self._cell(row.static, lines, new) + "</tr>")
                 out.append("</tbody></table></div>")
         out.append('<p class="lab-note">~ changed, + only in the static version, - only in eager; framework '
                    "namespaces (torch./tf./jnp.) are not counted as changes.</p>")
@@ -213,8 +213,8 @@ class DiffResult(_Result):
         return path
 
     def __repr__(self) -> str:
-        parts = [f"{s}: {sum(f['changed'] for f in info['functions'])} lines changed"
-                 for s, info in self._view["systems"].items()]
+        parts = [f"{s}: {sum(f.changed for f in info.functions)} lines changed"
+                 for s, info in self.view.systems.items()]
         return f"<lab diff {self.scenario}: {'; '.join(parts)}>"
 
 
@@ -303,4 +303,4 @@ def scenarios() -> list[dict]:
     found = listing.scenarios(with_lessons=True)
     for problem in found.problems:
         display.warn(f"skipped {problem}")
-    return found.rows
+    return [row.to_dict() for row in found.rows]

@@ -19,7 +19,7 @@ import threading
 
 from compare import protocol, systems, timing
 from compare.codesize import measure_file
-from compare.diff import aligned, changed_lines
+from compare.diff import DiffView, FileDiff, aligned, changed_lines
 from compare.contract import ReadingError
 from compare.discovery import Scenario, get
 from compare.expectations import drift
@@ -73,18 +73,16 @@ def code_view(scenario: Scenario, system_ids: list[str]) -> dict:
     return files
 
 
-def aligned_view(scenario: Scenario, system_ids: list[str]) -> dict:
+def aligned_view(scenario: Scenario, system_ids: list[str]) -> DiffView:
     """`lab diff`: each system's file, function by function, against the eager functions."""
     eager = scenario.impl_file(systems.EAGER_BASELINE)
-    out = {"scenario": scenario.name, "eager_system": systems.EAGER_BASELINE,
-           "eager_file": scenario.rel_file(systems.EAGER_BASELINE), "systems": {}}
+    files = {}
     for system in systems.ordered(system_ids):
         if not scenario.has_impl(system) or scenario.impl_file(system) == eager:
             continue
-        out["systems"][system] = {"file": scenario.rel_file(system),
-                                  "functions": aligned(eager.read_text(),
-                                                       scenario.impl_file(system).read_text())}
-    return out
+        files[system] = FileDiff(scenario.rel_file(system),
+                                 aligned(eager.read_text(), scenario.impl_file(system).read_text()))
+    return DiffView(scenario.name, systems.EAGER_BASELINE, scenario.rel_file(systems.EAGER_BASELINE), files)
 
 
 def placeholder_runs(scenario: Scenario, system: str, status: str, reason: str | None) -> list[Run]:

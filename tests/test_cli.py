@@ -51,6 +51,24 @@ def test_list_json_shows_every_scenario():
     assert all((get(r["name"]).title, get(r["name"]).claim) == (r["title"], r["claim"]) for r in rows)
 
 
+
+def test_list_json_is_the_typed_rows_to_dict():
+    """`lab list --json` is the use case's typed rows written out, byte for byte (the fast path's
+    output too); the API's rows are the same plus each spec's lesson."""
+    from compare.discovery import get
+    from lab.strict_json import dumps
+    from lab.usecases import listing
+    found = listing.scenarios()
+    assert not found.problems and [r.name for r in found.rows] == SCENARIOS
+    assert run_lab(["list", "--json"]).stdout == dumps([r.to_dict() for r in found.rows]) + "\n"
+    assert [(r.name, r.title, r.claim) for r in found.rows] == \
+        [(r["name"], r["title"], r["claim"]) for r in loads_strict(invoke(["list", "--json"]).stdout)]
+    assert all(r.lesson is None and list(r.to_dict()) == ["name", "title", "claim"] for r in found.rows)
+    with_lessons = listing.scenarios(with_lessons=True).rows
+    assert [r.to_dict() for r in with_lessons] == \
+        [dict(r.to_dict(), lesson=get(r.name).lesson) for r in found.rows]
+
+
 BAD_INPUTS = [
     (["compare", "control-flw"], "Did you mean 'control-flow'"),
     (["compare", "nope"], "Valid: "),

@@ -1,9 +1,12 @@
 """Code-size counting and the eager/static diff on fixed snippets with known counts."""
 import textwrap
 
+import pytest
+
 from compare.codesize import measure, variant_source
 from compare.diff import changed_lines, normalise
-from conftest import ROOT
+from compare.systems import EAGER_BASELINE
+from conftest import ROOT, SCENARIOS, SYSTEMS
 from lab.strict_json import loads_strict
 
 SNIPPET = textwrap.dedent('''
@@ -121,3 +124,27 @@ def test_lab_diff_rejects_torch_alone():
     assert result.exit_code == 2 and "torch-eager is the left-hand side" in result.stderr
     result = invoke(["diff", "control-flow", "--systems", "torch-eager"])
     assert result.exit_code == 2 and "torch-eager is the left-hand side" in result.stderr
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS)
+def test_lab_diff_json_is_the_typed_views_to_dict(scenario):
+    """`lab diff --json` is the use case's typed DiffView written out, byte for byte, and each
+    typed field reads what the JSON says."""
+    from conftest import invoke
+    from lab.strict_json import dumps
+    from lab.usecases import diff as use
+    result = invoke(["diff", scenario, "--systems", "all", "--json"])
+    assert result.exit_code == 0, result.stderr
+    view = use.run(scenario, [s for s in SYSTEMS if s != EAGER_BASELINE]).view
+    assert result.stdout == dumps(view.to_dict()) + "\n"
+    data = loads_strict(result.stdout)
+    assert (view.scenario, view.eager_system, view.eager_file) == \
+        (data["scenario"], data["eager_system"], data["eager_file"])
+    assert list(view.systems) == list(data["systems"]) and view.systems
+    for system, info in view.systems.items():
+        assert info.file == data["systems"][system]["file"]
+        assert [(f.function, f.in_eager, f.changed) for f in info.functions] == \
+            [(f["function"], f["in_eager"], f["changed"]) for f in data["systems"][system]["functions"]]
+        rows = [(r.eager, r.static, r.tag) for f in info.functions for r in f.rows]
+        assert rows == [(tuple(r["eager"]) if r["eager"] else None, tuple(r["static"]) if r["static"] else None,
+                         r["tag"]) for f in data["systems"][system]["functions"] for r in f["rows"]]

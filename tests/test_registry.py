@@ -93,6 +93,20 @@ def test_lab_systems_lists_the_registry():
     assert [r["id"] for r in loads_strict(result.stdout)] == IDS
 
 
+def test_lab_systems_json_is_the_typed_rows_to_dict():
+    """`lab systems --json` is the use case's typed rows written out, byte for byte: each
+    registry entry's fields, then its place in the display order."""
+    from lab.strict_json import dumps
+    from lab.usecases import systems as use
+    rows = use.run()
+    result = invoke(["systems", "--json"])
+    assert result.exit_code == 0 and result.stdout == dumps([r.to_dict() for r in rows]) + "\n"
+    data = loads_strict(result.stdout)
+    assert [(r.system.id, r.system.label, r.system.framework, r.system.static, r.order) for r in rows] == \
+        [(d["id"], d["label"], d["framework"], d["static"], d["order"]) for d in data]
+    assert [d["order"] for d in data] == list(range(len(IDS))) and list(data[0])[-1] == "order"
+
+
 def test_the_code_diff_baseline_is_the_registrys(compare_doc):
     doc = compare_doc("control-flow")
     assert doc["code"][systems.EAGER_BASELINE]["diff_vs_eager"] is None

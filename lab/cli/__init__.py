@@ -26,7 +26,7 @@ def list_scenarios(as_json: bool) -> int:
     for problem in found.problems:
         display.warn(f"skipped {problem}")
     if as_json:
-        display.Display.json(found.rows)
+        display.Display.json([row.to_dict() for row in found.rows])
     else:
         from lab.views.check import scenarios_table
         display.Display().show(scenarios_table(found.rows))

@@ -108,7 +108,7 @@ def diff(
     found = use.run(name, selection.diff_ids(systems, frameworks))
     display = Display(no_color=no_color)
     if as_json:
-        return display.json(found.view)
+        return display.json(found.view.to_dict())
     from lab.views.diff import diff_view
     diff_view(display.out, found.view)
 
@@ -308,10 +308,10 @@ def check(
 @guard
 def systems_cmd(as_json: Json = False):
     """Every system (a framework in one mode), in the fixed display order."""
-    from lab.usecases import listing
-    rows = listing.systems()
+    from lab.usecases import systems as use
+    rows = use.run()
     display = Display()
     if as_json:
-        return display.json(rows)
+        return display.json([row.to_dict() for row in rows])
     from lab.views.check import systems_table
     display.show(systems_table(rows))

@@ -3,10 +3,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from compare.diff import DiffView
+
 
 @dataclass
 class Diff:
-    view: dict                 # `lab diff --json`
+    view: DiffView             # its to_dict() is `lab diff --json`
     sources: dict[str, str]    # file -> source, for a view that colours the code
 
 

@@ -1,13 +1,29 @@
-"""`lab list` and `lab systems`: what there is to run, without running or importing anything heavy."""
+"""`lab list`: the scenarios there are to run, without running or importing anything heavy.
+
+Its row is typed here rather than in compare/results.py: `lab list --json` answers before
+compare.results (and the registry it imports) is loaded, and stays that light."""
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
+
+
+@dataclass
+class ScenarioRow:
+    """One scenario: `lab list --json`'s row, plus its lesson where one was asked for (the API)."""
+    name: str
+    title: str
+    claim: str
+    lesson: str | None = None
+
+    def to_dict(self) -> dict:
+        row = {"name": self.name, "title": self.title, "claim": self.claim}
+        return row if self.lesson is None else dict(row, lesson=self.lesson)
 
 
 @dataclass
 class Listing:
-    """Each scenario's name, title and claim (`lab list --json`), and one line per spec skipped."""
-    rows: list[dict]
+    """Each scenario's name, title and claim, and one line per spec skipped."""
+    rows: list[ScenarioRow]
     problems: list[str]
 
 
@@ -20,7 +36,7 @@ def scenarios(with_lessons: bool = False) -> Listing:
         from compare.spec_headers import summaries
         plain = summaries(REQUIRED)
         if plain is not None:
-            return Listing(plain, [])
+            return Listing([ScenarioRow(**row) for row in plain], [])
     from compare import discovery
     rows, problems = discovery.summaries()
     if with_lessons:
@@ -31,10 +47,5 @@ def scenarios(with_lessons: bool = False) -> Listing:
             except discovery.SpecError as exc:
                 problems.append(exc)
         rows = kept
-    return Listing(rows, [str(p) for p in problems])
+    return Listing([ScenarioRow(**row) for row in rows], [str(p) for p in problems])
 
-
-def systems() -> list[dict]:
-    """The registry, in its display order (`lab systems --json`)."""
-    from compare import systems as registry
-    return [dict(asdict(s), order=i) for i, s in enumerate(registry.SYSTEMS)]

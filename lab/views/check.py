@@ -1,6 +1,8 @@
 """`lab check`, `lab systems` and `lab list`: what a scenario or system author reads."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich import box
 from rich.console import Console
 from rich.markup import escape
@@ -8,6 +10,10 @@ from rich.table import Table
 from rich.text import Text
 
 from compare.results import CheckReport
+
+if TYPE_CHECKING:  # annotations only
+    from lab.usecases.listing import ScenarioRow
+    from lab.usecases.systems import SystemRow
 
 
 def check_view(con: Console, report: CheckReport) -> None:
@@ -22,23 +28,23 @@ def check_view(con: Console, report: CheckReport) -> None:
     con.print(f"exit code {report.exit_code}")
 
 
-def systems_table(rows: list[dict]) -> Table:
+def systems_table(rows: list[SystemRow]) -> Table:
     """`lab systems`: the registry, in its display order."""
     table = Table(title="Systems (a framework in one mode), in display order", box=box.SIMPLE_HEAVY)
     for col in ("id", "label", "worker", "graph", "counts", "default"):
         table.add_column(col, no_wrap=col != "label", overflow="fold")
-    for r in rows:
-        table.add_row(r["id"], r["label"], r["framework"], "yes" if r["static"] else "no",
-                      r["counter"] or "-", "yes" if r["in_default"] else "")
+    for s in (r.system for r in rows):
+        table.add_row(s.id, s.label, s.framework, "yes" if s.static else "no",
+                      s.counter or "-", "yes" if s.in_default else "")
     return table
 
 
-def scenarios_table(rows: list[dict]) -> Table:
+def scenarios_table(rows: list[ScenarioRow]) -> Table:
     """`lab list`: each scenario's name, title and claim (a spec's text, never markup nor emoji
     codes). Text throughout, so rich parses no markup: `lab list` skips loading its emoji table."""
     table = Table(title=Text("Scenarios", style="table.title"))
     for col in ("name", "title", "claim tested"):
         table.add_column(Text(col))
     for r in rows:
-        table.add_row(Text(r["name"]), Text(r["title"]), Text(r["claim"]))
+        table.add_row(Text(r.name), Text(r.title), Text(r.claim))
     return table
