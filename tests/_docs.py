@@ -23,10 +23,9 @@ SELECTION = ("--systems", "--frameworks", "--modes")
 
 _printed: dict[tuple, dict] = {}           # (name, args) -> the document that command printed
 _read: dict[tuple, dict] = {}              # (name, options, systems) -> the document for them
-# Scenarios whose shared `--systems all` run is made for all of them at once (conftest sets it when
-# the session's tests read every scenario): one worker per framework runs them in turn, as `lab
-# claims` and `lab report` do, so each framework is imported once and a worker goes on with the next
-# scenario while another still works on the last (10 separate runs cost ~45 s more in imports alone).
+# Scenarios whose shared `--systems all` runs are made up front, two at a time (conftest sets it
+# when the session's tests read every scenario). A run's workers take turns at its timing lock, so
+# one run keeps one core busy; two runs side by side use both cores of a 2-core machine.
 BATCH: list[str] = []
 
 
@@ -49,17 +48,36 @@ def printed(name: str, *args: str) -> dict:
 
 
 def _batched(name: str) -> None:
-    """Every BATCH scenario's shared run, in one run of the command's own code: each document is
-    what `lab compare NAME --json --repeats 3 --systems all` prints, and its exit code."""
+    """Every BATCH scenario's shared run, each what `lab compare NAME --json --repeats 3 --systems
+    all` prints (the command's own code, in-process) and its exit code: two runs at a time, each
+    taking the next scenario as it finishes, the last ones (speed, deployment: the longest) first."""
+    import threading
     from compare import systems
     from lab import selection, session
-    chosen = selection.parse(scenarios=BATCH, many=True, systems="all", repeats=int(STANDARD[1]), device="cpu",
-                             threads=1, timeout=300.0 * len(BATCH))  # --timeout is a worker's whole budget
-    assert chosen.systems == list(systems.IDS) and not chosen.skipped, chosen
-    for doc in session.run_many(chosen.to_run(), **chosen.run_kwargs()):
-        data = loads_strict(dumps(doc.to_dict(with_logs=False)))  # as --json without --verbose prints it
-        data["_exit_code"] = doc.exit_code  # what `lab compare` exits with
-        _printed[(doc.scenario, ("--systems", "all"))] = data
+    queue, failed = list(BATCH), []
+
+    def work() -> None:
+        while queue and not failed:
+            try:
+                chosen = selection.parse(scenarios=[queue.pop()], many=True, systems="all", repeats=int(STANDARD[1]),
+                                         device="cpu", threads=1, timeout=300.0)
+            except IndexError:
+                return
+            assert chosen.systems == list(systems.IDS) and not chosen.skipped, chosen
+            try:
+                (doc,) = session.run_many(chosen.to_run(), **chosen.run_kwargs())
+            except BaseException as exc:  # noqa: BLE001 - raised again on the main thread
+                failed.append(exc)
+                return
+            data = loads_strict(dumps(doc.to_dict(with_logs=False)))  # as --json without --verbose prints it
+            data["_exit_code"] = doc.exit_code  # what `lab compare` exits with
+            _printed[(doc.scenario, ("--systems", "all"))] = data
+    other = threading.Thread(target=work, daemon=True)
+    other.start()
+    work()
+    other.join()
+    if failed:
+        raise failed[0]
 
 
 def _split(extra: tuple[str, ...]) -> tuple[dict, tuple[str, ...]]:

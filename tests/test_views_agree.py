@@ -164,9 +164,9 @@ def test_the_frame_a_panel_ends_on_is_the_one_that_raised(bad_op):
     """The error panel may leave frames out in the middle, never the innermost one: the last frame
     it shows is where the framework raised."""
     from lab.views import render
-    for run in bad_op["runs"]:
-        e = run.get("error")
-        if not e or not e["frames"]:
+    for run in typed(bad_op).runs:
+        e = run.error
+        if not e or not e.frames:
             continue
-        shown = [f for f in render._informative(e["frames"]) if not isinstance(f, int)]
-        assert shown[-1] == e["frames"][-1], (run["system"], run["variant"])
+        shown = [f for f in render._informative(e.frames) if not isinstance(f, int)]
+        assert shown[-1] == e.frames[-1], (run.system, run.variant)
