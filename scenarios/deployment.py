@@ -302,15 +302,12 @@ def _name(run: dict, doc: dict) -> str:
 def _sentence(name: str, art: dict) -> str:
     if art.get("format") is None:
         return f"{name}: {survived(art)}."
-    s = f"{name}: {art['format']}"
-    if art.get("bytes") is not None:
-        s += f", {fmt_bytes(art['bytes'])}, saved in {fmt_s(art['save_s'])}"
-    if art.get("load_s") is not None:
-        s += f", loaded in {fmt_s(art['load_s'])} (after {fmt_s(art['import_s'])} importing the framework)"
-    s += f"; {survived(art)}"
-    if art.get("deprecations"):
-        s += "; on the way it was told: " + "; ".join(f'"{d.rstrip(".")}"' for d in art["deprecations"])
-    return s + "."
+    return (f"{name}: {art['format']}"
+            + (f", {fmt_bytes(art['bytes'])}, saved in {fmt_s(art['save_s'])}" if art.get("bytes") is not None else "")
+            + (f", loaded in {fmt_s(art['load_s'])} (after {fmt_s(art['import_s'])} importing the framework)"
+               if art.get("load_s") is not None else "") + f"; {survived(art)}"
+            + ("; on the way it was told: " + "; ".join(f'"{d.rstrip(".")}"' for d in art["deprecations"])
+               if art.get("deprecations") else "") + ".")
 
 
 def verdicts(doc: dict) -> list[str]:

@@ -253,10 +253,9 @@ def _session_sentence(run: dict) -> str:
     lost = [e for e in edits if e["state_kept"] is False]
     unknown = [e for e in edits if e["state_kept"] is None]
     weights = ("the weights survived every edit" if not lost and not unknown else
-               f"the weights were lost on {len(lost)} of {len(edits)} edits and put back by hand"
-               if lost and all("weights put back by hand" in e["rebuild_kinds"] for e in lost) else
-               f"the weights were lost on {len(lost)} of {len(edits)} edits" if lost else
-               f"whether the weights survived was not reported on {len(unknown)} edits")
+               f"the weights were lost on {len(lost)} of {len(edits)} edits" + (
+                   " and put back by hand" if all("weights put back by hand" in e["rebuild_kinds"] for e in lost) else "")
+               if lost else f"whether the weights survived was not reported on {len(unknown)} edits")
     return f"{who(run)}: " + "; ".join(parts) + f"; {weights}."
 
 

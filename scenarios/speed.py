@@ -309,16 +309,11 @@ def _growing(runs: list[dict]) -> list[str]:
         first, fresh = sweep[0].get("growing_s"), sweep[0].get("first_s")
         if first is not None and fresh is not None and first > 3 * fresh and first - fresh > 1.0:
             start.append(f"{name} {fmt_s(first)}, then {fmt_s(fresh)}")
-    out = []
-    if again or once:
-        parts = ([f"compiled again for new sizes: {', '.join(again)}"] if again else []) + \
-                ([f"compiled once and ran every size: {', '.join(once)}"] if once else [])
-        out.append("One function called at each size in turn: " + "; ".join(parts)
-                   + (f"; the framework said: {'; '.join(said)}" if said else "") + ".")
-    if start:
-        out.append("The worker's first compile paid a one-time start-up that a fresh preparation of the same "
-                   "size, later in the same worker, did not: " + "; ".join(start) + ".")
-    return out
+    return listed("One function called at each size in turn", [
+        again and f"compiled again for new sizes: {', '.join(again)}", once and f"compiled once and ran every size: "
+        f"{', '.join(once)}", said and f"the framework said: {'; '.join(said)}"]) + listed(
+        "The worker's first compile paid a one-time start-up that a fresh preparation of the same size, later in "
+        "the same worker, did not", start)
 
 
 # --- lab claims --------------------------------------------------------------------------------
