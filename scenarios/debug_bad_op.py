@@ -161,22 +161,17 @@ def _source_line(sources: dict, file: str, line) -> str:
 def _bug_site(e: dict, sources: dict) -> tuple[dict, str] | None:
     """The `# BUG` line an error cites, and how: its traceback's innermost user line, else a line
     its message names. None when it cites no BUG line."""
-    user = e.get("innermost_user")
-    if e.get("points_to_bug") and user:
-        return user, "traceback"
-    for loc in e.get("message_locations") or []:
-        if "# BUG" in _source_line(sources, loc["file"], loc["line"]):
-            return loc, "message"
-    return None
+    if e.get("points_to_bug") and e.get("innermost_user"):
+        return e["innermost_user"], "traceback"
+    return next(((loc, "message") for loc in e.get("message_locations") or []
+                 if "# BUG" in _source_line(sources, loc["file"], loc["line"])), None)
 
 
 def _below(e: dict) -> str:
     """The frames below the innermost user line, by origin: '3 framework frames'."""
     frames = e.get("frames") or []
     last_user = max((i for i, f in enumerate(frames) if f["origin"] == "user"), default=None)
-    if last_user is None:
-        return ""
-    counts = Counter(f["origin"] for f in frames[last_user + 1:])  # in the frames' order
+    counts = Counter(f["origin"] for f in frames[last_user + 1:]) if last_user is not None else {}  # frames' order
     n = sum(counts.values())
     return " and ".join(f"{v} {k}" for k, v in counts.items()) + f" frame{'' if n == 1 else 's'}" if n else ""
 
