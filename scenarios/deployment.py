@@ -282,14 +282,15 @@ def survived(art: dict) -> str:
     tried = art["tried"]
     if not art["checks"]["matched"]:
         return f"it loaded but the example did not match ({tried['example'].get('error') or 'a wrong result'})"
-    new, other = tried["new_batch"], tried["other_branch"]
-    return series(["it loaded and matched",
-                   f"took a batch of {new['batch']}" if new["status"] == "ok" else
-                   f"refused a batch of {new['batch']} ({new['error']})" if new["status"] == "error" else
-                   f"returned a wrong result for a batch of {new['batch']}",
-                   "kept both branches" if other["status"] == "ok" else
-                   f"failed on the other branch ({other['error']})" if other["status"] == "error" else
-                   "lost the other branch (a wrong result there, without an error)"])
+    return series(["it loaded and matched"] + [said[tried[trip]["status"]].format(**tried[trip])
+                                               for trip, said in TRIPS.items()])
+
+
+# What each far-side trip did, by its status (ok, error, or a wrong result), in words.
+TRIPS = {"new_batch": {"ok": "took a batch of {batch}", "error": "refused a batch of {batch} ({error})",
+                       "wrong": "returned a wrong result for a batch of {batch}"},
+         "other_branch": {"ok": "kept both branches", "error": "failed on the other branch ({error})",
+                          "wrong": "lost the other branch (a wrong result there, without an error)"}}
 
 
 def _name(run: dict, doc: dict) -> str:
