@@ -70,13 +70,15 @@ def graded(verdict: str, evidence: str, runs: list[dict], judgement: dict, silen
 
 
 def rule(runs: list[dict], causes: dict, troubled, said, decide, *, facts=lambda run: run,
-         silent=lambda run: None, none: str = "no run reached the claim"):
+         silent=lambda run: None, none="no run reached the claim"):
     """A callable rule's whole cell (None without runs): the runs `troubled(run)` picks judged on
     the claim's causes, those of another cause listed and not counted, `silent(run)`'s words for a
     counted run that went wrong without raising; `decide(counted)` -> (verdict, evidence[, cause,
-    words]) for the rest, the cause given where it is the runs' together, not one run's."""
+    words]) for the rest, the cause given where it is the runs' together, not one run's. `none` is the
+    evidence when no run counts (or a function of the runs that writes it)."""
     if not runs:
         return None
+    none = none(runs) if callable(none) else none
     judgement = judged(runs, causes, troubled, said, facts)
     kept = counted(runs, judgement)
     quiet = [{"run": label(r), "words": words} for r in kept if (words := silent(r))]
@@ -85,3 +87,18 @@ def rule(runs: list[dict], causes: dict, troubled, said, decide, *, facts=lambda
         judgement[label(kept[0])] = {"run": label(kept[0]), "cause": cause[0], "words": cause[1],
                                      "said": evidence, "silent": False}
     return graded(verdict, evidence, runs, judgement, quiet)
+
+
+def claim(keep, causes: dict, troubled, said, decide, **options):
+    """A whole callable CLAIM_RULE `(doc, system) -> cell`: the system's runs that `keep(run)`
+    accepts, graded by `rule` (its options too)."""
+    def graded_rule(doc: dict, system: str):
+        runs = [r for r in doc["runs"] if r["system"] == system and keep(r)]
+        return rule(runs, causes, troubled, said, decide, **options)
+    return graded_rule
+
+
+def share(hits: int, total: int, some=None) -> str:
+    """The verdict by how many counted runs showed what the claim says: all of them holds, some
+    (`some`, where the spec counts partial hits apart) partly, none does not hold."""
+    return "holds" if hits == total else "partly" if (hits if some is None else some) else "does-not-hold"

@@ -70,6 +70,12 @@ def plural(n, word: str) -> str:
     return f"{n:,} {word}{'' if n == 1 else 's'}"
 
 
+def series(items, last: str = "and") -> str:
+    """'a', 'a and b', 'a, b and c' (or 'a or b' with last="or")."""
+    items = list(items)
+    return f"{', '.join(items[:-1])} {last} {items[-1]}" if len(items) > 1 else "".join(items)
+
+
 def counted(n: int, counter: str | None) -> str:
     """'1 trace', '3 compiles', '2 graphs': n of what the system's counter counts (its registry
     word, plural; compiles when it names none)."""
@@ -143,6 +149,12 @@ def outcome(run: dict, who: str, ok=matched, *, at: str = "", call=on_call) -> s
 
 
 # --- sentences of many runs -------------------------------------------------------------------------
+
+def each(items, say, name=lambda run: run["variant"]) -> str:
+    """'name: what say(item) says; ...': one clause per run (by default named by its variant), as a
+    claim cell's evidence lists them."""
+    return "; ".join(f"{name(x)}: {say(x)}" for x in items)
+
 
 def listed(head: str, parts, sep: str = "; ") -> list[str]:
     """['head: a; b; c.'], or [] when there is nothing to list."""

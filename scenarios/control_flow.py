@@ -1,7 +1,7 @@
 """control-flow: a branch and a loop that both depend on tensor values."""
 import numpy as np
 
-from scenarios._readings import as_written, changed_lines, index, plural, served
+from scenarios._readings import as_written, changed_lines, index, plural, series, served
 
 NAME = "control-flow"
 ORDER = 1
@@ -96,53 +96,42 @@ def _autograph_sentence(run: dict, inputs: list) -> str | None:
     branches = {bool(x.sum() > 0) for (x,) in inputs}
     # The loop count is an output (n), compared with the reference's on every call: matched.
     steps = {int(reference(x)[1]) for (x,) in inputs}
-    shown, unshown = [], []
-    (shown if len(branches) > 1 else unshown).append("the `if`")
-    (shown if len(steps) > 1 else unshown).append("the `while`")
-    took = f"{'both branches' if len(branches) > 1 else 'one branch'} and {plural(len(steps), 'different loop count')}"
-    s = (f"For this code, on these {n} inputs, the naive tf.function port works: one trace served "
-         f"all {n}, which took {took}")
-    if shown:
-        s += f", so AutoGraph turned {' and '.join(shown)} into graph control flow"
-    if unshown:
-        s += (f"; the inputs never exercised {' or '.join(unshown)} in more than one way, so this run "
-              f"does not show what AutoGraph made of {'it' if len(unshown) == 1 else 'them'}")
-    if not unshown:
-        s += ". On this evidence the seed claim does not hold for tf.function"
-    return s + "."
+    varied = {"the `if`": len(branches) > 1, "the `while`": len(steps) > 1}
+    shown, unshown = [k for k, v in varied.items() if v], [k for k, v in varied.items() if not v]
+    return (f"For this code, on these {n} inputs, the naive tf.function port works: one trace served all {n}, which "
+            f"took {'both branches' if len(branches) > 1 else 'one branch'} and {plural(len(steps), 'different loop count')}"
+            + (f", so AutoGraph turned {series(shown)} into graph control flow" if shown else "")
+            + (f"; the inputs never exercised {series(unshown, 'or')} in more than one way, so this run does not show "
+               f"what AutoGraph made of {'it' if len(unshown) == 1 else 'them'}" if unshown else
+               ". On this evidence the seed claim does not hold for tf.function") + ".")
 
 
 def verdicts(doc: dict) -> list[str]:
     """What the run says about each naive port, each sentence gated on the data it cites: the
     status, the trace count, the inputs' branches and loop counts, the error's type and line."""
-    inputs = calls(doc.get("seed", 0))
     code = doc.get("code", {})
     tf_naive = index(doc).get(("tf-function", "naive"))  # AutoGraph's: tf.function's alone
-    out = [s for s in [tf_naive and _autograph_sentence(tf_naive, inputs)] if s]
+    out = [s for s in [tf_naive and _autograph_sentence(tf_naive, calls(doc.get("seed", 0)))] if s]
     for run in doc["runs"]:
-        sys_code = code.get(run["system"]) or {}
-        if not as_written(run) or run["mode"] != "static" or not _raised_at_the_if(run, sys_code):
+        functions = (code.get(run["system"]) or {}).get("functions") or {}
+        if not as_written(run) or run["mode"] != "static" or not _raised_at_the_if(run, code.get(run["system"]) or {}):
             continue
         user = run["error"]["innermost_user"]
-        s = (f"{run['mode_name']} did not convert the Python `if`: in naive, `{user['code'].strip()}` "
-             f"({user['file']}:{user['line']}) asked a symbolic value for its truth value and raised "
-             f"{run['error']['type']}")
-        functions = sys_code.get("functions") or {}
         # The same system's working version, if one ran and matched, and what it had to use.
         working = next((r for r in doc["runs"] if r["system"] == run["system"] and r is not run
                         and r.get("expect_ok") and r["status"] == "ok"
                         and (functions.get(r["function"]) or {}).get("constructs")), None)
         fn = functions.get(working["function"], {}) if working else {}
-        constructs = fn.get("constructs") or {}
-        if working:
-            changed = changed_lines(doc, working)
-            s += (f"; the working version ({working['function']}, which matched on all "
-                  f"{len(working.get('call_times_s') or [])} inputs) uses "
-                  + " and ".join(f"{k} ×{v}" for k, v in constructs.items())
-                  + (f", {changed} of its {fn['lines']} lines differing from eager"
-                     if changed is not None and fn.get("lines") else "")
-                  + f". For this code, the seed claim holds for {run['mode_name']}")
-        out.append(s + ".")
+        changed = working and changed_lines(doc, working)
+        out.append(f"{run['mode_name']} did not convert the Python `if`: in naive, `{user['code'].strip()}` "
+                   f"({user['file']}:{user['line']}) asked a symbolic value for its truth value and raised "
+                   f"{run['error']['type']}" + (
+                       f"; the working version ({working['function']}, which matched on all "
+                       f"{len(working.get('call_times_s') or [])} inputs) uses "
+                       + " and ".join(f"{k} ×{v}" for k, v in (fn.get("constructs") or {}).items())
+                       + (f", {changed} of its {fn['lines']} lines differing from eager"
+                          if changed is not None and fn.get("lines") else "")
+                       + f". For this code, the seed claim holds for {run['mode_name']}" if working else "") + ".")
     return out
 
 

@@ -161,22 +161,17 @@ def _source_line(sources: dict, file: str, line) -> str:
 def _bug_site(e: dict, sources: dict) -> tuple[dict, str] | None:
     """The `# BUG` line an error cites, and how: its traceback's innermost user line, else a line
     its message names. None when it cites no BUG line."""
-    user = e.get("innermost_user")
-    if e.get("points_to_bug") and user:
-        return user, "traceback"
-    for loc in e.get("message_locations") or []:
-        if "# BUG" in _source_line(sources, loc["file"], loc["line"]):
-            return loc, "message"
-    return None
+    if e.get("points_to_bug") and e.get("innermost_user"):
+        return e["innermost_user"], "traceback"
+    return next(((loc, "message") for loc in e.get("message_locations") or []
+                 if "# BUG" in _source_line(sources, loc["file"], loc["line"])), None)
 
 
 def _below(e: dict) -> str:
     """The frames below the innermost user line, by origin: '3 framework frames'."""
     frames = e.get("frames") or []
     last_user = max((i for i, f in enumerate(frames) if f["origin"] == "user"), default=None)
-    if last_user is None:
-        return ""
-    counts = Counter(f["origin"] for f in frames[last_user + 1:])  # in the frames' order
+    counts = Counter(f["origin"] for f in frames[last_user + 1:]) if last_user is not None else {}  # frames' order
     n = sum(counts.values())
     return " and ".join(f"{v} {k}" for k, v in counts.items()) + f" frame{'' if n == 1 else 's'}" if n else ""
 
@@ -187,26 +182,22 @@ def _where(run: dict, sources: dict) -> str:
     e = run.get("error")
     if run["status"] != "error" or not e:
         return s
+    user, frames, site = e.get("innermost_user"), e.get("frames") or [], _bug_site(e, sources)
     if run["mode"] == "static" and run.get("compiles") == 0:
         s += " before its first trace or compile finished (its counter read 0)"
-    user = e.get("innermost_user")
-    site = _bug_site(e, sources)
-    if e.get("points_to_bug") and user:
+    if site and site[1] == "traceback":
         below = _below(e)
-        s += f"; its traceback reaches your BUG line ({user['file']}:{user['line']})"
-        s += f" with {below} below it" if below else " as its last frame"
+        s += (f"; its traceback reaches your BUG line ({user['file']}:{user['line']})"
+              + (f" with {below} below it" if below else " as its last frame"))
     elif user:
         s += (f"; the innermost line of yours in its traceback is {user['file']}:{user['line']} "
               f"(`{_code(user)}`), {e['frames_before_user']} frames from the end, not the BUG line")
     else:
-        frames = e.get("frames") or []
-        s += f"; none of its {len(frames)} frames is yours"
-        if frames:
-            last = frames[-1]
-            s += f" (it ends in {last['origin']} code, {last['file'].rsplit('/', 1)[-1]}:{last['function']})"
-    if site and site[1] == "message":
-        s += f", but its message names the BUG line ({site[0]['file']}:{site[0]['line']})"
-    return s
+        s += f"; none of its {len(frames)} frames is yours" + (
+            f" (it ends in {frames[-1]['origin']} code, {frames[-1]['file'].rsplit('/', 1)[-1]}:{frames[-1]['function']})"
+            if frames else "")
+    return s + (f", but its message names the BUG line ({site[0]['file']}:{site[0]['line']})"
+                if site and site[1] == "message" else "")
 
 
 def _code(frame: dict) -> str:
@@ -236,11 +227,8 @@ def verdicts(doc: dict) -> list[str]:
                       "the out-of-range gather was clamped to the last row, silently." if same else
                       f"differs from the error of reading row {VOCAB - 1} ({clamped:.4g}): not a clamp."))
     oob_call = next((i for i, (_, _, ids) in enumerate(inputs) if ids.max() >= VOCAB), None)
-    for system, (tool, marker) in TOOLS.items():
-        checked = runs.get((system, "value_bug_checked"))
-        if checked and oob_call is not None:
-            out.append(_tool_sentence(tool, marker, checked, oob_call, sources))
-    return out
+    return out + [_tool_sentence(tool, marker, runs[(system, "value_bug_checked")], oob_call, sources)
+                  for system, (tool, marker) in TOOLS.items() if (system, "value_bug_checked") in runs and oob_call is not None]
 
 
 def _gist(message: str) -> str:
@@ -254,10 +242,8 @@ def _tool_sentence(tool: str, marker: str, run: dict, oob_call: int, sources: di
     """What the framework's own check did with the bad id: reported it (its marker in the message,
     on the bad id's call), or something else raised first, and then only what the anatomy shows.
     Each sentence starts with what the tool checks, so none implies it looks for what it doesn't."""
-    checks = CHECKS.get(tool, "")
-    head = f"{tool} {checks}" if checks else tool
-    e = run.get("error")
-    if run["status"] in ("ok", "wrong") and not e:
+    head, e = f"{tool} {CHECKS[tool]}" if CHECKS.get(tool) else tool, run.get("error")
+    if not e and run["status"] in ("ok", "wrong"):
         err = run.get("max_abs_err")
         return (f"{head}; it raised nothing: value_bug_checked "
                 + ("matched the reference on every call." if run["status"] == "ok" else
@@ -265,29 +251,21 @@ def _tool_sentence(tool: str, marker: str, run: dict, oob_call: int, sources: di
                    + (f" (max abs err {err:.3g})." if err is not None else ".")))
     if not e:
         return f"{head}; value_bug_checked did not run to an outcome (status {run['status']})."
-    gist = _gist(e["message"])
-    on_call = f"on call {e['call_index'] + 1}" if e.get("call_index") is not None else "before any call finished"
-    if marker.lower() in e["message"].lower():
-        if e.get("call_index") != oob_call:
-            return (f"{head}; it reported {e['type']} {on_call}, not on the bad id's call {oob_call + 1} "
-                    f"(\"{gist[:120]}\").")
-        user = e.get("innermost_user")
-        s = (f"{head}, and it reported the bad id: value_bug_checked raised {e['type']} {on_call}, the bad "
-             f"id's call (\"{gist}\")")
-        if user:
-            s += (f"; the innermost line of yours in its traceback is `{_code(user)}` ({user['file']}:"
-                  f"{user['line']}), {e['frames_before_user']} frames from the end, "
-                  + ("the BUG line" if e.get("points_to_bug") else "not the BUG line"))
-        return s + "."
-    site = _bug_site(e, sources)
-    at_lookup = site is not None and LOOKUP.search(_source_line(sources, site[0]["file"], site[0]["line"]))
-    if INDEX_ERROR.search(e["message"]) and at_lookup:
+    gist, user, site = _gist(e["message"]), e.get("innermost_user"), _bug_site(e, sources)
+    when = f"on call {e['call_index'] + 1}" if e.get("call_index") is not None else "before any call finished"
+    reported = marker.lower() in e["message"].lower()
+    if reported and e.get("call_index") != oob_call:
+        return f"{head}; it reported {e['type']} {when}, not on the bad id's call {oob_call + 1} (\"{gist[:120]}\")."
+    if reported:
+        return (f"{head}, and it reported the bad id: value_bug_checked raised {e['type']} {when}, the bad id's call "
+                f"(\"{gist}\")" + (f"; the innermost line of yours in its traceback is `{_code(user)}` ({user['file']}:"
+                                    f"{user['line']}), {e['frames_before_user']} frames from the end, "
+                                    f"{'' if e.get('points_to_bug') else 'not '}the BUG line" if user else "") + ".")
+    if INDEX_ERROR.search(e["message"]) and site and LOOKUP.search(_source_line(sources, site[0]["file"], site[0]["line"])):
         how = "the innermost line of yours in its traceback is" if site[1] == "traceback" else "its message names"
-        return (f"{head}; its report is not in the message: the unchecked lookup itself raised "
-                f"{e['type']} {on_call} (\"{gist[:120]}\"), and {how} the lookup's BUG line "
-                f"({site[0]['file']}:{site[0]['line']}).")
-    return (f"{head}; its report is not in the message: value_bug_checked raised {e['type']} {on_call} "
-            f"(\"{gist[:120]}\").")
+        return (f"{head}; its report is not in the message: the unchecked lookup itself raised {e['type']} {when} "
+                f"(\"{gist[:120]}\"), and {how} the lookup's BUG line ({site[0]['file']}:{site[0]['line']}).")
+    return f"{head}; its report is not in the message: value_bug_checked raised {e['type']} {when} (\"{gist[:120]}\")."
 
 
 def strategy(st, hnp):

@@ -149,18 +149,17 @@ def _outcome(r: dict) -> str:
     stopped = [m for m in marks if m["stopped"]]
     if not stopped:
         return f"{who(r)} never stopped in {len(marks)} calls"
-    first = stopped[0]
-    calls_with = ", ".join(str(m["call"] + 1) for m in stopped)
-    s = f"{who(r)} stopped on call{'s' if len(stopped) > 1 else ''} {calls_with} of {len(marks)}"
-    if sum(m["stops"] for m in stopped) > len(stopped):
-        s += f" ({sum(m['stops'] for m in stopped)} stops)"
-    place = {"user": "in your code", "generated": "in generated code",
-             "framework": "in the framework's code"}[first["stopped_in"]]
-    s += f", {place}" + (f" ({first['where']})" if first.get("where") and first["stopped_in"] != "user" else "")
+    first, stops = stopped[0], sum(m["stops"] for m in stopped)
     shown = (first.get("repr") or "").splitlines()[0][:60] if first.get("repr") else ""
-    s += {"concrete": "; `p x` showed concrete values", "symbolic": "; `p x` showed a symbolic placeholder",
-          "wrong-frame": "; `p x` did not reach the model's x", "error": "; `p x` raised"}[first["seen"]]
-    return s + (f": `{shown}`" if shown else "")
+    return (f"{who(r)} stopped on call{'s' if len(stopped) > 1 else ''} {', '.join(str(m['call'] + 1) for m in stopped)}"
+            f" of {len(marks)}" + (f" ({stops} stops)" if stops > len(stopped) else "") + f", {_PLACES[first['stopped_in']]}"
+            + (f" ({first['where']})" if first.get("where") and first["stopped_in"] != "user" else "")
+            + f"; `p x` {_SEEN[first['seen']]}" + (f": `{shown}`" if shown else ""))
+
+
+_PLACES = {"user": "in your code", "generated": "in generated code", "framework": "in the framework's code"}
+_SEEN = {"concrete": "showed concrete values", "symbolic": "showed a symbolic placeholder",
+         "wrong-frame": "did not reach the model's x", "error": "raised"}
 
 
 def verdicts(doc: dict) -> list[str]:
@@ -195,18 +194,6 @@ def _every_call(r: dict) -> bool:
         m["stopped"] and m["seen"] == "concrete" and m["stopped_in"] == "user" for m in marks)
 
 
-def claim_rule(doc: dict, system: str):
-    """Does not hold where a breakpoint stopped on every call in your code with concrete values;
-    partly where some run of the system did (e.g. only with the framework's own breakpoint);
-    holds where none did, for one of the claim's causes. A run that failed for another cause
-    is listed, not counted."""
-    runs = [r for r in doc["runs"] if r["system"] == system and r.get("breakpoints")
-            and any(m["stopped"] for m in r["breakpoints"]) or (r["system"] == system and r["status"] == "error")]
-    return _cells.rule(runs, CAUSES, lambda r: not _every_call(r),
-                       lambda r: said(r["error"]) if r.get("error") else _outcome(r), _decide,
-                       none="no breakpoint reached the claim")
-
-
 def _decide(counted: list[dict]) -> tuple[str, str]:
     plain = [r for r in counted if as_written(r)]
     verdict = ("does-not-hold" if plain and all(_every_call(r) for r in plain) else
@@ -214,4 +201,11 @@ def _decide(counted: list[dict]) -> tuple[str, str]:
     return verdict, "; ".join(_outcome(r) for r in counted)
 
 
-CLAIM_RULE = claim_rule
+# Does not hold where a breakpoint stopped on every call in your code with concrete values;
+# partly where some run of the system did (e.g. only with the framework's own breakpoint); holds
+# where none did, for one of the claim's causes. A run that failed for another cause is listed,
+# not counted.
+CLAIM_RULE = claim_rule = _cells.claim(
+    lambda r: r.get("breakpoints") and any(m["stopped"] for m in r["breakpoints"]) or r["status"] == "error",
+    CAUSES, lambda r: not _every_call(r), lambda r: said(r["error"]) if r.get("error") else _outcome(r), _decide,
+    none="no breakpoint reached the claim")

@@ -15,7 +15,7 @@ import warnings
 import numpy as np
 
 from scenarios import _cells
-from scenarios._readings import fmt_bytes, fmt_s, tallied
+from scenarios._readings import fmt_bytes, fmt_s, series, tallied
 
 NAME = "deployment"
 ORDER = 11
@@ -282,15 +282,15 @@ def survived(art: dict) -> str:
     tried = art["tried"]
     if not art["checks"]["matched"]:
         return f"it loaded but the example did not match ({tried['example'].get('error') or 'a wrong result'})"
-    parts = ["it loaded and matched"]
-    new, other = tried["new_batch"], tried["other_branch"]
-    parts.append(f"took a batch of {new['batch']}" if new["status"] == "ok" else
-                 f"refused a batch of {new['batch']} ({new['error']})" if new["status"] == "error" else
-                 f"returned a wrong result for a batch of {new['batch']}")
-    parts.append("kept both branches" if other["status"] == "ok" else
-                 f"failed on the other branch ({other['error']})" if other["status"] == "error" else
-                 "lost the other branch (a wrong result there, without an error)")
-    return ", ".join(parts[:-1]) + " and " + parts[-1]
+    return series(["it loaded and matched"] + [said[tried[trip]["status"]].format(**tried[trip])
+                                               for trip, said in TRIPS.items()])
+
+
+# What each far-side trip did, by its status (ok, error, or a wrong result), in words.
+TRIPS = {"new_batch": {"ok": "took a batch of {batch}", "error": "refused a batch of {batch} ({error})",
+                       "wrong": "returned a wrong result for a batch of {batch}"},
+         "other_branch": {"ok": "kept both branches", "error": "failed on the other branch ({error})",
+                          "wrong": "lost the other branch (a wrong result there, without an error)"}}
 
 
 def _name(run: dict, doc: dict) -> str:
@@ -303,15 +303,12 @@ def _name(run: dict, doc: dict) -> str:
 def _sentence(name: str, art: dict) -> str:
     if art.get("format") is None:
         return f"{name}: {survived(art)}."
-    s = f"{name}: {art['format']}"
-    if art.get("bytes") is not None:
-        s += f", {fmt_bytes(art['bytes'])}, saved in {fmt_s(art['save_s'])}"
-    if art.get("load_s") is not None:
-        s += f", loaded in {fmt_s(art['load_s'])} (after {fmt_s(art['import_s'])} importing the framework)"
-    s += f"; {survived(art)}"
-    if art.get("deprecations"):
-        s += "; on the way it was told: " + "; ".join(f'"{d.rstrip(".")}"' for d in art["deprecations"])
-    return s + "."
+    return (f"{name}: {art['format']}"
+            + (f", {fmt_bytes(art['bytes'])}, saved in {fmt_s(art['save_s'])}" if art.get("bytes") is not None else "")
+            + (f", loaded in {fmt_s(art['load_s'])} (after {fmt_s(art['import_s'])} importing the framework)"
+               if art.get("load_s") is not None else "") + f"; {survived(art)}"
+            + ("; on the way it was told: " + "; ".join(f'"{d.rstrip(".")}"' for d in art["deprecations"])
+               if art.get("deprecations") else "") + ".")
 
 
 def verdicts(doc: dict) -> list[str]:
@@ -363,21 +360,17 @@ def _facts(run: dict) -> dict:
             "new_batch_size": str(all(a["checks"]["new_batch_size"] for a in loaded)) if loaded else None}
 
 
-def claim_rule(doc: dict, system: str):
-    """Holds where every artifact of the system loaded without the source and passed every check;
-    partly where one loaded and matched but not everything survived; does not hold where none
-    loaded. A loader that crashed is another cause: listed, not counted."""
-    runs = [r for r in doc["runs"] if r["system"] == system and r.get("artifact")]
-    return _cells.rule(runs, CAUSES, lambda r: not all(shipped(a) for a in made(r)),
-                       lambda r: next((a["error"] for a in artifacts(r) if a.get("error")), None)
-                       or "not every check passed", _decide, facts=_facts, none="no artifact reached the far side")
-
-
+# Holds where every artifact of the system loaded without the source and passed every check;
+# partly where one loaded and matched but not everything survived; does not hold where none
+# loaded. A loader that crashed is another cause: listed, not counted.
 def _decide(counted: list[dict]) -> tuple[str, str]:
     ok = [r for r in counted if all(shipped(a) for a in made(r))]
     some = [r for r in counted if (r["artifact"].get("checks") or {}).get("matched")]
-    return ("holds" if len(ok) == len(counted) else "partly" if some else "does-not-hold",
+    return (_cells.share(len(ok), len(counted), some),
             "; ".join(f"{r['variant']}: {a['format'] or 'no artifact'}, {survived(a)}" for r in counted for a in artifacts(r)))
 
 
-CLAIM_RULE = claim_rule
+CLAIM_RULE = claim_rule = _cells.claim(
+    lambda r: r.get("artifact"), CAUSES, lambda r: not all(shipped(a) for a in made(r)),
+    lambda r: next((a["error"] for a in artifacts(r) if a.get("error")), None) or "not every check passed",
+    _decide, facts=_facts, none="no artifact reached the far side")

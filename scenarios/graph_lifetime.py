@@ -4,7 +4,7 @@ import time
 import numpy as np
 
 from scenarios import _cells
-from scenarios._readings import fmt_s, grouped, listed, per_system
+from scenarios._readings import each, fmt_s, grouped, listed, per_system
 
 NAME = "graph-lifetime"
 ORDER = 8
@@ -112,40 +112,33 @@ def probe(run: dict, module, fn, args) -> dict:
 
 # --- what the run says -----------------------------------------------------------------------
 
-def _first_sentence(error: str | None) -> str:
-    """`Type: first sentence` of an error line: the rest is the framework's advice."""
-    return (error or "").split(". ")[0].split(" (")[0]
+def _raised(status: str, error: str | None) -> str:
+    """'ran', or 'raised Type: first sentence' of the error line (the rest is the framework's advice)."""
+    return "ran" if status == "ok" else f"raised {(error or '').split('. ')[0].split(' (')[0]}"
 
 
 def _lifetime_outcome(life: dict) -> str:
     if life["second_backward"] == "ok":
-        s = "the second backward on the same forward ran"
-        if life.get("same_gradient_twice") is not None:
-            s += " and gave the same gradient" if life["same_gradient_twice"] else " but gave a different gradient"
-        return s
-    s = f"the second backward raised {_first_sentence(life['second_backward_error'])}"
-    if life["retain_graph"] == "ok":
-        s += f"; with {life['retain_option']} it ran"
-    elif life["retain_graph"] == "error":
-        s += f"; with {life['retain_option']} it raised {_first_sentence(life['retain_graph_error'])}"
-    return s
+        same = life.get("same_gradient_twice")
+        return "the second backward on the same forward ran" + (
+            "" if same is None else " and gave the same gradient" if same else " but gave a different gradient")
+    return f"the second backward {_raised('error', life['second_backward_error'])}" + (
+        f"; with {life['retain_option']} it {_raised(life['retain_graph'], life['retain_graph_error'])}"
+        if life["retain_graph"] in ("ok", "error") else "")
 
 
 def verdicts(doc: dict) -> list[str]:
     runs = [r for r in doc["runs"] if r.get("lifetime")]
     out = listed("A second backward on one forward", grouped(runs, lambda r: _lifetime_outcome(r["lifetime"])))
-    recorded = [r for r in per_system(runs) if r["lifetime"].get("record_cost_s") is not None]
-    if recorded:
-        s = f"The forward, median of {REPEATS} calls: " + "; ".join(
-            f"{r['mode_name']} {fmt_s(r['lifetime']['forward_s'])} without {r['lifetime']['record_tool']}, "
-            f"{fmt_s(r['lifetime']['recording_s'])} with it" for r in recorded)
-        replays = [r for r in per_system([r for r in doc["runs"] if r["mode"] == "static"
-                                          and r["status"] == "ok" and r["variant"] in ("static", "scripted")])
-                   if (r.get("timing") or {}).get("steady_median_s")]
-        if replays:
-            s += ("; against the compiled replay of the same forward (steady state, nothing recorded): "
-                  + "; ".join(f"{r['mode_name']} {fmt_s(r['timing']['steady_median_s'])}" for r in replays))
-        out.append(s + ".")
+    replays = [r for r in per_system([r for r in doc["runs"] if r["mode"] == "static" and r["status"] == "ok"
+                                      and r["variant"] in ("static", "scripted")])
+               if (r.get("timing") or {}).get("steady_median_s")]
+    timed = [f"{r['mode_name']} {fmt_s(r['lifetime']['forward_s'])} without {r['lifetime']['record_tool']}, "
+             f"{fmt_s(r['lifetime']['recording_s'])} with it"
+             for r in per_system(runs) if r["lifetime"].get("record_cost_s") is not None]
+    out += listed(f"The forward, median of {REPEATS} calls", timed + [
+        timed and replays and "against the compiled replay of the same forward (steady state, nothing recorded): "
+        + "; ".join(f"{r['mode_name']} {fmt_s(r['timing']['steady_median_s'])}" for r in replays)])
     return out + [s + "." for s in grouped([r for r in runs if r["lifetime"].get("record_tool") is None],
                                            lambda r: "nothing is recorded per call; the gradient ops are part "
                                                      "of the graph, built once")]
@@ -165,22 +158,16 @@ CAUSES = {
 }
 
 
-def claim_rule(doc: dict, system: str):
-    """Holds where a second backward on the same forward raised because the graph was freed;
-    does not hold where it ran. Partly where the runs of one system disagree. A second backward
-    that failed for another cause is listed, not counted."""
-    return _cells.rule(
-        [r for r in doc["runs"] if r["system"] == system and r.get("lifetime")], CAUSES,
-        lambda r: r["lifetime"]["second_backward"] == "error", lambda r: r["lifetime"]["second_backward_error"],
-        _decide, facts=lambda r: r["lifetime"], none="no second backward reached the claim",
-        silent=lambda r: r["lifetime"].get("same_gradient_twice") is False
-        and "ran the second backward and returned another gradient, silently")
-
-
+# Holds where a second backward on the same forward raised because the graph was freed; does not
+# hold where it ran. Partly where the runs of one system disagree. A second backward that failed
+# for another cause is listed, not counted.
 def _decide(counted: list[dict]) -> tuple[str, str]:
     freed = [r for r in counted if r["lifetime"]["second_backward"] == "error"]
-    return ("holds" if len(freed) == len(counted) else "partly" if freed else "does-not-hold",
-            "; ".join(f"{r['variant']}: {_lifetime_outcome(r['lifetime'])}" for r in counted))
+    return _cells.share(len(freed), len(counted)), each(counted, lambda r: _lifetime_outcome(r["lifetime"]))
 
 
-CLAIM_RULE = claim_rule
+CLAIM_RULE = claim_rule = _cells.claim(
+    lambda r: r.get("lifetime"), CAUSES, lambda r: r["lifetime"]["second_backward"] == "error",
+    lambda r: r["lifetime"]["second_backward_error"], _decide, facts=lambda r: r["lifetime"],
+    none="no second backward reached the claim", silent=lambda r: r["lifetime"].get("same_gradient_twice") is False
+    and "ran the second backward and returned another gradient, silently")

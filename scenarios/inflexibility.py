@@ -253,10 +253,9 @@ def _session_sentence(run: dict) -> str:
     lost = [e for e in edits if e["state_kept"] is False]
     unknown = [e for e in edits if e["state_kept"] is None]
     weights = ("the weights survived every edit" if not lost and not unknown else
-               f"the weights were lost on {len(lost)} of {len(edits)} edits and put back by hand"
-               if lost and all("weights put back by hand" in e["rebuild_kinds"] for e in lost) else
-               f"the weights were lost on {len(lost)} of {len(edits)} edits" if lost else
-               f"whether the weights survived was not reported on {len(unknown)} edits")
+               f"the weights were lost on {len(lost)} of {len(edits)} edits" + (
+                   " and put back by hand" if all("weights put back by hand" in e["rebuild_kinds"] for e in lost) else "")
+               if lost else f"whether the weights survived was not reported on {len(unknown)} edits")
     return f"{who(run)}: " + "; ".join(parts) + f"; {weights}."
 
 
@@ -314,25 +313,16 @@ def _started(run: dict) -> bool:
     return not (run["status"] == "error" and (not failed or failed["kind"] == "start"))
 
 
-def claim_rule(doc: dict, system: str):
-    """Inflexible means an edit cannot reach the running model without a teardown. A session
-    that took every edit correctly with its weights, rebuilding nothing: does not hold; one that
-    took them all but rebuilt its program (traces, compiles): partly; one whose edits were
-    refused, ignored, or paid for with a new graph and Session or a program frozen again by
-    hand: holds. A session that never started (the port failed before any edit) is another
-    cause: listed, not counted."""
-    runs = [r for r in doc["runs"] if r["system"] == system and r["status"] in ("ok", "error", "wrong")]
-    return _cells.rule(runs, {}, lambda r: not _started(r),
-                       lambda r: f"the session never started ({_outcome(r).split(' ', 1)[1]})", _decide,
-                       silent=lambda r: r["status"] == "wrong" and "returned a wrong result without raising",
-                       none="no session got past its start: " + "; ".join(_outcome(r) for r in runs))
+def _rebuilt(edits: list[dict]) -> list[str]:
+    """The kinds of rebuild the edits made, sorted (JAX's op compiles are no rebuild)."""
+    return sorted({k for e in edits for k in e["rebuild_kinds"] if k not in _NOT_A_REBUILD})
 
 
 def _decide(counted: list[dict]) -> tuple:
     good = [r for r in counted if _done(r) and all(e["correct"] and e["state_kept"] for e in r["edits"])]
     calm = [r for r in good if not any(e["rebuilds"] for e in r["edits"])]
     said = "; ".join(_outcome(r) for r in (calm or good) + [r for r in counted if r not in good])
-    kinds = sorted({k for r in good for e in r["edits"] for k in e["rebuild_kinds"] if k not in _NOT_A_REBUILD})
+    kinds = _rebuilt([e for r in good for e in r["edits"]])
     teardown = [r for r in good if any(TEARDOWN & set(e["rebuild_kinds"]) for e in r["edits"])]
     if calm:
         return "does-not-hold", said
@@ -349,20 +339,27 @@ def _outcome(run: dict) -> str:
         return outcome(run, run["variant"], call=lambda k: " before its first call" if k is None else
                        " at the session's start" if k == 0 else f" at '{EDITS[k][0]}'")
     edits = run.get("edits") or []
-    wrong = [e for e in edits if e["correct"] is False]
     rebuilt = [e for e in edits if e["rebuilds"]]
-    kinds = sorted({k for e in rebuilt for k in e["rebuild_kinds"] if k not in _NOT_A_REBUILD})
-    lost = sum(1 for e in edits if e["state_kept"] is False)
-    s = f"{run['variant']}: {len(edits) - len(wrong)} of {len(edits)} edits correct"
     times = sorted(e["time_to_result_s"] for e in rebuilt)
-    s += (f", {len(rebuilt)} rebuilt ({', '.join(kinds)}; {fmt_s(times[0])} to {fmt_s(times[-1])} from edit to result)"
-          if rebuilt else ", nothing rebuilt")
     ops = sum(k in _NOT_A_REBUILD for e in edits for k in e["rebuild_kinds"])
-    s += f" (XLA compiled {ops} new primitives on the way)" if ops else ""
-    return s + (f", weights lost on {lost}" if lost else ", weights kept")
+    lost = sum(1 for e in edits if e["state_kept"] is False)
+    return (f"{run['variant']}: {sum(1 for e in edits if e['correct'] is not False)} of {len(edits)} edits correct"
+            + (f", {len(rebuilt)} rebuilt ({', '.join(_rebuilt(rebuilt))}; {fmt_s(times[0])} to {fmt_s(times[-1])} "
+               "from edit to result)" if rebuilt else ", nothing rebuilt")
+            + (f" (XLA compiled {ops} new primitives on the way)" if ops else "")
+            + (f", weights lost on {lost}" if lost else ", weights kept"))
 
 
-CLAIM_RULE = claim_rule
+# Inflexible means an edit cannot reach the running model without a teardown. A session that took
+# every edit correctly with its weights, rebuilding nothing: does not hold; one that took them all
+# but rebuilt its program (traces, compiles): partly; one whose edits were refused, ignored, or paid
+# for with a new graph and Session or a program frozen again by hand: holds. A session that never
+# started (the port failed before any edit) is another cause: listed, not counted.
+CLAIM_RULE = claim_rule = _cells.claim(
+    lambda r: r["status"] in ("ok", "error", "wrong"), {}, lambda r: not _started(r),
+    lambda r: f"the session never started ({_outcome(r).split(' ', 1)[1]})", _decide,
+    silent=lambda r: r["status"] == "wrong" and "returned a wrong result without raising",
+    none=lambda runs: "no session got past its start: " + "; ".join(_outcome(r) for r in runs))
 
 
 def strategy(st, hnp):

@@ -155,21 +155,19 @@ def _outside(r: dict) -> str:
 
 def _inside(r: dict) -> str:
     """The model's own NumPy call, as the bridge recorded it."""
-    b = r["bridge"]
+    b, call = r["bridge"], r["bridge"].get("in_graph_wrong_call")
+    later = [x for x in r.get("retrace_reasons") or [] if x["call"] > 0]
     if b.get("in_graph") == "ok":
-        later = [x for x in r.get("retrace_reasons") or [] if x["call"] > 0]
-        kinds = sorted({x["category"] for x in later})
         return f"{who(r)} ran it on every call" + (
-            f", compiling again on {plural(len(later), 'later call')} ({', '.join(kinds)})" if later else "")
+            f", compiling again on {plural(len(later), 'later call')} ({', '.join(sorted({x['category'] for x in later}))})"
+            if later else "")
     if b.get("in_graph") == "wrong":
-        call = b.get("in_graph_wrong_call")
         return (f"{who(r)} raised nothing and went wrong"
                 + (f" from call {call + 1}: the first call's NumPy value was kept" if call else ""))
     if b.get("in_graph") == "error":
-        points = ("at the line that called NumPy" if b.get("in_graph_points_to_bug")
-                  else "whose message names the line that called NumPy" if b.get("in_graph_message_points_to_bug")
-                  else "pointing at no line of yours")
-        return f"{who(r)} raised {b['in_graph_error'].split(':')[0]} {points}"
+        return f"{who(r)} raised {b['in_graph_error'].split(':')[0]} " + (
+            "at the line that called NumPy" if b.get("in_graph_points_to_bug") else "whose message names the line "
+            "that called NumPy" if b.get("in_graph_message_points_to_bug") else "pointing at no line of yours")
     return f"{who(r)} did not run ({r['status']})"
 
 

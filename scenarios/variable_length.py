@@ -81,20 +81,14 @@ def describe_calls(inputs) -> dict:
             "buckets": buckets, "distinct_buckets": len(buckets)}
 
 
-def _new_bucket_calls(lengths: list[int]) -> list[bool]:
-    """Per call: does its length fall into a power-of-two bucket that no earlier call used?"""
-    return [bucket(n) not in {bucket(m) for m in lengths[:i]} for i, n in enumerate(lengths)]
-
-
 def _buckets_measured(run: dict, lengths: list[int]) -> list[int] | None:
     """The buckets this run's own per-call compiles show: one compile on exactly the calls whose
-    length opened a new power-of-two bucket, none on the others. The bucket sizes, in the order
-    the run compiled them, or None when the run's compiles do not line up with the buckets (then
-    the verdict names no bucket and no padding cost)."""
+    length opened a new power-of-two bucket (one no earlier call used), none on the others. The
+    bucket sizes, in the order the run compiled them, or None when the run's compiles do not line
+    up with the buckets (then the verdict names no bucket and no padding cost)."""
     per_call = run.get("call_compiles") or []
-    if len(per_call) != len(lengths) or sum(per_call) != run.get("compiles"):
-        return None
-    if [c == 1 for c in per_call] != _new_bucket_calls(lengths) or any(c not in (0, 1) for c in per_call):
+    opened = [bucket(n) not in {bucket(m) for m in lengths[:i]} for i, n in enumerate(lengths)]
+    if sum(per_call) != run.get("compiles") or [c == 1 for c in per_call] != opened or any(c not in (0, 1) for c in per_call):
         return None
     return [bucket(n) for n, c in zip(lengths, per_call) if c]
 
