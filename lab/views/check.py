@@ -9,9 +9,8 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from compare.results import CheckReport
-
-if TYPE_CHECKING:  # annotations only
+if TYPE_CHECKING:  # annotations only: `lab list` must not pay for importing compare.results
+    from compare.results import CheckReport
     from lab.usecases.listing import ScenarioRow
     from lab.usecases.systems import SystemRow
 
