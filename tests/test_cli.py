@@ -27,6 +27,21 @@ def test_cli_process_imports_no_framework(args):
     assert "LOADED []" in out.stdout, out.stdout + out.stderr
 
 
+def test_list_imports_only_what_it_shows():
+    """`lab list` reads each spec's first lines: it imports no spec, no typed results, no session
+    and no typer (start-up is benchmarked; a type hint once cost it 12 ms of compare.results)."""
+    probe = ("import sys, runpy; sys.argv = ['lab', 'list']\n"
+             "try:\n    runpy.run_module('lab', run_name='__main__')\n"
+             "except SystemExit:\n    pass\n"
+             "print('LOADED', sorted(m for m in sys.modules if m.split('.')[0] in "
+             "('lab', 'compare', 'scenarios', 'typer')), file=sys.stderr)")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT)
+    loaded = set(out.stderr.split("LOADED", 1)[1].strip().strip("[]").replace("'", "").split(", "))
+    assert loaded <= {"compare", "compare.contract", "compare.spec_headers", "lab", "lab.cli", "lab.usecases",
+                      "lab.usecases.listing", "lab.views", "lab.views.check", "lab.views.display"}, loaded
+    assert "lab.usecases.listing" in loaded  # the probe saw the command run
+
+
 def test_compare_keeps_frameworks_out_of_the_cli_process(compare_doc):
     compare_doc("control-flow")  # ran in this very process through CliRunner
     assert not [m for m in FRAMEWORK_MODULES if m in sys.modules]
