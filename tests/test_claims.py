@@ -235,6 +235,26 @@ def test_claims_loads_each_spec_once(monkeypatch):
     assert loads == ["control_flow", "debugger"]
 
 
+@pytest.mark.parametrize("command", [["report", "control-flow", "debugger", "--systems", "jax-jit,torch-eager"],
+                                     ["compare", "control-flow", "--systems", "jax-jit,torch-eager"]])
+def test_report_and_a_compare_page_load_each_spec_once(command, monkeypatch, tmp_path):
+    """No worker starts (each "crashed"): `lab report` and `lab compare --export x.html` (whose
+    pages carry the scoreboard, and the report the terminal's view with each lesson) load each
+    scenario's spec once, the command's own."""
+    from compare import discovery
+    from lab import session
+    monkeypatch.setattr(session, "run_workers", lambda frameworks, requests, **kwargs: (
+        {fw: {"framework": fw, "status": "crashed", "reason": "test", "scenarios": {}} for fw in frameworks}, False))
+    loads = []
+    monkeypatch.setattr(discovery, "load", lambda name, real=discovery.load: loads.append(name) or real(name))
+    out = ["--out", str(tmp_path / "r")] if command[0] == "report" else ["--export", str(tmp_path / "c.html")]
+    result = invoke([*command, *out])
+    assert result.exit_code == 1, result.stderr
+    assert sorted(loads) == sorted({"control_flow", "debugger"} & {n.replace("-", "_") for n in command})
+    page = (tmp_path / ("r/report.html" if command[0] == "report" else "c.html")).read_text()
+    assert "lab-scoreboard" in page and "Control flow is awkward in static graphs." in page
+
+
 def test_terminal_scoreboard_fits_80_columns(board):
     import os
     from lab.views import render

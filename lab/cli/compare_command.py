@@ -57,7 +57,7 @@ def run(scenario: str, **given) -> int:
     named = partial_name if doc.interrupted else (lambda path: path)
     for path in export or []:
         from lab.views.export import save
-        save(display.out, doc, named(path), logs=logs)
+        save(display.out, doc, named(path), logs=logs, specs=[spec])
     if plot is not None:
         from lab.plot import save_png
         save_png(doc, named(plot))

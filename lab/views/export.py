@@ -79,12 +79,12 @@ def terminal_view(docs: list, *, no_color: bool = False, width: int = 160):
     """A recording console holding what `lab compare` shows for each document (whole tracebacks),
     then the environment; nothing reaches the terminal (.terminal.html and .svg are drawn from it)."""
     import io
-    from compare.discovery import get
     from lab.views import render
+    from lab.views.lesson import panel
     con = render.console(no_color=no_color, record=True, width=width, file=io.StringIO())
     for doc in docs:
         con.rule(f"[bold]{doc.scenario}[/]")
-        render.lesson(con, get(doc.scenario))
+        panel(con, doc.scenario, doc.title, doc.claim, doc.lesson)  # as the spec said it: no spec loaded again
         render.code(con, doc.code)
         render.results(con, doc, full_traceback=True)
     if docs:
@@ -195,9 +195,10 @@ def write(path: str, out: Output) -> None:
     atomic.write(path, render(path, out))
 
 
-def save(con, doc, path: str, logs: bool = True) -> None:
+def save(con, doc, path: str, logs: bool = True, specs: list = ()) -> None:
     """`lab compare --export PATH`. `con` is the recording console (render.console(record=True));
-    the web page gets the claims scoreboard of this one run, as `lab report` would."""
+    the web page gets the claims scoreboard of this one run, as `lab report` would (graded with the
+    spec already loaded)."""
     fmt = lookup(path)
-    claims = scoreboard([doc]) if fmt.suffix == ".html" else None
+    claims = scoreboard([doc], specs) if fmt.suffix == ".html" else None
     write(path, Output("compare", docs=[doc], con=con, claims=claims, logs=logs))

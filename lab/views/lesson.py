@@ -8,6 +8,12 @@ from rich.text import Text
 
 
 def lesson(con, scenario) -> None:
+    """A loaded spec's lesson."""
+    panel(con, scenario.name, scenario.title, scenario.claim, scenario.lesson)
+
+
+def panel(con, name: str, title: str, claim: str, text: str) -> None:
+    """The lesson as a document carries it too (a report draws it from the run, loading no spec)."""
     # A spec's text is never markup: a TITLE with `[/]` must not crash, nor `x[i]` turn italic.
-    con.print(Panel(Text(scenario.lesson), title=f"[bold]{escape(scenario.name)}[/]: {escape(scenario.title)}",
-                    subtitle=f"claim tested: {escape(scenario.claim)}", border_style="cyan"))
+    con.print(Panel(Text(text), title=f"[bold]{escape(name)}[/]: {escape(title)}",
+                    subtitle=f"claim tested: {escape(claim)}", border_style="cyan"))
