@@ -127,6 +127,13 @@ def test_python_numbers_torch_compile_guards(doc):
     assert len(to_float["guards"]) == 1 and "type=<class 'int'>" in to_float["guards"][0]
 
 
+def test_the_explained_function_makes_no_graph_and_breaks_none(doc):
+    """The lab compiles `forward`, which only calls the session (compiler-disabled): Dynamo's
+    explain captures no graph, and its break count (graph_count - 1 in torch 2.13) read -1."""
+    r = run(doc, "torch-compile", "compiled")
+    assert r["graph_report"] == {"graphs": 0, "graph_breaks": 0, "break_reasons": []}
+
+
 def test_weights_survive_where_they_are_python_objects(doc):
     for r in doc["runs"]:
         if r["status"] == "ok" and (r["system"], r["variant"]) != ("tf1-graph", "rebuild"):

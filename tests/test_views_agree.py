@@ -98,6 +98,7 @@ def test_same_graph_reports_in_terminal_and_page(compare_doc, name):
         assert notes == ([report.summary()] if report else []), (run.system, run.variant, notes)
         if report is None:
             continue
+        assert report.graph_breaks is None or 0 <= report.graph_breaks < max(report.graphs, 1), report
         title = "torch._dynamo.explain" if report.has_breaks else "the exported graph"
         panel = re.escape(f"{run.system} {run_role(run)}: {title}") + r"[─ ]*╮ │ " + re.escape(report.summary())
         assert re.search(panel, flat), (run.system, run.variant, report.summary())

@@ -308,7 +308,10 @@ def graph_report(fn, args, system: str) -> dict | None:
         where = b.user_stack[-1] if getattr(b, "user_stack", None) else None
         text = str(b.reason).split("\n")[0]
         reasons.append(f"{text} at {where.filename.rsplit('/', 1)[-1]}:{where.lineno}" if where else text)
-    return {"graphs": report.graph_count, "graph_breaks": report.graph_break_count,
+    # explain's graph_break_count is graph_count - 1 (torch 2.13): -1 where Dynamo made no graph at
+    # all (inflexibility's compiled function only calls a compiler-disabled session), and no graph
+    # has nothing that broke.
+    return {"graphs": report.graph_count, "graph_breaks": max(report.graph_break_count, 0),
             "break_reasons": reasons[:10]}
 
 
