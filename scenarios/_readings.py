@@ -112,6 +112,13 @@ def said(error: dict | None) -> str:
     return f"{e.get('type')}: {message[0][:160]}" if message else str(e.get("type"))
 
 
+def printed(run: dict, who: str, n, detail: str = "") -> str:
+    """'who printed on 3 of 5 calls (concrete)': the calls whose print showed, of n, and what it
+    showed (the run's `inspection`, then `detail`)."""
+    shown = sum(1 for c in run.get("print_counts") or [] if c)
+    return f"{who} printed on {shown} of {n} calls ({run.get('inspection')}{detail})"
+
+
 def on_call(index, before: str = "", of=None) -> str:
     """' on call 3' (' on call 3 of 5'), or `before` when no call is named."""
     if index is None:
