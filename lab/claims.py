@@ -24,7 +24,7 @@ from lab.causes import OTHER, classify, troubled
 from lab.scoreboard import BoardSystem, Cell, ClaimRow, Scoreboard, Side
 from lab.verdicts import counted
 from scenarios._cells import label as _label
-from scenarios._readings import as_written, on_call, outcome
+from scenarios._readings import as_written, on_call, outcome, printed
 
 VERDICTS = ("holds", "partly", "does-not-hold", "not-applicable", "unavailable", "error")
 # The two sides of the trade a claim speaks for (a spec's SIDE), in the scoreboard's order, and
@@ -163,9 +163,7 @@ def inspection(doc: dict, system: str, runs: list[dict], *, python_print: str,
             and all(counts) and run.get("inspection") == "concrete"
 
     def said(run: dict | None) -> str:
-        counts = run.get("print_counts") or []
-        return (f"{run['variant']} printed on {sum(1 for c in counts if c)} of {run.get('calls')} calls "
-                f"({run.get('inspection')})" if run["status"] != "error" else _outcome(run))
+        return printed(run, run["variant"], run.get("calls")) if run["status"] != "error" else _outcome(run)
 
     tried = [r for r in (plain, framework) if r]
     judged = {_label(r): classify(r, doc, causes) for r in tried if not every_call(r)}

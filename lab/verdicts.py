@@ -13,12 +13,12 @@ from scenarios import _readings as readings
 def _where(error: dict) -> str:
     user = error.get("innermost_user")
     if user:
-        return f"{user['file']}:{user['line']} (`{user['code']}`)"
+        return f"{readings.at(user)} (`{user['code']}`)"
     n = len(error.get("frames") or [])
     where = f"no line of yours in its {n} frame{'' if n == 1 else 's'}"
     named = error.get("message_locations") or []
     if named:
-        where += f"; only its message names {named[-1]['file']}:{named[-1]['line']}"
+        where += f"; only its message names {readings.at(named[-1])}"
     return where
 
 
@@ -72,7 +72,7 @@ def verdicts(doc: dict) -> list[str]:
                 and run["mode"] == "static" and sys_code and eager and run.get("code")):
             continue
         static = run["code"]
-        constructs = ", ".join(f"{k} ×{v}" for k, v in static["constructs"].items()) or "none"
+        constructs = readings.constructs(static["constructs"]) or "none"
         changed = readings.changed_lines(doc, run)
         ran = "which ran and matched" if run.get("max_abs_err") is not None else "which ran; nothing to compare"
         out.append(f"The working {run['mode_name']} version ({role(run)}, {ran}) is "

@@ -83,6 +83,11 @@ def counted(n: int, counter: str | None) -> str:
     return f"{n} {unit[:-1] if n == 1 else unit}"
 
 
+def constructs(counts: dict, sep: str = ", ") -> str:
+    """The compiler-only constructs a version uses, from its code view: 'tf.cond ×1, tf.while_loop ×1'."""
+    return sep.join(f"{k} ×{v}" for k, v in counts.items())
+
+
 def fmt_s(seconds: float | None) -> str:
     """A duration in the unit that reads best; the unit is chosen after rounding, so 0.99996 s
     reads "1.00 s", never "1000.0 ms", and 999.6 µs never "1e+03 µs". The lab's one formatter."""
@@ -110,6 +115,18 @@ def said(error: dict | None) -> str:
     e = error or {}
     message = (e.get("message") or "").strip().splitlines()
     return f"{e.get('type')}: {message[0][:160]}" if message else str(e.get("type"))
+
+
+def at(place: dict) -> str:
+    """Where a frame or a named location is: 'static_impl/jax_impl.py:42'."""
+    return f"{place['file']}:{place['line']}"
+
+
+def printed(run: dict, who: str, n, detail: str = "") -> str:
+    """'who printed on 3 of 5 calls (concrete)': the calls whose print showed, of n, and what it
+    showed (the run's `inspection`, then `detail`)."""
+    shown = sum(1 for c in run.get("print_counts") or [] if c)
+    return f"{who} printed on {shown} of {n} calls ({run.get('inspection')}{detail})"
 
 
 def on_call(index, before: str = "", of=None) -> str:

@@ -1,7 +1,7 @@
 """control-flow: a branch and a loop that both depend on tensor values."""
 import numpy as np
 
-from scenarios._readings import as_written, changed_lines, index, plural, series, served
+from scenarios._readings import as_written, at, changed_lines, constructs, index, plural, series, served
 
 NAME = "control-flow"
 ORDER = 1
@@ -124,11 +124,11 @@ def verdicts(doc: dict) -> list[str]:
         fn = functions.get(working["function"], {}) if working else {}
         changed = working and changed_lines(doc, working)
         out.append(f"{run['mode_name']} did not convert the Python `if`: in naive, `{user['code'].strip()}` "
-                   f"({user['file']}:{user['line']}) asked a symbolic value for its truth value and raised "
+                   f"({at(user)}) asked a symbolic value for its truth value and raised "
                    f"{run['error']['type']}" + (
                        f"; the working version ({working['function']}, which matched on all "
                        f"{len(working.get('call_times_s') or [])} inputs) uses "
-                       + " and ".join(f"{k} ×{v}" for k, v in (fn.get("constructs") or {}).items())
+                       + constructs(fn.get("constructs") or {}, " and ")
                        + (f", {changed} of its {fn['lines']} lines differing from eager"
                           if changed is not None and fn.get("lines") else "")
                        + f". For this code, the seed claim holds for {run['mode_name']}" if working else "") + ".")

@@ -4,7 +4,7 @@ from collections import Counter
 
 import numpy as np
 
-from scenarios._readings import index, outcome
+from scenarios._readings import at, index, on_call, outcome
 
 NAME = "debug-bad-op"
 ORDER = 3
@@ -187,17 +187,16 @@ def _where(run: dict, sources: dict) -> str:
         s += " before its first trace or compile finished (its counter read 0)"
     if site and site[1] == "traceback":
         below = _below(e)
-        s += (f"; its traceback reaches your BUG line ({user['file']}:{user['line']})"
+        s += (f"; its traceback reaches your BUG line ({at(user)})"
               + (f" with {below} below it" if below else " as its last frame"))
     elif user:
-        s += (f"; the innermost line of yours in its traceback is {user['file']}:{user['line']} "
-              f"(`{_code(user)}`), {e['frames_before_user']} frames from the end, not the BUG line")
+        s += (f"; the innermost line of yours in its traceback is {at(user)} (`{_code(user)}`), "
+              f"{e['frames_before_user']} frames from the end, not the BUG line")
     else:
         s += f"; none of its {len(frames)} frames is yours" + (
             f" (it ends in {frames[-1]['origin']} code, {frames[-1]['file'].rsplit('/', 1)[-1]}:{frames[-1]['function']})"
             if frames else "")
-    return s + (f", but its message names the BUG line ({site[0]['file']}:{site[0]['line']})"
-                if site and site[1] == "message" else "")
+    return s + (f", but its message names the BUG line ({at(site[0])})" if site and site[1] == "message" else "")
 
 
 def _code(frame: dict) -> str:
@@ -252,19 +251,19 @@ def _tool_sentence(tool: str, marker: str, run: dict, oob_call: int, sources: di
     if not e:
         return f"{head}; value_bug_checked did not run to an outcome (status {run['status']})."
     gist, user, site = _gist(e["message"]), e.get("innermost_user"), _bug_site(e, sources)
-    when = f"on call {e['call_index'] + 1}" if e.get("call_index") is not None else "before any call finished"
+    when = on_call(e.get("call_index"), " before any call finished").lstrip()
     reported = marker.lower() in e["message"].lower()
     if reported and e.get("call_index") != oob_call:
         return f"{head}; it reported {e['type']} {when}, not on the bad id's call {oob_call + 1} (\"{gist[:120]}\")."
     if reported:
         return (f"{head}, and it reported the bad id: value_bug_checked raised {e['type']} {when}, the bad id's call "
-                f"(\"{gist}\")" + (f"; the innermost line of yours in its traceback is `{_code(user)}` ({user['file']}:"
-                                    f"{user['line']}), {e['frames_before_user']} frames from the end, "
+                f"(\"{gist}\")" + (f"; the innermost line of yours in its traceback is `{_code(user)}` ({at(user)}), "
+                                    f"{e['frames_before_user']} frames from the end, "
                                     f"{'' if e.get('points_to_bug') else 'not '}the BUG line" if user else "") + ".")
     if INDEX_ERROR.search(e["message"]) and site and LOOKUP.search(_source_line(sources, site[0]["file"], site[0]["line"])):
         how = "the innermost line of yours in its traceback is" if site[1] == "traceback" else "its message names"
         return (f"{head}; its report is not in the message: the unchecked lookup itself raised {e['type']} {when} "
-                f"(\"{gist[:120]}\"), and {how} the lookup's BUG line ({site[0]['file']}:{site[0]['line']}).")
+                f"(\"{gist[:120]}\"), and {how} the lookup's BUG line ({at(site[0])}).")
     return f"{head}; its report is not in the message: value_bug_checked raised {e['type']} {when} (\"{gist[:120]}\")."
 
 

@@ -3,7 +3,7 @@ import re
 
 import numpy as np
 
-from scenarios._readings import listed, outcome
+from scenarios._readings import listed, outcome, printed
 
 NAME = "incremental-testing"
 ORDER = 4
@@ -182,15 +182,12 @@ def _outcome(run: dict) -> str:
     who = run["mode_name"]
     if run["status"] not in ("ok", "wrong"):
         return outcome(run, who)
-    counts, n = run.get("print_counts") or [], len(run.get("call_times_s") or []) or run.get("calls", 0)
-    printed = sum(1 for c in counts if c)
+    n = len(run.get("call_times_s") or []) or run.get("calls", 0)
     result = "matching the reference" if run["status"] == "ok" else f"with a {run['status']} result"
-    if not printed:
+    if not any(run.get("print_counts") or []):
         return f"{who} ran all {n} calls silently, {result}"
-    s = f"{who} printed on {printed} of {n} calls ({run.get('inspection')}"
-    if run.get("inspection") == "symbolic" and run.get("first_print"):
-        s += f": `{run['first_print'][:70]}`"
-    return s + ")"
+    symbolic = run.get("inspection") == "symbolic" and run.get("first_print")
+    return printed(run, who, n, f": `{run['first_print'][:70]}`" if symbolic else "")
 
 
 def verdicts(doc: dict) -> list[str]:

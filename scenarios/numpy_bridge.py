@@ -3,7 +3,7 @@ import time
 
 import numpy as np
 
-from scenarios._readings import as_written, fmt_s, grouped, listed, plural, who
+from scenarios._readings import as_written, at, fmt_s, grouped, listed, plural, who
 
 NAME = "numpy-bridge"
 ORDER = 7
@@ -124,7 +124,7 @@ def inside(run: dict) -> dict:
         where = error.get("innermost_user") or {}
         message = (error.get("message") or "").strip().splitlines()
         out["in_graph_error"] = f"{error.get('type')}: {message[-1][:160] if message else ''}"
-        out["in_graph_error_at"] = f"{where.get('file')}:{where.get('line')}" if where else None
+        out["in_graph_error_at"] = at(where) if where else None
         out["in_graph_points_to_bug"] = bool(error.get("points_to_bug"))
         out["in_graph_message_points_to_bug"] = bool(error.get("message_points_to_bug"))
     if status == "wrong":

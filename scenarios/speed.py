@@ -112,7 +112,7 @@ def mlp_reference(x, y, W1, W2):
 REFERENCES = {"chain": chain_reference, "mlp": mlp_reference}
 
 
-def describeplural(call_inputs) -> dict:
+def describe_calls(call_inputs) -> dict:
     return {"sweep_rows": [int(c[0].shape[0]) for c in call_inputs],
             "sweep_elements": [int(c[0].size) for c in call_inputs]}
 

@@ -1,7 +1,7 @@
 """The readings toolkit's shared shapes (scenarios/_readings.py, scenarios/_cells.py), on plain
 runs: no worker starts."""
 from scenarios import _cells
-from scenarios._readings import each, series
+from scenarios._readings import at, constructs, each, printed, series
 
 
 def test_series_joins_the_last_item_with_its_word():
@@ -14,6 +14,16 @@ def test_each_names_every_run_by_its_variant_unless_told():
     runs = [{"variant": "naive", "n": 1}, {"variant": "static", "n": 2}]
     assert each(runs, lambda r: f"{r['n']} calls") == "naive: 1 calls; static: 2 calls"
     assert each(runs, lambda r: "ran", lambda r: r["n"]) == "1: ran; 2: ran"
+
+
+def test_the_site_constructs_and_print_writers_read_the_run():
+    assert at({"file": "static_impl/jax_impl.py", "line": 42, "code": "if x:"}) == "static_impl/jax_impl.py:42"
+    assert constructs({"tf.cond": 1, "tf.while_loop": 2}) == "tf.cond ×1, tf.while_loop ×2"
+    assert constructs({"tf.cond": 1, "tf.while_loop": 2}, " and ") == "tf.cond ×1 and tf.while_loop ×2"
+    assert constructs({}) == ""
+    run = {"print_counts": [1, 0, 2, 0, 0], "inspection": "symbolic"}
+    assert printed(run, "jax.jit", 5) == "jax.jit printed on 2 of 5 calls (symbolic)"
+    assert printed(run, "jax.jit", 5, ": `Traced`") == "jax.jit printed on 2 of 5 calls (symbolic: `Traced`)"
 
 
 def test_share_grades_by_how_many_runs_showed_it():

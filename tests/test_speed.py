@@ -59,6 +59,8 @@ def test_the_full_sweep_spans_dispatch_to_memory_bound_without_running(monkeypat
     assert len(sizes) >= 4 and list(sizes) == sorted(set(sizes))
     assert math.log10(sizes[-1] / sizes[0]) >= 3  # at least 3 orders of magnitude
     assert [c[0].shape[0] for c in spec.calls(0)] == list(sizes)  # one growing call per size
+    # The document's inputs say the sweep (a replace once renamed describe_calls, and they went missing).
+    assert spec.describe_calls(spec.calls(0))["sweep_rows"] == list(sizes)
     monkeypatch.setenv("LAB_SWEEP", "short")
     short = spec.sizes()
     assert len(short) == 2 and short[0] == sizes[0] and short[1] > short[0]
