@@ -5,7 +5,7 @@ each scenario's document is assembled as soon as every framework has reported it
 and no framework: the renderers and `--json` read what this returns.
 
 A run stays a `Run` from the worker's part file (compare/protocol.py reads it back typed) to the
-finished `CompareDoc` (`run_docs`), which is what the use cases and the views get. The document
+finished `CompareDoc` (`run_many`), which is what the use cases and the views get. The document
 becomes a dict for the spec's readings (they take the JSON document by contract) and where it
 leaves as JSON (`CompareDoc.to_dict`, with or without the workers' logs).
 """
@@ -229,7 +229,7 @@ def relate(doc: CompareDoc, data: dict, scenario: Scenario) -> bool:
     return bool(said)
 
 
-def run_docs(names: list[str | Scenario], *, systems_: list[str], repeats: int, device: str,
+def run_many(names: list[str | Scenario], *, systems_: list[str], repeats: int, device: str,
              threads: int, timeout: float, seed: int = 0, on_progress=None, cancel=None, on_doc=None,
              warm: bool = False) -> list[CompareDoc]:
     """Every scenario in `names` (names, or specs already loaded: each is loaded once), in one
@@ -274,11 +274,6 @@ def run_docs(names: list[str | Scenario], *, systems_: list[str], repeats: int, 
         if name not in docs:
             finish(name, results, interrupted)
     return [docs[name] for name in names]
-
-
-def run_many(names: list[str | Scenario], **kwargs) -> list[CompareDoc]:
-    """run_docs: the face the use cases call (and the tests' shared runs stand in for)."""
-    return run_docs(names, **kwargs)
 
 
 def compare(name: str | Scenario, **kwargs) -> CompareDoc:

@@ -47,7 +47,7 @@ def printed(name: str, *args: str) -> dict:
     return _printed[key]
 
 
-def _batched(name: str) -> None:
+def _batched() -> None:
     """Every BATCH scenario's shared run, each what `lab compare NAME --json --repeats 3 --systems
     all` prints (the command's own code, in-process) and its exit code: two runs at a time, each
     taking the next scenario as it finishes, the last ones (speed, deployment: the longest) first."""
@@ -130,7 +130,7 @@ def compare_json(name: str, *extra: str) -> dict:
         source = next((doc for (n, args), doc in _printed.items()
                        if n == name and _split(args)[1] == others and set(ids) <= set(doc["systems"])), None)
         if source is None and not others and name in BATCH:
-            _batched(name)
+            _batched()
             source = _printed[(name, ("--systems", "all"))]
         if source is None:
             source = printed(name, *others, "--systems", "all") if not others else printed(name, *extra)

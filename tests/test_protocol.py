@@ -99,6 +99,6 @@ def test_compare_loads_its_spec_once_and_puts_logs_only_where_asked(monkeypatch)
     from lab import options
     picked = options.scenarios(["control-flow", "debugger"])
     loads.clear()
-    docs = session.run_docs(picked.specs, systems_=["jax-jit"], repeats=1, device="cpu", threads=1,
+    docs = session.run_many(picked.specs, systems_=["jax-jit"], repeats=1, device="cpu", threads=1,
                             timeout=5)
     assert loads == [] and [d.scenario for d in docs] == ["control-flow", "debugger"]
